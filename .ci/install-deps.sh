@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every Debian package that μ2Net Workbench needs to build, test and run, and selects
+# the OpenMP build of OpenBLAS as the system BLAS (LibTorch uses whatever libblas.so.3 resolves
+# to; the pthread OpenBLAS fights LibTorch's OpenMP threads, the reference BLAS is ~30x slower).
+# Idempotent: safe to re-run. Waits for apt/dpkg locks instead of failing. Needs root.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps.sh: run as root (it installs Debian packages)" >&2
+  exit 1
+fi
+
+packages=(
+  build-essential cmake pkg-config git clang-format
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 qt6-qpa-plugins
+  libtorch-dev
+  libqcustomplot-dev libqcustomplot2.1-qt6
+  libgraphviz-dev graphviz
+  libsqlite3-dev nlohmann-json3-dev zlib1g-dev libpng-dev libjpeg-dev
+  libopenblas0-openmp libopenblas-openmp-dev
+  dataset-fashion-mnist
+  xvfb xauth fonts-dejavu-core
+)
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-o DPkg::Lock::Timeout=600 -y -q)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get "${apt_opts[@]}" update
+  apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}"
+fi
+
+# Point libblas.so.3 and liblapack.so.3 at the OpenMP OpenBLAS.
+arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+for lib in libblas.so.3 liblapack.so.3; do
+  target=/usr/lib/$arch/openblas-openmp/$lib
+  if [ -e "$target" ]; then
+    update-alternatives --set "$lib-$arch" "$target" >/dev/null
+  else
+    echo "install-deps.sh: $target not found; OpenMP OpenBLAS is not installed correctly" >&2
+    exit 1
+  fi
+done
+echo "install-deps.sh: dependencies installed; BLAS: $(readlink -f /usr/lib/$arch/libblas.so.3)"

@@ -1,0 +1,14 @@
+#pragma once
+// Sub-commands of the `mu2net` command-line tool. Each takes the arguments after its own name,
+// writes results to `out` and messages to `err`, and returns the process exit code
+// (0 success, 1 failure of the work itself, 2 bad usage).
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mu2net::cli {
+
+int runDatasetsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace mu2net::cli
