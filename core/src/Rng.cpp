@@ -14,7 +14,9 @@ std::uint64_t splitMix(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -39,7 +41,8 @@ std::uint64_t hashTag(std::string_view text) {
 
 Rng::Rng(std::uint64_t seed) {
   std::uint64_t x = seed;
-  for (auto& word : state_.s) word = splitMix(x);
+  for (auto& word : state_.s)
+    word = splitMix(x);
 }
 
 std::uint64_t Rng::next() {
@@ -55,7 +58,9 @@ std::uint64_t Rng::next() {
   return result;
 }
 
-double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double Rng::uniform() {
+  return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
 
 std::uint64_t Rng::below(std::uint64_t n) {
   // Lemire-style rejection on the top bits: unbiased for every n.
@@ -75,7 +80,8 @@ bool Rng::bernoulli(double p) {
 
 double Rng::normal() {
   double u1 = uniform();
-  while (u1 <= 0.0) u1 = uniform();
+  while (u1 <= 0.0)
+    u1 = uniform();
   const double u2 = uniform();
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }

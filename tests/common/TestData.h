@@ -19,8 +19,12 @@ inline std::filesystem::path fashionMnistDir() {
                      : std::filesystem::path(MU2NET_DEFAULT_FASHION_DIR);
 }
 
-inline std::filesystem::path mnistDir() { return dataDir() / "mnist"; }
-inline std::filesystem::path banglaIdxDir() { return dataDir() / "cmaterdb-bangla" / "idx"; }
+inline std::filesystem::path mnistDir() {
+  return dataDir() / "mnist";
+}
+inline std::filesystem::path banglaIdxDir() {
+  return dataDir() / "cmaterdb-bangla" / "idx";
+}
 inline std::filesystem::path banglaCifarDir() {
   return dataDir() / "cmaterdb-bangla" / "cifar-bin";
 }
@@ -31,10 +35,10 @@ inline std::filesystem::path omniglot28Dir() {
 }  // namespace mu2net::testdata
 
 /// Fails the current Qt test (never skips) when a data folder is missing.
-#define MU2NET_REQUIRE_DIR(dir)                                                         \
-  do {                                                                                  \
-    if (!std::filesystem::is_directory(dir))                                            \
-      QFAIL(qPrintable(QStringLiteral("required test data folder is missing: %1 (set "  \
-                                      "MU2NET_DATA_DIR or MU2NET_FASHION_MNIST_DIR)")   \
-                           .arg(QString::fromStdString((dir).string()))));              \
+#define MU2NET_REQUIRE_DIR(dir)                                                        \
+  do {                                                                                 \
+    if (!std::filesystem::is_directory(dir))                                           \
+      QFAIL(qPrintable(QStringLiteral("required test data folder is missing: %1 (set " \
+                                      "MU2NET_DATA_DIR or MU2NET_FASHION_MNIST_DIR)")  \
+                           .arg(QString::fromStdString((dir).string()))));             \
   } while (0)

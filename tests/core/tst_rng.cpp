@@ -24,12 +24,15 @@ class TstRng : public QObject {
 
   void stateRoundTrip() {
     Rng a(7);
-    for (int i = 0; i < 10; ++i) a.next();
+    for (int i = 0; i < 10; ++i)
+      a.next();
     const auto saved = a.state();
     std::vector<double> first;
-    for (int i = 0; i < 20; ++i) first.push_back(a.uniform());
+    for (int i = 0; i < 20; ++i)
+      first.push_back(a.uniform());
     a.setState(saved);
-    for (int i = 0; i < 20; ++i) QCOMPARE(a.uniform(), first[i]);
+    for (int i = 0; i < 20; ++i)
+      QCOMPARE(a.uniform(), first[i]);
   }
 
   void uniformRangeAndMean() {
@@ -51,7 +54,8 @@ class TstRng : public QObject {
       QVERIFY(k < 6);
       ++counts[k];
     }
-    for (int c : counts) QVERIFY(std::abs(c - 10000) < 500);
+    for (int c : counts)
+      QVERIFY(std::abs(c - 10000) < 500);
   }
 
   void normalMoments() {
@@ -85,7 +89,8 @@ class TstRng : public QObject {
     QCOMPARE(v, w);
     QVERIFY(!std::is_sorted(v.begin(), v.end()));
     std::sort(v.begin(), v.end());
-    for (int i = 0; i < 50; ++i) QCOMPARE(v[i], i);
+    for (int i = 0; i < 50; ++i)
+      QCOMPARE(v[i], i);
   }
 
   void derivedSeedsDiffer() {

@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::regex kQtInclude(R"(^\s*#\s*include\s*[<"](Q[A-Za-z]+|Qt[A-Za-z]*/[^>"]*|q[a-z]+\.h|qcustomplot\.h)[>"])");
+const std::regex kQtInclude(
+    R"(^\s*#\s*include\s*[<"](Q[A-Za-z]+|Qt[A-Za-z]*/[^>"]*|q[a-z]+\.h|qcustomplot\.h)[>"])");
 const std::regex kTorchInclude(R"(^\s*#\s*include\s*[<"](torch/|ATen/|c10/|caffe2/)[^>"]*[>"])");
 
 bool isSource(const fs::path& p) {
@@ -62,7 +63,8 @@ class TstLayering : public QObject {
     const auto hits = offendingLines(fs::path(MU2NET_SOURCE_DIR) / "core", kQtInclude, &scanned);
     QVERIFY2(scanned > 0, "no source files found under core/");
     std::string all;
-    for (const auto& h : hits) all += h + "\n";
+    for (const auto& h : hits)
+      all += h + "\n";
     QVERIFY2(hits.empty(), ("core/ must not include Qt headers:\n" + all).c_str());
   }
 
@@ -70,7 +72,8 @@ class TstLayering : public QObject {
     int scanned = 0;
     const auto hits = offendingLines(fs::path(MU2NET_SOURCE_DIR) / "ui", kTorchInclude, &scanned);
     std::string all;
-    for (const auto& h : hits) all += h + "\n";
+    for (const auto& h : hits)
+      all += h + "\n";
     QVERIFY2(hits.empty(), ("ui/ must not include torch headers:\n" + all).c_str());
   }
 };

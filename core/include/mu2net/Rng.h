@@ -5,7 +5,8 @@
 // seed and thread count give the same result bit for bit, also across pause, stop and resume.
 // The generator is SplitMix64-seeded xoshiro256**; the distributions are implemented here (not
 // std::uniform_real_distribution, whose output differs between standard libraries), so a run is
-// reproducible on any platform. The full state is a value (RngState) that can be saved and restored.
+// reproducible on any platform. The full state is a value (RngState) that can be saved and
+// restored.
 #include <array>
 #include <cstdint>
 #include <initializer_list>
