@@ -34,9 +34,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}"
 fi
 
-# Point libblas.so.3 and liblapack.so.3 at the OpenMP OpenBLAS.
+# Point libblas.so.3, liblapack.so.3 and libopenblas.so.0 (LibTorch links all three) at the
+# OpenMP OpenBLAS, even when another BLAS was installed first.
 arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
-for lib in libblas.so.3 liblapack.so.3; do
+for lib in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
   target=/usr/lib/$arch/openblas-openmp/$lib
   if [ -e "$target" ]; then
     update-alternatives --set "$lib-$arch" "$target" >/dev/null

@@ -1,0 +1,262 @@
+// `mu2net run CONFIG.json --out DIR [--threads N]`: runs an experiment in the foreground, printing
+// a line per child and a final table, and writes DIR/report.json.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <thread>
+
+#include "Commands.h"
+#include "mu2net/ConfigError.h"
+#include "mu2net/DataError.h"
+#include "mu2net/Engine.h"
+
+namespace mu2net::cli {
+namespace {
+
+std::atomic<bool> gInterrupted{false};
+
+extern "C" void onInterrupt(int) { gInterrupted = true; }
+
+std::string slotList(const std::vector<SlotOrigin>& slots, SlotOrigin::Kind kind) {
+  std::string out;
+  for (const auto& s : slots)
+    if (s.kind == kind) out += (out.empty() ? "" : ",") + s.slot;
+  return out.empty() ? "-" : out;
+}
+
+std::string formatParams(double p) {
+  std::ostringstream os;
+  if (p >= 1e6)
+    os << std::fixed << std::setprecision(2) << p / 1e6 << "M";
+  else if (p >= 1e3)
+    os << std::fixed << std::setprecision(1) << p / 1e3 << "k";
+  else
+    os << std::fixed << std::setprecision(0) << p;
+  return os.str();
+}
+
+// Prints the engine's events as a plain log; a live progress line goes to a terminal only.
+class ConsoleSink : public EventSink {
+ public:
+  ConsoleSink(std::ostream& out, bool liveProgress) : out_(out), live_(liveProgress) {}
+
+  void handle(const Event& event) override {
+    std::visit([this](const auto& e) { on(e); }, event);
+  }
+
+ private:
+  void clearProgress() {
+    if (live_ && progressShown_) {
+      std::fprintf(stderr, "\r\033[K");
+      progressShown_ = false;
+    }
+  }
+
+  void on(const RunStartedEvent& e) {
+    out_ << "run: " << e.tasks.size() << " tasks, " << e.taskIterations << " task iterations, "
+         << e.childrenPerTaskIteration << " children per task iteration (" << e.totalChildren
+         << " children in all)\n";
+    total_ = e.totalChildren;
+  }
+  void on(const TaskIterationStartedEvent& e) {
+    clearProgress();
+    out_ << "== task " << e.task << ", iteration " << e.iteration << "\n" << std::flush;
+  }
+  void on(const GenerationStartedEvent& e) {
+    out_ << "  generation " << e.generation << ": image size " << e.dataHParams.at("ds_image_size");
+    for (const auto& m : e.dataMutations) out_ << ", " << describe(m);
+    out_ << "\n" << std::flush;
+  }
+  void on(const ChildStartedEvent& e) {
+    currentTask_ = e.task;
+    currentChild_ = e.childIndex;
+  }
+  void on(const TrainingProgressEvent& e) {
+    if (!live_) return;
+    std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s child %d: step %lld/%lld loss %.3f %.0f samples/s",
+                 static_cast<long long>(done_), static_cast<long long>(total_), e.task.c_str(),
+                 e.childIndex, static_cast<long long>(e.step), static_cast<long long>(e.totalSteps),
+                 e.loss, e.samplesPerSecond);
+    progressShown_ = true;
+  }
+  void on(const ValidationEvent&) {}
+  void on(const ChildFinishedEvent& e) {
+    clearProgress();
+    ++done_;
+    out_ << "  [" << done_ << "/" << total_ << "] " << e.task << " gen " << e.generation
+         << " child " << e.childIndex << ": parent " << e.parentId << " (" << e.parentTask
+         << "), val " << std::fixed << std::setprecision(4) << e.quality
+         << (e.improved ? "  improved" : "  not improved") << ", trainable "
+         << formatParams(static_cast<double>(e.trainableParams)) << "/"
+         << formatParams(static_cast<double>(e.totalParams)) << ", " << std::setprecision(1)
+         << e.seconds << " s\n      mutations:";
+    if (e.mutations.empty()) out_ << " none";
+    for (const auto& m : e.mutations) out_ << " " << describe(m) << ";";
+    out_ << " cloned " << slotList(e.slots, SlotOrigin::Kind::Cloned) << "; shared "
+         << slotList(e.slots, SlotOrigin::Kind::Shared) << "; new "
+         << slotList(e.slots, SlotOrigin::Kind::New) << "\n"
+         << std::defaultfloat << std::flush;
+  }
+  void on(const TaskIterationEndedEvent& e) {
+    out_ << "  retained path " << e.retainedPathId << " for " << e.task << ": val " << std::fixed
+         << std::setprecision(4) << e.validationQuality << ", system size "
+         << formatParams(e.systemSize) << "\n"
+         << std::defaultfloat << std::flush;
+  }
+  void on(const TestEvaluatedEvent& e) {
+    out_ << "  test " << e.task << " (path " << e.pathId << "): " << std::fixed
+         << std::setprecision(4) << e.testQuality << " on " << e.examples << " examples\n"
+         << std::defaultfloat << std::flush;
+  }
+  void on(const TaskAddedEvent& e) { out_ << "task added: " << e.task << "\n" << std::flush; }
+  void on(const RunFinishedEvent& e) {
+    clearProgress();
+    out_ << (e.stopped ? "run stopped" : "run finished") << " after " << std::fixed
+         << std::setprecision(1) << e.wallSeconds << " s\n"
+         << std::defaultfloat;
+  }
+  void on(const PausedEvent& e) { out_ << (e.paused ? "paused\n" : "resumed\n") << std::flush; }
+  void on(const ErrorEvent& e) {
+    clearProgress();
+    out_ << "error: " << e.message << "\n" << std::flush;
+  }
+
+  std::ostream& out_;
+  bool live_;
+  bool progressShown_ = false;
+  int64_t done_ = 0;
+  int64_t total_ = 0;
+  std::string currentTask_;
+  int currentChild_ = 0;
+};
+
+void printTable(const RunReport& r, std::ostream& out) {
+  out << "\n"
+      << std::left << std::setw(24) << "task" << std::right << std::setw(9) << "val acc"
+      << std::setw(10) << "test acc" << std::setw(12) << "activated" << std::setw(12)
+      << "accounted" << std::setw(9) << "reused" << std::setw(10) << "children" << "\n";
+  for (const auto& t : r.tasks) {
+    std::ostringstream test;
+    if (t.testQuality)
+      test << std::fixed << std::setprecision(4) << *t.testQuality;
+    else
+      test << "-";
+    std::ostringstream reused;
+    reused << std::fixed << std::setprecision(0) << 100.0 * t.reusedShare << "%";
+    out << std::left << std::setw(24) << t.name << std::right << std::fixed << std::setprecision(4)
+        << std::setw(9) << t.validationQuality << std::setw(10) << test.str() << std::setw(12)
+        << formatParams(static_cast<double>(t.activatedParams)) << std::setw(12)
+        << formatParams(t.accountedParams) << std::setw(9) << reused.str() << std::setw(10)
+        << (std::to_string(t.childrenImproved) + "/" + std::to_string(t.childrenTried)) << "\n";
+  }
+  out << "system size " << formatParams(r.systemSize) << " parameters in " << r.numComponents
+      << " components; " << r.generations << " generations; " << std::setprecision(1)
+      << r.wallSeconds << " s wall time on " << r.threads << " thread(s)\n"
+      << std::defaultfloat;
+}
+
+int usage(std::ostream& err) {
+  err << "usage: mu2net run CONFIG.json --out DIR [--threads N]\n";
+  return 2;
+}
+
+}  // namespace
+
+int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string configPath, outDir;
+  int threads = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--out" && i + 1 < args.size()) {
+      outDir = args[++i];
+    } else if (args[i] == "--threads" && i + 1 < args.size()) {
+      try {
+        threads = std::stoi(args[++i]);
+      } catch (const std::exception&) {
+        threads = -1;
+      }
+      if (threads < 1 || threads > 256) {
+        err << "error: --threads takes a whole number from 1 to 256\n";
+        return 2;
+      }
+    } else if (args[i] == "--help" || args[i] == "-h") {
+      usage(out);
+      return 0;
+    } else if (!args[i].empty() && args[i][0] != '-' && configPath.empty()) {
+      configPath = args[i];
+    } else {
+      err << "error: unexpected argument '" << args[i] << "'\n";
+      return usage(err);
+    }
+  }
+  if (configPath.empty() || outDir.empty()) return usage(err);
+
+  try {
+    ExperimentConfig config = loadExperimentConfig(configPath);
+    if (threads > 0) config.training.threads = threads;
+    const std::filesystem::path dir(outDir);
+    if (std::filesystem::exists(dir / "report.json")) {
+      err << "error: " << dir.string()
+          << " already holds a finished run (report.json); choose another --out\n";
+      return 1;
+    }
+    std::filesystem::create_directories(dir);
+    {
+      std::ofstream cfg(dir / "experiment.json");
+      cfg << experimentConfigToJson(config) << "\n";
+      if (!cfg) throw std::runtime_error("cannot write " + (dir / "experiment.json").string());
+    }
+    ConsoleSink sink(out, isatty(STDERR_FILENO) == 1);
+    Engine engine(config, &sink);
+
+    // Ctrl-C stops at the next safe point and still writes the report.
+    gInterrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+      while (!done) {
+        if (gInterrupted.exchange(false)) engine.stop();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+    RunReport report;
+    try {
+      report = engine.run();
+    } catch (...) {
+      done = true;
+      watcher.join();
+      std::signal(SIGINT, previous);
+      throw;
+    }
+    done = true;
+    watcher.join();
+    std::signal(SIGINT, previous);
+
+    printTable(report, out);
+    const auto reportPath = dir / "report.json";
+    std::ofstream rep(reportPath.string() + ".tmp");
+    rep << runReportToJson(report, engine.config()) << "\n";
+    rep.close();
+    if (!rep) throw std::runtime_error("cannot write " + reportPath.string());
+    std::filesystem::rename(reportPath.string() + ".tmp", reportPath);
+    out << "report: " << reportPath.string() << "\n";
+    return report.stopped ? 130 : 0;
+  } catch (const ConfigError& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const DataError& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace mu2net::cli

@@ -1,0 +1,76 @@
+#pragma once
+// The configuration of an experiment, as read from its JSON file.
+//
+// One struct holds every knob of a run, with the documented laptop-scale defaults of
+// ALGORITHM.md §6. parseExperimentConfig() is strict: unknown keys, wrong types and values
+// outside their lists are refused with a ConfigError whose message names the key (as a dotted
+// path such as `training.batch_size` or `tasks[1].classes[3]`).
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mu2net/Architecture.h"
+#include "mu2net/ConfigError.h"
+#include "mu2net/TaskData.h"
+
+namespace mu2net {
+
+/// Evolutionary search budget and scoring (ALGORITHM.md §3, §5).
+struct EvolutionOptions {
+  int generationSize = 4;            ///< children per generation, trained on one batch stream
+  int childrenPerTaskIteration = 8;  ///< children sampled per task per task iteration
+  int taskIterations = 2;            ///< round-robin passes over the task list
+  double scaleFactor = 1.0;          ///< s in score = quality × s^(accounted/P_ref); 1 = accuracy
+  double referenceParams = 1.0e6;    ///< P_ref, parameters
+  bool cloneUntrainedRoot = true;    ///< always clone components inherited from a random root
+};
+
+/// Child training and evaluation budget (ALGORITHM.md §5).
+struct TrainingOptions {
+  int batchSize = 64;
+  int validationsPerChild = 4;
+  int64_t trainExamplesBetweenValidations = 8192;  ///< capped at the train split's size
+  int64_t validationExamplesMax = 2048;
+  int64_t testExamplesMax = 0;  ///< 0 = the whole test split
+  int threads = 1;              ///< LibTorch intra-op threads in the engine's thread
+};
+
+/// Override of one search-space dimension (ALGORITHM.md §4.3).
+struct SearchSpaceOverride {
+  std::vector<double> values;
+  std::optional<double> defaultValue;
+};
+
+/// Root model: architecture and where its parameters come from.
+struct RootOptions {
+  ArchitectureConfig architecture;
+  /// Empty: random initialisation from the seed. Otherwise a file of trained root parameters
+  /// (see README, "Root checkpoints"); its components then follow the normal cloning rule.
+  std::filesystem::path checkpoint;
+};
+
+struct ExperimentConfig {
+  std::uint64_t seed = 0;
+  RootOptions root;
+  std::vector<TaskSpec> tasks;
+  EvolutionOptions evolution;
+  TrainingOptions training;
+  std::map<std::string, SearchSpaceOverride> searchSpace;
+  /// Image sizes offered to `ds_image_size` unless search_space overrides it.
+  std::vector<int> imageSizes = {16, 20, 24, 28, 32};
+};
+
+/// Parses JSON text. Relative task and checkpoint paths are resolved against `baseDir`.
+/// Throws ConfigError naming the offending key.
+ExperimentConfig parseExperimentConfig(const std::string& jsonText,
+                                       const std::filesystem::path& baseDir);
+/// Reads and parses a file; errors name the file too.
+ExperimentConfig loadExperimentConfig(const std::filesystem::path& file);
+/// The configuration as canonical JSON text (all keys, defaults filled in): what a run stores
+/// and what report.json embeds. parseExperimentConfig(toJson(c)) == c.
+std::string experimentConfigToJson(const ExperimentConfig& config);
+
+}  // namespace mu2net

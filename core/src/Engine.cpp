@@ -1,0 +1,743 @@
+#include "mu2net/Engine.h"
+
+#include <ATen/Parallel.h>
+#include <torch/types.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <numeric>
+
+#include "ComponentFile.h"
+#include "ComponentTensors.h"
+#include "Network.h"
+#include "mu2net/DataError.h"
+#include "mu2net/InputPipeline.h"
+#include "mu2net/Rng.h"
+#include "mu2net/System.h"
+#include "mu2net/TaskData.h"
+
+namespace mu2net {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Thrown at a safe point when stop() was requested; never leaves the engine.
+struct StopRequested {};
+
+constexpr int64_t kEvalBatch = 256;
+constexpr double kProgressInterval = 0.2;  // seconds between TrainingProgress events
+
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+DataHParams toDataHParams(const HParams& hp) {
+  DataHParams d;
+  d.imageSize = static_cast<int>(std::lround(hp.at("ds_image_size")));
+  d.crop = hp.at("ds_crop") != 0.0;
+  d.areaRangeMin = hp.at("ds_area_range_min");
+  d.aspectRatioRangeMin = hp.at("ds_aspect_ratio_range_min");
+  d.flipLeftRight = hp.at("ds_flip_left_right") != 0.0;
+  d.brightnessDelta = hp.at("ds_brightness_delta");
+  d.contrastDelta = hp.at("ds_contrast_delta");
+  return d;
+}
+
+struct TaskState {
+  TaskSpec spec;
+  TaskData data;
+  std::vector<int64_t> validationIndices;  // fixed, seeded subset used for every validation
+  std::vector<int64_t> testIndices;
+  int64_t childrenTried = 0;
+  int64_t childrenImproved = 0;
+};
+
+// A seeded, fixed subset of [0, count): the evaluation examples of a split. Seeded rather than
+// "the first n" because some sources (CMATERdb) are sorted by class.
+std::vector<int64_t> evaluationSubset(int64_t count, int64_t maxExamples, std::uint64_t seed) {
+  std::vector<int64_t> idx(static_cast<std::size_t>(count));
+  std::iota(idx.begin(), idx.end(), 0);
+  if (maxExamples > 0 && maxExamples < count) {
+    Rng rng(seed);
+    rng.shuffle(idx.begin(), idx.end());
+    idx.resize(static_cast<std::size_t>(maxExamples));
+    std::sort(idx.begin(), idx.end());
+  }
+  return idx;
+}
+
+// One child under construction: its route, where each slot came from, what it trains.
+struct Child {
+  int index = 0;
+  int64_t parentId = -1;
+  std::string parentTask;
+  double parentScore = 0;
+  HParams hparams;
+  std::vector<Mutation> mutations;
+  std::vector<std::string> slots;
+  std::vector<std::shared_ptr<ComponentTensors>> tensors;
+  std::vector<int64_t> sharedIds;  // component id for shared slots, -1 for cloned/new
+  std::vector<SlotOrigin> origins;
+  std::vector<bool> trainable;
+  int64_t trainableParams = 0;
+  int64_t totalParams = 0;
+  double accountedParams = 0;
+  // Results.
+  double bestQuality = -1;
+  double bestScore = -std::numeric_limits<double>::infinity();
+  bool improved = false;
+  std::vector<double> history;
+  double seconds = 0;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  ExperimentConfig config;
+  EventSink* sink = nullptr;
+  SearchSpace space;
+  System system;
+  std::deque<TaskState> tasks;
+  int64_t rootPathId = -1;
+  bool rootTrained = false;
+  int64_t generationCounter = 0;
+  int64_t totalChildren = 0;
+  bool finished = false;
+
+  // Control, shared with other threads.
+  mutable std::mutex controlMutex;
+  std::condition_variable controlCv;
+  bool pauseRequested = false;
+  std::atomic<bool> stopRequested{false};
+  std::vector<TaskSpec> pendingTasks;
+  // Guards `system` structure for snapshot() from other threads.
+  mutable std::mutex systemMutex;
+
+  Impl(ExperimentConfig c, EventSink* s)
+      : config(std::move(c)),
+        sink(s),
+        space(SearchSpace::laptopDefaults(config.root.architecture.depth,
+                                          config.root.architecture.imageSize, config.imageSizes)) {
+    validate(config.root.architecture);
+    for (const auto& [name, o] : config.searchSpace) space.override(name, o.values, o.defaultValue);
+    for (const auto& spec : config.tasks) tasks.push_back(loadTaskState(spec));
+    for (const auto& t : tasks) system.addTask(t.spec.name);
+    createRoot();
+  }
+
+  void emit(Event e) {
+    if (sink) sink->handle(e);
+  }
+
+  TaskState loadTaskState(const TaskSpec& spec) {
+    TaskState t;
+    t.spec = spec;
+    t.data = loadTask(spec, config.seed);
+    if (t.data.train.count == 0 || t.data.validation.count == 0 || t.data.test.count == 0)
+      throw DataError("task '" + spec.name + "' (" + spec.path.string() +
+                      "): train, validation and test splits must all be non-empty");
+    const auto tag = hashTag(spec.name);
+    t.validationIndices =
+        evaluationSubset(t.data.validation.count, config.training.validationExamplesMax,
+                         deriveSeed(config.seed, {hashTag("validation-subset"), tag}));
+    t.testIndices = evaluationSubset(t.data.test.count, config.training.testExamplesMax,
+                                     deriveSeed(config.seed, {hashTag("test-subset"), tag}));
+    return t;
+  }
+
+  TaskState& task(const std::string& name) {
+    for (auto& t : tasks)
+      if (t.spec.name == name) return t;
+    throw std::out_of_range("unknown task " + name);
+  }
+
+  const ArchitectureConfig& arch() const { return config.root.architecture; }
+
+  void createRoot() {
+    const auto& a = arch();
+    std::vector<std::string> slots = routeSlots(a, a.depth);
+    slots.pop_back();  // the root has no head: heads belong to tasks
+    std::map<std::string, std::shared_ptr<ComponentTensors>> loaded;
+    if (!config.root.checkpoint.empty()) {
+      for (auto& [slot, tensors] : loadComponentFile(config.root.checkpoint))
+        loaded[slot] = tensors;
+      rootTrained = true;
+    }
+    Rng rng(deriveSeed(config.seed, {hashTag("root-init")}));
+    Path root;
+    root.task = System::kRootTask;
+    root.hparams = space.defaults();
+    for (const auto& slot : slots) {
+      Component c;
+      c.slot = slot;
+      c.creatorTask = System::kRootTask;
+      c.generation = 0;
+      const auto shapes = componentShapes(a, slot, 1, a.imageSize);
+      if (rootTrained) {
+        const auto it = loaded.find(slot);
+        if (it == loaded.end())
+          throw ConfigError("root.checkpoint " + config.root.checkpoint.string() +
+                            ": no tensors for slot '" + slot + "'");
+        if (!fitsShapes(*it->second, shapes))
+          throw ConfigError("root.checkpoint " + config.root.checkpoint.string() + ": slot '" +
+                            slot + "' does not match the configured root architecture");
+        c.tensors = it->second;
+      } else {
+        c.tensors = initComponent(a, slot, 1, a.imageSize, rng);
+      }
+      c.paramCount = c.tensors->numel();
+      root.componentIds.push_back(system.addComponent(std::move(c)));
+    }
+    rootPathId = system.addPath(std::move(root));
+    system.setRootPath(rootPathId);
+  }
+
+  // ---- control ------------------------------------------------------------------------------
+
+  // Called between mini-batches: blocks while paused, throws StopRequested on stop.
+  void safePoint() {
+    if (stopRequested.load()) throw StopRequested{};
+    std::unique_lock lock(controlMutex);
+    if (!pauseRequested) return;
+    lock.unlock();
+    emit(PausedEvent{true});
+    lock.lock();
+    controlCv.wait(lock, [&] { return !pauseRequested || stopRequested.load(); });
+    lock.unlock();
+    emit(PausedEvent{false});
+    if (stopRequested.load()) throw StopRequested{};
+  }
+
+  void applyPendingTasks() {
+    std::vector<TaskSpec> pending;
+    {
+      std::lock_guard lock(controlMutex);
+      pending.swap(pendingTasks);
+    }
+    for (const auto& spec : pending) {
+      try {
+        for (const auto& t : tasks)
+          if (t.spec.name == spec.name)
+            throw ConfigError("a task named '" + spec.name + "' already exists");
+        TaskState state = loadTaskState(spec);
+        {
+          std::lock_guard lock(systemMutex);
+          system.addTask(spec.name);
+          tasks.push_back(std::move(state));
+        }
+        config.tasks.push_back(spec);
+        totalChildren += childrenPerIteration() * config.evolution.taskIterations;
+        emit(TaskAddedEvent{spec.name});
+      } catch (const std::exception& e) {
+        emit(ErrorEvent{"cannot add task '" + spec.name + "': " + e.what()});
+      }
+    }
+  }
+
+  int64_t generationsPerIteration() const {
+    const int g = config.evolution.generationSize;
+    return (config.evolution.childrenPerTaskIteration + g - 1) / g;
+  }
+  int64_t childrenPerIteration() const {
+    return generationsPerIteration() * config.evolution.generationSize;
+  }
+
+  // ---- building a child (ALGORITHM.md §4.1) --------------------------------------------------
+
+  // Ancestor chain of a path, nearest first, ending at the root.
+  std::vector<int64_t> ancestors(int64_t pathId) const {
+    std::vector<int64_t> chain;
+    for (int64_t id = pathId; id >= 0; id = system.path(id).parentId) {
+      chain.push_back(id);
+      if (id == rootPathId) break;
+    }
+    if (chain.empty() || chain.back() != rootPathId) chain.push_back(rootPathId);
+    return chain;
+  }
+
+  Child sampleChild(const std::string& taskName, const HParams& ds, Rng& rng, int index) {
+    const TaskState& t = task(taskName);
+    Child child;
+    child.index = index;
+    const auto parentId = system.selectParent(taskName, rng);
+    if (!parentId) throw std::logic_error("no parent candidate for task " + taskName);
+    child.parentId = *parentId;
+    system.recordOffspring(child.parentId, taskName);
+    const Path& parent = system.path(child.parentId);
+    child.parentTask = parent.task;
+    child.parentScore = parent.metrics.score;
+
+    child.hparams = mutateChildHParams(space, parent.hparams, rng, &child.mutations);
+    for (const auto& [k, v] : ds) child.hparams[k] = v;
+    const double mu = child.hparams.at("mu");
+    const int numBlocks = static_cast<int>(std::lround(child.hparams.at("num_layers")));
+    const int imageSize = static_cast<int>(std::lround(ds.at("ds_image_size")));
+
+    child.slots = routeSlots(arch(), numBlocks);
+    const auto chain = ancestors(child.parentId);
+    for (const auto& slot : child.slots) {
+      const auto shapes = componentShapes(arch(), slot, t.data.numClasses, imageSize);
+      SlotOrigin origin;
+      origin.slot = slot;
+      const Component* source = nullptr;
+      for (int64_t ancestorId : chain) {
+        const Path& a = system.path(ancestorId);
+        // Heads are task-specific: another task's head is never reused.
+        if (slot == "head" && a.task != taskName) continue;
+        for (int64_t cid : a.componentIds) {
+          const Component& c = system.component(cid);
+          if (c.slot == slot && fitsShapes(*c.tensors, shapes)) {
+            source = &c;
+            break;
+          }
+        }
+        if (source) break;
+      }
+      std::shared_ptr<ComponentTensors> tensors;
+      bool trainable = true;
+      if (source) {
+        origin.sourceComponentId = source->id;
+        const bool untrainedRoot = config.evolution.cloneUntrainedRoot && !rootTrained &&
+                                   source->creatorTask == System::kRootTask;
+        const bool clone =
+            source->trainable() || slot == "norm" || untrainedRoot || rng.bernoulli(mu);
+        if (clone) {
+          tensors = source->tensors->clone();
+          origin.kind = SlotOrigin::Kind::Cloned;
+        } else {
+          tensors = source->tensors;
+          origin.kind = SlotOrigin::Kind::Shared;
+          origin.componentId = source->id;
+          trainable = false;
+        }
+      } else if (slot == "posembed") {
+        // No ancestor has a position embedding for this grid: re-interpolate the root's.
+        const Path& root = system.path(rootPathId);
+        for (int64_t cid : root.componentIds) {
+          const Component& c = system.component(cid);
+          if (c.slot == "posembed") {
+            tensors = resizePosEmbed(*c.tensors, arch(), arch().imageSize, imageSize);
+            origin.sourceComponentId = c.id;
+          }
+        }
+        origin.kind = SlotOrigin::Kind::Cloned;
+      } else {
+        tensors = initComponent(arch(), slot, t.data.numClasses, imageSize, rng);
+        origin.kind = SlotOrigin::Kind::New;
+      }
+      const int64_t params = tensors->numel();
+      child.totalParams += params;
+      if (trainable) {
+        child.trainableParams += params;
+        child.accountedParams += static_cast<double>(params);
+      } else {
+        const Component& c = system.component(origin.componentId);
+        std::set<std::string> owners = c.locks;
+        owners.insert(taskName);
+        owners.erase(System::kRootTask);
+        child.accountedParams += static_cast<double>(params) / static_cast<double>(owners.size());
+      }
+      child.tensors.push_back(std::move(tensors));
+      child.sharedIds.push_back(origin.componentId);
+      child.trainable.push_back(trainable);
+      child.origins.push_back(origin);
+    }
+    return child;
+  }
+
+  // ---- training and evaluation (ALGORITHM.md §5) ---------------------------------------------
+
+  double evaluate(const std::vector<std::shared_ptr<ComponentTensors>>& route, const ImageSet& set,
+                  const std::vector<int64_t>& indices, const DataHParams& ds) {
+    if (indices.empty()) return 0;
+    std::vector<const ComponentTensors*> r;
+    for (const auto& c : route) r.push_back(c.get());
+    const int64_t s = ds.imageSize;
+    torch::Tensor images = torch::empty({kEvalBatch, 3, s, s}, torch::kFloat);
+    torch::Tensor labels = torch::empty({kEvalBatch}, torch::kLong);
+    Rng unused(0);
+    int64_t correct = 0;
+    for (std::size_t start = 0; start < indices.size(); start += kEvalBatch) {
+      const auto n = static_cast<int64_t>(
+          std::min<std::size_t>(static_cast<std::size_t>(kEvalBatch), indices.size() - start));
+      assembleBatch(set, std::span<const int64_t>(indices.data() + start, n), ds, false, unused,
+                    images.data_ptr<float>(), labels.data_ptr<int64_t>());
+      correct += countCorrect(arch(), r, images.narrow(0, 0, n), labels.narrow(0, 0, n));
+    }
+    return static_cast<double>(correct) / static_cast<double>(indices.size());
+  }
+
+  double scoreOf(double quality, double accountedParams) const {
+    const double s = config.evolution.scaleFactor;
+    if (s >= 1.0) return quality;
+    return quality * std::pow(s, accountedParams / config.evolution.referenceParams);
+  }
+
+  void trainChild(Child& child, const std::string& taskName, int64_t generation,
+                  const HParams& ds) {
+    TaskState& t = task(taskName);
+    const auto& tr = config.training;
+    const DataHParams dataHp = toDataHParams(ds);
+    const int64_t between = std::min<int64_t>(t.data.train.count, tr.trainExamplesBetweenValidations);
+    const int64_t stepsPerValidation = (between + tr.batchSize - 1) / tr.batchSize;
+    const int64_t totalSteps = stepsPerValidation * tr.validationsPerChild;
+
+    SgdHParams sgd;
+    sgd.learningRate = child.hparams.at("opt_lr");
+    sgd.momentum = child.hparams.at("opt_momentum");
+    sgd.nesterov = child.hparams.at("opt_nesterov") != 0.0;
+    sgd.warmupRatio = child.hparams.at("opt_lr_warmup_ratio");
+    sgd.totalSteps = totalSteps;
+
+    ChildStartedEvent started;
+    started.task = taskName;
+    started.generation = generation;
+    started.childIndex = child.index;
+    started.parentId = child.parentId;
+    started.parentTask = child.parentTask;
+    started.mutations = child.mutations;
+    started.hparams = child.hparams;
+    started.slots = child.origins;
+    started.trainableParams = child.trainableParams;
+    started.totalParams = child.totalParams;
+    started.totalSteps = totalSteps;
+    emit(started);
+
+    const auto t0 = Clock::now();
+    RouteTrainer trainer(arch(), child.tensors, child.trainable, sgd);
+    // Every child of a generation sees the same batch stream and the same augmentation draws.
+    BatchStream stream(t.data.train.count, tr.batchSize,
+                       deriveSeed(config.seed, {hashTag("batches"), std::uint64_t(generation)}));
+    Rng augment(deriveSeed(config.seed, {hashTag("augment"), std::uint64_t(generation)}));
+    const int64_t s = dataHp.imageSize;
+    torch::Tensor images = torch::empty({tr.batchSize, 3, s, s}, torch::kFloat);
+    torch::Tensor labels = torch::empty({tr.batchSize}, torch::kLong);
+    std::vector<int64_t> batch;
+    std::vector<std::shared_ptr<ComponentTensors>> best;
+    const bool sameTaskParent = child.parentTask == taskName;
+    child.improved = !sameTaskParent;
+
+    auto lastProgress = Clock::now();
+    int64_t samplesSinceProgress = 0;
+    int64_t step = 0;
+    for (int v = 1; v <= tr.validationsPerChild; ++v) {
+      for (int64_t i = 0; i < stepsPerValidation; ++i) {
+        safePoint();
+        stream.next(batch);
+        assembleBatch(t.data.train, batch, dataHp, true, augment, images.data_ptr<float>(),
+                      labels.data_ptr<int64_t>());
+        const double loss = trainer.step(images, labels);
+        ++step;
+        samplesSinceProgress += tr.batchSize;
+        const double dt = secondsSince(lastProgress);
+        if (dt >= kProgressInterval || step == totalSteps) {
+          emit(TrainingProgressEvent{taskName, generation, child.index, step, totalSteps, loss,
+                                     samplesSinceProgress / std::max(dt, 1e-9)});
+          lastProgress = Clock::now();
+          samplesSinceProgress = 0;
+        }
+      }
+      const double quality = evaluate(child.tensors, t.data.validation, t.validationIndices, dataHp);
+      const double score = scoreOf(quality, child.accountedParams);
+      child.history.push_back(quality);
+      if (score > child.bestScore) {
+        child.bestScore = score;
+        child.bestQuality = quality;
+        best.clear();
+        for (std::size_t k = 0; k < child.tensors.size(); ++k)
+          best.push_back(child.trainable[k] ? child.tensors[k]->clone() : child.tensors[k]);
+      }
+      if (sameTaskParent && score >= child.parentScore) child.improved = true;
+      emit(ValidationEvent{taskName, generation, child.index, v, quality, score});
+    }
+    // A child's final parameters are those of its best validation.
+    child.tensors = std::move(best);
+    child.seconds = secondsSince(t0);
+  }
+
+  // Adds an improved child to the system: its cloned and new components, then its path.
+  int64_t addChildToSystem(Child& child, const std::string& taskName, int64_t generation) {
+    std::lock_guard lock(systemMutex);
+    Path path;
+    path.task = taskName;
+    path.parentId = child.parentId;
+    path.hparams = child.hparams;
+    for (std::size_t k = 0; k < child.slots.size(); ++k) {
+      if (!child.trainable[k]) {
+        path.componentIds.push_back(child.sharedIds[k]);
+        continue;
+      }
+      Component c;
+      c.slot = child.slots[k];
+      c.creatorTask = taskName;
+      c.generation = generation;
+      c.tensors = child.tensors[k];
+      c.paramCount = c.tensors->numel();
+      const int64_t id = system.addComponent(std::move(c));
+      child.origins[k].componentId = id;
+      path.componentIds.push_back(id);
+    }
+    path.metrics.validationQuality = child.bestQuality;
+    path.metrics.score = child.bestScore;
+    path.metrics.generation = generation;
+    path.metrics.improved = true;
+    path.metrics.trainSeconds = child.seconds;
+    path.metrics.mutations = child.mutations;
+    path.metrics.validationHistory = child.history;
+    return system.addPath(std::move(path));
+  }
+
+  std::vector<std::shared_ptr<ComponentTensors>> routeTensors(int64_t pathId) const {
+    std::vector<std::shared_ptr<ComponentTensors>> r;
+    for (int64_t cid : system.path(pathId).componentIds) r.push_back(system.component(cid).tensors);
+    return r;
+  }
+
+  double testPath(int64_t pathId) {
+    const Path& p = system.path(pathId);
+    TaskState& t = task(p.task);
+    return evaluate(routeTensors(pathId), t.data.test, t.testIndices, toDataHParams(p.hparams));
+  }
+
+  void evaluateMissingTests() {
+    for (const auto& t : tasks) {
+      const int64_t id = system.retainedPath(t.spec.name);
+      if (id < 0 || system.path(id).metrics.testQuality) continue;
+      const double q = testPath(id);
+      {
+        std::lock_guard lock(systemMutex);
+        system.path(id).metrics.testQuality = q;
+      }
+      emit(TestEvaluatedEvent{t.spec.name, id, q, static_cast<int64_t>(t.testIndices.size())});
+    }
+  }
+
+  const HParams* bestHParams(const std::string& taskName) const {
+    const Path* best = nullptr;
+    for (int64_t id : system.population(taskName)) {
+      const Path& p = system.path(id);
+      if (!best || p.metrics.score > best->metrics.score ||
+          (p.metrics.score == best->metrics.score && p.id > best->id))
+        best = &p;
+    }
+    return best ? &best->hparams : nullptr;
+  }
+
+  // One task iteration of §3: generations of children, then end_task and test evaluation.
+  void runTaskIteration(const std::string& taskName, int iteration) {
+    emit(TaskIterationStartedEvent{taskName, iteration});
+    {
+      std::lock_guard lock(systemMutex);
+      Rng startRng(deriveSeed(config.seed, {hashTag("start-task"), hashTag(taskName),
+                                            std::uint64_t(iteration)}));
+      system.startTask(taskName, startRng);
+    }
+    TaskState& t = task(taskName);
+    try {
+      for (int64_t g = 0; g < generationsPerIteration(); ++g) {
+        const int64_t generation = ++generationCounter;
+        Rng rng(deriveSeed(config.seed, {hashTag("generation"), std::uint64_t(generation)}));
+        GenerationStartedEvent gs;
+        gs.task = taskName;
+        gs.iteration = iteration;
+        gs.generation = generation;
+        gs.dataHParams = sampleGenerationHParams(space, bestHParams(taskName), rng, &gs.dataMutations);
+        emit(gs);
+        std::vector<Child> children;
+        for (int c = 0; c < config.evolution.generationSize; ++c) {
+          Child child = sampleChild(taskName, gs.dataHParams, rng, c);
+          trainChild(child, taskName, generation, gs.dataHParams);
+          ++t.childrenTried;
+          children.push_back(std::move(child));
+          applyPendingTasks();
+        }
+        for (auto& child : children) {
+          int64_t pathId = -1;
+          if (child.improved) {
+            pathId = addChildToSystem(child, taskName, generation);
+            ++t.childrenImproved;
+          }
+          ChildFinishedEvent f;
+          f.task = taskName;
+          f.generation = generation;
+          f.childIndex = child.index;
+          f.pathId = pathId;
+          f.parentId = child.parentId;
+          f.parentTask = child.parentTask;
+          f.improved = child.improved;
+          f.quality = child.bestQuality;
+          f.score = child.bestScore;
+          f.parentScore = child.parentScore;
+          f.trainableParams = child.trainableParams;
+          f.totalParams = child.totalParams;
+          f.accountedParams = child.accountedParams;
+          f.mutations = child.mutations;
+          f.hparams = child.hparams;
+          f.slots = child.origins;
+          f.validationHistory = child.history;
+          f.seconds = child.seconds;
+          emit(f);
+        }
+      }
+    } catch (const StopRequested&) {
+      // Discard the interrupted generation; keep the task's best model so far.
+      std::lock_guard lock(systemMutex);
+      system.endTask(taskName);
+      throw;
+    }
+    {
+      std::lock_guard lock(systemMutex);
+      system.endTask(taskName);
+    }
+    evaluateMissingTests();
+    TaskIterationEndedEvent e;
+    e.task = taskName;
+    e.iteration = iteration;
+    e.retainedPathId = system.retainedPath(taskName);
+    e.validationQuality = system.path(e.retainedPathId).metrics.validationQuality;
+    e.systemSize = system.systemSize();
+    e.graph = snapshotLocked();
+    emit(e);
+  }
+
+  GraphSnapshot snapshotLocked() const {
+    std::lock_guard lock(systemMutex);
+    return system.snapshot();
+  }
+
+  RunReport makeReport(double wall, bool stopped) const {
+    std::lock_guard lock(systemMutex);
+    RunReport r;
+    r.wallSeconds = wall;
+    r.stopped = stopped;
+    r.threads = config.training.threads;
+    r.generations = generationCounter;
+    r.systemSize = system.systemSize();
+    r.numComponents = static_cast<int64_t>(system.componentIds().size());
+    r.graph = system.snapshot();
+    for (const auto& t : tasks) {
+      TaskReport tr;
+      tr.name = t.spec.name;
+      tr.numClasses = t.data.numClasses;
+      tr.childrenTried = t.childrenTried;
+      tr.childrenImproved = t.childrenImproved;
+      tr.retainedPathId = system.retainedPath(t.spec.name);
+      if (tr.retainedPathId >= 0) {
+        const Path& p = system.path(tr.retainedPathId);
+        tr.route = p.componentIds;
+        tr.validationQuality = p.metrics.validationQuality;
+        tr.testQuality = p.metrics.testQuality;
+        tr.activatedParams = system.activatedParams(p.id);
+        tr.accountedParams = system.accountedParams(p.id);
+        tr.hparams = p.hparams;
+        int64_t reused = 0;
+        for (int64_t cid : p.componentIds) {
+          const Component& c = system.component(cid);
+          tr.routeSlots.push_back(c.slot);
+          if (c.creatorTask != t.spec.name) reused += c.paramCount;
+        }
+        tr.reusedShare = tr.activatedParams > 0 ? static_cast<double>(reused) /
+                                                      static_cast<double>(tr.activatedParams)
+                                                : 0.0;
+      }
+      r.tasks.push_back(std::move(tr));
+    }
+    return r;
+  }
+};
+
+Engine::Engine(ExperimentConfig config, EventSink* sink)
+    : impl_(std::make_unique<Impl>(std::move(config), sink)) {}
+
+Engine::~Engine() = default;
+
+RunReport Engine::run() {
+  auto& d = *impl_;
+  at::set_num_threads(d.config.training.threads);
+  const auto t0 = Clock::now();
+  d.totalChildren = d.childrenPerIteration() * d.config.evolution.taskIterations *
+                    static_cast<int64_t>(d.tasks.size());
+  RunStartedEvent started;
+  for (const auto& t : d.tasks) started.tasks.push_back(t.spec.name);
+  started.taskIterations = d.config.evolution.taskIterations;
+  started.childrenPerTaskIteration = static_cast<int>(d.childrenPerIteration());
+  started.generationSize = d.config.evolution.generationSize;
+  started.totalChildren = d.totalChildren;
+  started.graph = d.snapshotLocked();
+  d.emit(started);
+  bool stopped = false;
+  try {
+    for (int iteration = 1; iteration <= d.config.evolution.taskIterations; ++iteration) {
+      // Index loop: tasks added mid-run are appended and join this round-robin pass.
+      for (std::size_t i = 0; i < d.tasks.size(); ++i) {
+        d.applyPendingTasks();
+        d.runTaskIteration(d.tasks[i].spec.name, iteration);
+      }
+    }
+  } catch (const StopRequested&) {
+    stopped = true;
+  } catch (const std::exception& e) {
+    d.emit(ErrorEvent{e.what()});
+    throw;
+  }
+  RunReport report = d.makeReport(secondsSince(t0), stopped);
+  d.emit(RunFinishedEvent{stopped, report.wallSeconds, report.graph});
+  return report;
+}
+
+void Engine::pause() {
+  std::lock_guard lock(impl_->controlMutex);
+  impl_->pauseRequested = true;
+}
+
+void Engine::resume() {
+  {
+    std::lock_guard lock(impl_->controlMutex);
+    impl_->pauseRequested = false;
+  }
+  impl_->controlCv.notify_all();
+}
+
+void Engine::stop() {
+  impl_->stopRequested = true;
+  impl_->controlCv.notify_all();
+}
+
+bool Engine::isPaused() const {
+  std::lock_guard lock(impl_->controlMutex);
+  return impl_->pauseRequested;
+}
+
+void Engine::addTask(const TaskSpec& task) {
+  std::lock_guard lock(impl_->controlMutex);
+  impl_->pendingTasks.push_back(task);
+}
+
+const ExperimentConfig& Engine::config() const { return impl_->config; }
+
+GraphSnapshot Engine::snapshot() const { return impl_->snapshotLocked(); }
+
+double Engine::evaluateTest(const std::string& task) {
+  const int64_t id = impl_->system.retainedPath(task);
+  if (id < 0) throw std::out_of_range("task '" + task + "' has no retained model");
+  return impl_->testPath(id);
+}
+
+std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() const {
+  std::lock_guard lock(impl_->systemMutex);
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (int64_t id : impl_->system.componentIds()) {
+    const Component& c = impl_->system.component(id);
+    if (!c.trainable()) out.emplace_back(id, c.tensors->sha256Hex());
+  }
+  return out;
+}
+
+}  // namespace mu2net

@@ -1,0 +1,241 @@
+// The engine end to end on small real subsets: events, accuracy far above chance, determinism,
+// immutability of earlier tasks (bit-identical locked components and test accuracy), dynamic
+// introduction of a task mid-run, layer sharing, and pause/resume/stop control.
+#include <QtTest/QtTest>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "TestData.h"
+#include "mu2net/Engine.h"
+
+using namespace mu2net;
+
+namespace {
+
+TaskSpec idxTask(const std::string& name, const std::filesystem::path& path,
+                 std::vector<int> classes = {}) {
+  TaskSpec t;
+  t.name = name;
+  t.format = DatasetFormat::Idx;
+  t.path = path;
+  t.classes = std::move(classes);
+  return t;
+}
+
+// A small but real budget: a few hundred steps per task on 2 cores.
+ExperimentConfig smallConfig() {
+  ExperimentConfig c;
+  c.seed = 11;
+  c.root.architecture.kind = ArchitectureKind::Vit;
+  c.root.architecture.width = 32;
+  c.root.architecture.heads = 2;
+  c.root.architecture.mlpDim = 64;
+  c.root.architecture.depth = 2;
+  c.evolution.generationSize = 2;
+  c.evolution.childrenPerTaskIteration = 2;
+  c.evolution.taskIterations = 1;
+  c.training.batchSize = 32;
+  c.training.validationsPerChild = 2;
+  c.training.trainExamplesBetweenValidations = 512;
+  c.training.validationExamplesMax = 256;
+  c.training.testExamplesMax = 500;
+  c.training.threads = 1;
+  // A fixed learning rate keeps the tiny budget productive on every draw.
+  c.searchSpace["opt_lr"] = {{0.02, 0.05, 0.1}, 0.05};
+  return c;
+}
+
+// Records every event; optionally runs a hook on each, on the engine thread.
+class Recorder : public EventSink {
+ public:
+  std::function<void(const Event&)> hook;
+  std::vector<Event> events;
+  void handle(const Event& e) override {
+    events.push_back(e);
+    if (hook) hook(e);
+  }
+  template <typename T>
+  std::vector<T> all() const {
+    std::vector<T> out;
+    for (const auto& e : events)
+      if (const T* t = std::get_if<T>(&e)) out.push_back(*t);
+    return out;
+  }
+};
+
+}  // namespace
+
+class TstEngine : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() {
+    MU2NET_REQUIRE_DIR(testdata::mnistDir());
+    MU2NET_REQUIRE_DIR(testdata::banglaIdxDir());
+  }
+
+  void mnistAndBanglaLearnFarAboveChance() {
+    ExperimentConfig c = smallConfig();
+    c.evolution.childrenPerTaskIteration = 4;
+    c.training.trainExamplesBetweenValidations = 1024;
+    c.tasks = {idxTask("mnist", testdata::mnistDir()),
+               idxTask("bangla", testdata::banglaIdxDir())};
+    Recorder rec;
+    Engine engine(c, &rec);
+    const RunReport r = engine.run();
+    QVERIFY(!r.stopped);
+    QCOMPARE(r.tasks.size(), std::size_t{2});
+    for (const auto& t : r.tasks) {
+      QVERIFY2(t.testQuality.has_value(), t.name.c_str());
+      qInfo("%s: val %.3f test %.3f", t.name.c_str(), t.validationQuality, *t.testQuality);
+      QVERIFY2(*t.testQuality > 0.5, t.name.c_str());  // chance is 0.1
+      QVERIFY(t.activatedParams > 0);
+      QCOMPARE(t.route.size(), t.routeSlots.size());
+      QCOMPARE(t.routeSlots.back(), std::string("head"));
+      QCOMPARE(t.childrenTried, int64_t{4});
+    }
+    // Events: one start, 8 children started and finished, validations, tests, one finish.
+    QCOMPARE(rec.all<RunStartedEvent>().size(), std::size_t{1});
+    QCOMPARE(rec.all<ChildStartedEvent>().size(), std::size_t{8});
+    QCOMPARE(rec.all<ChildFinishedEvent>().size(), std::size_t{8});
+    QCOMPARE(rec.all<ValidationEvent>().size(), std::size_t{16});
+    QCOMPARE(rec.all<TestEvaluatedEvent>().size(), std::size_t{2});
+    QCOMPARE(rec.all<RunFinishedEvent>().size(), std::size_t{1});
+    QVERIFY(!rec.all<TrainingProgressEvent>().empty());
+    for (const auto& f : rec.all<ChildFinishedEvent>()) {
+      QVERIFY(f.trainableParams > 0 && f.trainableParams <= f.totalParams);
+      QCOMPARE(f.validationHistory.size(), std::size_t{2});
+      // The child keeps its best validation, not its last.
+      QCOMPARE(f.quality, *std::max_element(f.validationHistory.begin(),
+                                            f.validationHistory.end()));
+      // The first children of a task come from another task's model (root) and always improve.
+      if (f.parentTask != f.task) QVERIFY(f.improved);
+    }
+    // The graph snapshot holds the root and both tasks' routes, all components live.
+    const GraphSnapshot g = engine.snapshot();
+    QCOMPARE(g.routes.size(), std::size_t{3});
+    QCOMPARE(g.routes[0].task, std::string("root"));
+    std::set<int64_t> ids;
+    for (const auto& n : g.nodes) ids.insert(n.id);
+    for (const auto& route : g.routes)
+      for (int64_t id : route.componentIds) QVERIFY(ids.count(id));
+  }
+
+  void sameSeedSameReport() {
+    ExperimentConfig c = smallConfig();
+    c.tasks = {idxTask("digits-0-4", testdata::mnistDir(), {0, 1, 2, 3, 4}),
+               idxTask("digits-5-9", testdata::mnistDir(), {5, 6, 7, 8, 9})};
+    const std::string a = runReportToJson(Engine(c).run(), c);
+    const std::string b = runReportToJson(Engine(c).run(), c);
+    QCOMPARE(a, b);
+    c.seed = 12;
+    const std::string other = runReportToJson(Engine(c).run(), c);
+    QVERIFY(a != other);
+  }
+
+  // Earlier tasks are never forgotten: after later tasks (one introduced mid-run) evolve, every
+  // component locked by the first task is bit-identical and its test accuracy is unchanged.
+  void earlierTasksAreImmutable() {
+    ExperimentConfig c = smallConfig();
+    c.evolution.childrenPerTaskIteration = 4;
+    c.tasks = {idxTask("first", testdata::mnistDir(), {0, 1, 2, 3, 4}),
+               idxTask("second", testdata::mnistDir(), {5, 6, 7, 8, 9})};
+    Recorder rec;
+    Engine engine(c, &rec);
+    std::vector<std::pair<int64_t, std::string>> hashesAfterFirst;
+    double testAfterFirst = -1;
+    bool added = false;
+    rec.hook = [&](const Event& e) {
+      if (const auto* end = std::get_if<TaskIterationEndedEvent>(&e); end && end->task == "first") {
+        hashesAfterFirst = engine.lockedComponentHashes();
+        testAfterFirst = engine.evaluateTest("first");
+      }
+      if (const auto* f = std::get_if<ChildFinishedEvent>(&e);
+          f && f->task == "second" && !added) {
+        engine.addTask(idxTask("bangla", testdata::banglaIdxDir()));
+        added = true;
+      }
+    };
+    const RunReport r = engine.run();
+    QVERIFY(!hashesAfterFirst.empty());
+    QCOMPARE(r.tasks.size(), std::size_t{3});  // the added task joined the round-robin
+    QCOMPARE(r.tasks[2].name, std::string("bangla"));
+    QVERIFY(r.tasks[2].testQuality.has_value());
+    QCOMPARE(rec.all<TaskAddedEvent>().size(), std::size_t{1});
+
+    std::map<int64_t, std::string> now;
+    for (const auto& [id, hash] : engine.lockedComponentHashes()) now[id] = hash;
+    const auto firstRoute = r.tasks[0].route;
+    for (const auto& [id, hash] : hashesAfterFirst) {
+      QVERIFY2(now.count(id), "a locked component of an earlier task was removed");
+      QCOMPARE(now[id], hash);
+    }
+    for (int64_t id : firstRoute) QVERIFY(now.count(id));
+    QCOMPARE(engine.evaluateTest("first"), testAfterFirst);
+    QCOMPARE(*r.tasks[0].testQuality, testAfterFirst);
+  }
+
+  // Later tasks share the frozen layers of earlier ones: the paper's knowledge reuse. (The random
+  // root itself is always cloned; the first task's locked layers are shared with prob. 1 - mu.)
+  void laterTasksShareLayers() {
+    ExperimentConfig c = smallConfig();
+    c.evolution.childrenPerTaskIteration = 4;
+    c.searchSpace["mu"] = {{0.1, 0.2, 0.3}, 0.1};
+    c.tasks = {idxTask("a", testdata::mnistDir(), {0, 1, 2, 3, 4}),
+               idxTask("b", testdata::mnistDir(), {5, 6, 7, 8, 9})};
+    Recorder rec;
+    Engine engine(c, &rec);
+    const RunReport r = engine.run();
+    int shared = 0;
+    for (const auto& f : rec.all<ChildFinishedEvent>())
+      for (const auto& s : f.slots)
+        if (s.kind == SlotOrigin::Kind::Shared) ++shared;
+    QVERIFY2(shared > 0, "no child shared a frozen layer");
+    QVERIFY(r.tasks[1].reusedShare > 0.0);
+    // Shared components are accounted once: the system size is below the sum of activations.
+    QVERIFY(r.systemSize < static_cast<double>(r.tasks[0].activatedParams +
+                                               r.tasks[1].activatedParams));
+  }
+
+  void pauseResumeAndStop() {
+    ExperimentConfig c = smallConfig();
+    c.evolution.taskIterations = 3;
+    c.tasks = {idxTask("digits", testdata::mnistDir())};
+    Recorder rec;
+    Engine engine(c, &rec);
+    std::atomic<int> children{0}, pauses{0}, progress{0};
+    rec.hook = [&](const Event& e) {
+      if (std::holds_alternative<ChildStartedEvent>(e)) ++children;
+      if (std::holds_alternative<TrainingProgressEvent>(e)) ++progress;
+      if (const auto* p = std::get_if<PausedEvent>(&e); p && p->paused) ++pauses;
+    };
+    RunReport report;
+    std::thread worker([&] { report = engine.run(); });
+    while (children.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    engine.pause();
+    QVERIFY(engine.isPaused());
+    QTRY_VERIFY_WITH_TIMEOUT(pauses.load() == 1, 20000);
+    const int startedWhenPaused = children.load();
+    const int progressWhenPaused = progress.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Nothing progresses while paused.
+    QCOMPARE(children.load(), startedWhenPaused);
+    QCOMPARE(progress.load(), progressWhenPaused);
+    engine.resume();
+    QVERIFY(!engine.isPaused());
+    QTRY_VERIFY_WITH_TIMEOUT(children.load() > startedWhenPaused, 60000);
+    engine.stop();
+    worker.join();
+    QVERIFY(report.stopped);
+    // The stopped system is consistent: the task keeps a retained, evaluable model.
+    QVERIFY(report.tasks[0].retainedPathId >= 0);
+    QVERIFY(engine.evaluateTest("digits") > 0.0);
+    QVERIFY(rec.all<ChildStartedEvent>().size() < 6);  // 3 iterations x 2 children not reached
+  }
+};
+
+QTEST_GUILESS_MAIN(TstEngine)
+#include "tst_engine.moc"

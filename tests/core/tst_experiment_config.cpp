@@ -1,0 +1,187 @@
+// The experiment configuration: defaults, every key, strict refusal of bad input with the key
+// named, path resolution and the canonical JSON round trip.
+#include <QtTest/QtTest>
+
+#include <string>
+
+#include "mu2net/ExperimentConfig.h"
+
+using namespace mu2net;
+
+namespace {
+
+const char* kMinimal = R"({"tasks": [{"name": "a", "format": "idx", "path": "data/a"}]})";
+
+// Parses and returns the ConfigError message ("" if it parsed).
+std::string errorOf(const std::string& json) {
+  try {
+    parseExperimentConfig(json, "/base");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string withTask(const std::string& extraTopLevel, const std::string& taskExtra = "") {
+  return R"({"tasks": [{"name": "a", "format": "idx", "path": "p")" + taskExtra + "}]" +
+         extraTopLevel + "}";
+}
+
+}  // namespace
+
+class TstExperimentConfig : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void minimalGetsDocumentedDefaults() {
+    const auto c = parseExperimentConfig(kMinimal, "/base");
+    QCOMPARE(c.seed, std::uint64_t{0});
+    QCOMPARE(c.tasks.size(), std::size_t{1});
+    QCOMPARE(c.tasks[0].name, std::string("a"));
+    QVERIFY(c.tasks[0].format == DatasetFormat::Idx);
+    QCOMPARE(c.tasks[0].path, std::filesystem::path("/base/data/a"));
+    QCOMPARE(c.tasks[0].validationFraction, 0.1);
+    QVERIFY(c.root.architecture.kind == ArchitectureKind::Vit);
+    QCOMPARE(c.root.architecture.depth, 4);
+    QCOMPARE(c.root.architecture.width, 64);
+    QCOMPARE(c.evolution.generationSize, 4);
+    QCOMPARE(c.evolution.childrenPerTaskIteration, 8);
+    QCOMPARE(c.evolution.taskIterations, 2);
+    QCOMPARE(c.evolution.scaleFactor, 1.0);
+    QVERIFY(c.evolution.cloneUntrainedRoot);
+    QCOMPARE(c.training.batchSize, 64);
+    QCOMPARE(c.training.validationsPerChild, 4);
+    QCOMPARE(c.training.trainExamplesBetweenValidations, int64_t{8192});
+    QCOMPARE(c.training.validationExamplesMax, int64_t{2048});
+  }
+
+  void everyKeyIsRead() {
+    const std::string json = R"({
+      "seed": 7,
+      "root": {"architecture": "cnn", "image_size": 32, "patch_size": 8, "width": 32,
+               "heads": 2, "mlp_dim": 64, "depth": 3},
+      "tasks": [{"name": "b", "format": "cifar-binary", "path": "/abs/b", "classes": [3, 1],
+                 "validation_fraction": 0.2}],
+      "evolution": {"generation_size": 2, "children_per_task_iteration": 6,
+                    "task_iterations": 3, "scale_factor": 0.5, "reference_params": 1000,
+                    "clone_untrained_root": false},
+      "training": {"batch_size": 32, "validations_per_child": 2,
+                   "train_examples_between_validations": 512, "validation_examples_max": 100,
+                   "test_examples_max": 50, "threads": 2},
+      "image_sizes": [24, 32],
+      "search_space": {"opt_lr": {"values": [0.001, 0.01, 0.1], "default": 0.1},
+                       "opt_nesterov": [true, false]}
+    })";
+    const auto c = parseExperimentConfig(json, "/base");
+    QCOMPARE(c.seed, std::uint64_t{7});
+    QVERIFY(c.root.architecture.kind == ArchitectureKind::Cnn);
+    QCOMPARE(c.root.architecture.imageSize, 32);
+    QCOMPARE(c.root.architecture.depth, 3);
+    QCOMPARE(c.tasks[0].path, std::filesystem::path("/abs/b"));
+    QCOMPARE(c.tasks[0].classes, (std::vector<int>{3, 1}));
+    QCOMPARE(c.tasks[0].validationFraction, 0.2);
+    QCOMPARE(c.evolution.generationSize, 2);
+    QCOMPARE(c.evolution.childrenPerTaskIteration, 6);
+    QCOMPARE(c.evolution.taskIterations, 3);
+    QCOMPARE(c.evolution.scaleFactor, 0.5);
+    QCOMPARE(c.evolution.referenceParams, 1000.0);
+    QVERIFY(!c.evolution.cloneUntrainedRoot);
+    QCOMPARE(c.training.batchSize, 32);
+    QCOMPARE(c.training.testExamplesMax, int64_t{50});
+    QCOMPARE(c.training.threads, 2);
+    QCOMPARE(c.imageSizes, (std::vector<int>{24, 32}));
+    QCOMPARE(c.searchSpace.at("opt_lr").values, (std::vector<double>{0.001, 0.01, 0.1}));
+    QCOMPARE(*c.searchSpace.at("opt_lr").defaultValue, 0.1);
+    QCOMPARE(c.searchSpace.at("opt_nesterov").values, (std::vector<double>{1.0, 0.0}));
+  }
+
+  void badInputNamesTheKey_data() {
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("not json") << "{" << "not valid JSON";
+    QTest::newRow("no tasks") << "{}" << "'tasks': is required";
+    QTest::newRow("empty tasks") << R"({"tasks": []})" << "'tasks': must list at least one";
+    QTest::newRow("unknown top") << withTask(R"(, "sed": 1)") << "'sed': unknown key";
+    QTest::newRow("unknown nested")
+        << withTask(R"(, "training": {"batchsize": 3})") << "'training.batchsize': unknown key";
+    QTest::newRow("wrong type")
+        << withTask(R"(, "training": {"batch_size": "64"})")
+        << "'training.batch_size': expected an integer, found a string";
+    QTest::newRow("out of range")
+        << withTask(R"(, "evolution": {"generation_size": 0})")
+        << "'evolution.generation_size': value 0 is outside [1, 1024]";
+    QTest::newRow("scale factor")
+        << withTask(R"(, "evolution": {"scale_factor": 1.5})") << "'evolution.scale_factor'";
+    QTest::newRow("architecture")
+        << withTask(R"(, "root": {"architecture": "resnet"})")
+        << "'root.architecture': 'resnet' is not one of: vit, cnn";
+    QTest::newRow("bad root sizes")
+        << withTask(R"(, "root": {"image_size": 30, "patch_size": 4})") << "'root'";
+    QTest::newRow("format") << R"({"tasks": [{"name": "a", "format": "png", "path": "p"}]})"
+                            << "'tasks[0].format'";
+    QTest::newRow("task name missing") << R"({"tasks": [{"format": "idx", "path": "p"}]})"
+                                       << "'tasks[0].name': is required";
+    QTest::newRow("reserved name") << R"({"tasks": [{"name": "root", "format": "idx",
+                                       "path": "p"}]})"
+                                   << "'tasks[0].name': 'root' is reserved";
+    QTest::newRow("duplicate task")
+        << R"({"tasks": [{"name": "a", "format": "idx", "path": "p"},
+                         {"name": "a", "format": "idx", "path": "q"}]})"
+        << "'tasks[1].name': task name 'a' is used twice";
+    QTest::newRow("class type") << withTask("", R"(, "classes": [1, "x"])")
+                                << "'tasks[0].classes[1]': expected an integer";
+    QTest::newRow("class twice") << withTask("", R"(, "classes": [1, 1])")
+                                 << "'tasks[0].classes': lists a class twice";
+    QTest::newRow("validation fraction") << withTask("", R"(, "validation_fraction": 0)")
+                                         << "'tasks[0].validation_fraction'";
+    QTest::newRow("unknown task key")
+        << withTask("", R"(, "colour": 1)") << "'tasks[0].colour': unknown key";
+    QTest::newRow("search space name")
+        << withTask(R"(, "search_space": {"opt_learning_rate": [0.1]})") << "opt_learning_rate";
+    QTest::newRow("search space default not in list")
+        << withTask(R"(, "search_space": {"opt_lr": {"values": [0.1, 0.2], "default": 0.3}})")
+        << "search_space.opt_lr";
+    QTest::newRow("search space bool")
+        << withTask(R"(, "search_space": {"ds_crop": [2, 0]})") << "search_space.ds_crop";
+  }
+
+  void badInputNamesTheKey() {
+    QFETCH(QString, json);
+    QFETCH(QString, expected);
+    const std::string message = errorOf(json.toStdString());
+    QVERIFY2(!message.empty(), "configuration was accepted");
+    QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
+  }
+
+  void roundTripIsCanonical() {
+    const auto c = parseExperimentConfig(
+        withTask(R"(, "seed": 3, "search_space": {"mu": {"values": [0.1, 0.2], "default": 0.2}})",
+                 R"(, "classes": [2, 0])"),
+        "/base");
+    const std::string json = experimentConfigToJson(c);
+    const auto again = parseExperimentConfig(json, "/elsewhere");
+    QCOMPARE(experimentConfigToJson(again), json);
+    QCOMPARE(again.tasks[0].path, std::filesystem::path("/base/p"));
+    QCOMPARE(again.tasks[0].classes, (std::vector<int>{2, 0}));
+    QCOMPARE(*again.searchSpace.at("mu").defaultValue, 0.2);
+  }
+
+  void missingFileIsNamed() {
+    try {
+      loadExperimentConfig("/nonexistent/experiment.json");
+      QFAIL("a missing file was accepted");
+    } catch (const ConfigError& e) {
+      QVERIFY(std::string(e.what()).find("/nonexistent/experiment.json") != std::string::npos);
+    }
+  }
+
+  void shippedDefaultExperimentParses() {
+    const auto c = loadExperimentConfig(std::filesystem::path(MU2NET_SOURCE_DIR) / "resources" /
+                                        "experiments" / "default.json");
+    QVERIFY(c.tasks.size() >= 2);
+    for (const auto& t : c.tasks)
+      QCOMPARE(t.path, std::filesystem::path("/usr/share/datasets/fashion-mnist"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TstExperimentConfig)
+#include "tst_experiment_config.moc"
