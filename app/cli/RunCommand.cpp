@@ -22,7 +22,9 @@ namespace {
 
 std::atomic<bool> gInterrupted{false};
 
-extern "C" void onInterrupt(int) { gInterrupted = true; }
+extern "C" void onInterrupt(int) {
+  gInterrupted = true;
+}
 
 std::string slotList(const std::vector<SlotOrigin>& slots, SlotOrigin::Kind kind) {
   std::string out;
@@ -71,7 +73,8 @@ class ConsoleSink : public EventSink {
   }
   void on(const GenerationStartedEvent& e) {
     out_ << "  generation " << e.generation << ": image size " << e.dataHParams.at("ds_image_size");
-    for (const auto& m : e.dataMutations) out_ << ", " << describe(m);
+    for (const auto& m : e.dataMutations)
+      out_ << ", " << describe(m);
     out_ << "\n" << std::flush;
   }
   void on(const ChildStartedEvent& e) {
@@ -80,10 +83,12 @@ class ConsoleSink : public EventSink {
   }
   void on(const TrainingProgressEvent& e) {
     if (!live_) return;
-    std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s child %d: step %lld/%lld loss %.3f %.0f samples/s",
-                 static_cast<long long>(done_), static_cast<long long>(total_), e.task.c_str(),
-                 e.childIndex, static_cast<long long>(e.step), static_cast<long long>(e.totalSteps),
-                 e.loss, e.samplesPerSecond);
+    std::fprintf(
+        stderr,
+        "\r\033[K  [%lld/%lld children] %s child %d: step %lld/%lld loss %.3f %.0f samples/s",
+        static_cast<long long>(done_), static_cast<long long>(total_), e.task.c_str(), e.childIndex,
+        static_cast<long long>(e.step), static_cast<long long>(e.totalSteps), e.loss,
+        e.samplesPerSecond);
     progressShown_ = true;
   }
   void on(const ValidationEvent&) {}
@@ -98,7 +103,8 @@ class ConsoleSink : public EventSink {
          << formatParams(static_cast<double>(e.totalParams)) << ", " << std::setprecision(1)
          << e.seconds << " s\n      mutations:";
     if (e.mutations.empty()) out_ << " none";
-    for (const auto& m : e.mutations) out_ << " " << describe(m) << ";";
+    for (const auto& m : e.mutations)
+      out_ << " " << describe(m) << ";";
     out_ << " cloned " << slotList(e.slots, SlotOrigin::Kind::Cloned) << "; shared "
          << slotList(e.slots, SlotOrigin::Kind::Shared) << "; new "
          << slotList(e.slots, SlotOrigin::Kind::New) << "\n"
@@ -140,8 +146,9 @@ class ConsoleSink : public EventSink {
 void printTable(const RunReport& r, std::ostream& out) {
   out << "\n"
       << std::left << std::setw(24) << "task" << std::right << std::setw(9) << "val acc"
-      << std::setw(10) << "test acc" << std::setw(12) << "activated" << std::setw(12)
-      << "accounted" << std::setw(9) << "reused" << std::setw(10) << "children" << "\n";
+      << std::setw(10) << "test acc" << std::setw(12) << "activated" << std::setw(12) << "accounted"
+      << std::setw(9) << "reused" << std::setw(10) << "children"
+      << "\n";
   for (const auto& t : r.tasks) {
     std::ostringstream test;
     if (t.testQuality)

@@ -19,6 +19,7 @@
 #include "Network.h"
 #include "mu2net/DataError.h"
 #include "mu2net/InputPipeline.h"
+#include "mu2net/LayerCloning.h"
 #include "mu2net/Rng.h"
 #include "mu2net/System.h"
 #include "mu2net/TaskData.h"
@@ -126,9 +127,12 @@ struct Engine::Impl {
         space(SearchSpace::laptopDefaults(config.root.architecture.depth,
                                           config.root.architecture.imageSize, config.imageSizes)) {
     validate(config.root.architecture);
-    for (const auto& [name, o] : config.searchSpace) space.override(name, o.values, o.defaultValue);
-    for (const auto& spec : config.tasks) tasks.push_back(loadTaskState(spec));
-    for (const auto& t : tasks) system.addTask(t.spec.name);
+    for (const auto& [name, o] : config.searchSpace)
+      space.override(name, o.values, o.defaultValue);
+    for (const auto& spec : config.tasks)
+      tasks.push_back(loadTaskState(spec));
+    for (const auto& t : tasks)
+      system.addTask(t.spec.name);
     createRoot();
   }
 
@@ -251,17 +255,6 @@ struct Engine::Impl {
 
   // ---- building a child (ALGORITHM.md §4.1) --------------------------------------------------
 
-  // Ancestor chain of a path, nearest first, ending at the root.
-  std::vector<int64_t> ancestors(int64_t pathId) const {
-    std::vector<int64_t> chain;
-    for (int64_t id = pathId; id >= 0; id = system.path(id).parentId) {
-      chain.push_back(id);
-      if (id == rootPathId) break;
-    }
-    if (chain.empty() || chain.back() != rootPathId) chain.push_back(rootPathId);
-    return chain;
-  }
-
   Child sampleChild(const std::string& taskName, const HParams& ds, Rng& rng, int index) {
     const TaskState& t = task(taskName);
     Child child;
@@ -275,62 +268,30 @@ struct Engine::Impl {
     child.parentScore = parent.metrics.score;
 
     child.hparams = mutateChildHParams(space, parent.hparams, rng, &child.mutations);
-    for (const auto& [k, v] : ds) child.hparams[k] = v;
+    for (const auto& [k, v] : ds)
+      child.hparams[k] = v;
     const double mu = child.hparams.at("mu");
     const int numBlocks = static_cast<int>(std::lround(child.hparams.at("num_layers")));
     const int imageSize = static_cast<int>(std::lround(ds.at("ds_image_size")));
 
     child.slots = routeSlots(arch(), numBlocks);
-    const auto chain = ancestors(child.parentId);
-    for (const auto& slot : child.slots) {
-      const auto shapes = componentShapes(arch(), slot, t.data.numClasses, imageSize);
-      SlotOrigin origin;
-      origin.slot = slot;
-      const Component* source = nullptr;
-      for (int64_t ancestorId : chain) {
-        const Path& a = system.path(ancestorId);
-        // Heads are task-specific: another task's head is never reused.
-        if (slot == "head" && a.task != taskName) continue;
-        for (int64_t cid : a.componentIds) {
-          const Component& c = system.component(cid);
-          if (c.slot == slot && fitsShapes(*c.tensors, shapes)) {
-            source = &c;
-            break;
-          }
-        }
-        if (source) break;
-      }
+    const SlotFits fits = [&](const Component& c, const std::string& slot) {
+      return fitsShapes(*c.tensors, componentShapes(arch(), slot, t.data.numClasses, imageSize));
+    };
+    const CloneRules rules{mu, config.evolution.cloneUntrainedRoot, rootTrained};
+    child.origins = planLayers(system, child.parentId, taskName, child.slots, fits, rules, rng);
+    for (const SlotOrigin& origin : child.origins) {
       std::shared_ptr<ComponentTensors> tensors;
-      bool trainable = true;
-      if (source) {
-        origin.sourceComponentId = source->id;
-        const bool untrainedRoot = config.evolution.cloneUntrainedRoot && !rootTrained &&
-                                   source->creatorTask == System::kRootTask;
-        const bool clone =
-            source->trainable() || slot == "norm" || untrainedRoot || rng.bernoulli(mu);
-        if (clone) {
-          tensors = source->tensors->clone();
-          origin.kind = SlotOrigin::Kind::Cloned;
-        } else {
-          tensors = source->tensors;
-          origin.kind = SlotOrigin::Kind::Shared;
-          origin.componentId = source->id;
-          trainable = false;
-        }
-      } else if (slot == "posembed") {
-        // No ancestor has a position embedding for this grid: re-interpolate the root's.
-        const Path& root = system.path(rootPathId);
-        for (int64_t cid : root.componentIds) {
-          const Component& c = system.component(cid);
-          if (c.slot == "posembed") {
-            tensors = resizePosEmbed(*c.tensors, arch(), arch().imageSize, imageSize);
-            origin.sourceComponentId = c.id;
-          }
-        }
-        origin.kind = SlotOrigin::Kind::Cloned;
+      const bool trainable = origin.kind != SlotOrigin::Kind::Shared;
+      if (origin.kind == SlotOrigin::Kind::Shared) {
+        tensors = system.component(origin.sourceComponentId).tensors;
+      } else if (origin.reinterpolated) {
+        tensors = resizePosEmbed(*system.component(origin.sourceComponentId).tensors, arch(),
+                                 arch().imageSize, imageSize);
+      } else if (origin.kind == SlotOrigin::Kind::Cloned) {
+        tensors = system.component(origin.sourceComponentId).tensors->clone();
       } else {
-        tensors = initComponent(arch(), slot, t.data.numClasses, imageSize, rng);
-        origin.kind = SlotOrigin::Kind::New;
+        tensors = initComponent(arch(), origin.slot, t.data.numClasses, imageSize, rng);
       }
       const int64_t params = tensors->numel();
       child.totalParams += params;
@@ -338,8 +299,8 @@ struct Engine::Impl {
         child.trainableParams += params;
         child.accountedParams += static_cast<double>(params);
       } else {
-        const Component& c = system.component(origin.componentId);
-        std::set<std::string> owners = c.locks;
+        // A shared component's parameters are divided among the tasks that use it (§5).
+        std::set<std::string> owners = system.component(origin.sourceComponentId).locks;
         owners.insert(taskName);
         owners.erase(System::kRootTask);
         child.accountedParams += static_cast<double>(params) / static_cast<double>(owners.size());
@@ -347,7 +308,6 @@ struct Engine::Impl {
       child.tensors.push_back(std::move(tensors));
       child.sharedIds.push_back(origin.componentId);
       child.trainable.push_back(trainable);
-      child.origins.push_back(origin);
     }
     return child;
   }
@@ -358,7 +318,8 @@ struct Engine::Impl {
                   const std::vector<int64_t>& indices, const DataHParams& ds) {
     if (indices.empty()) return 0;
     std::vector<const ComponentTensors*> r;
-    for (const auto& c : route) r.push_back(c.get());
+    for (const auto& c : route)
+      r.push_back(c.get());
     const int64_t s = ds.imageSize;
     torch::Tensor images = torch::empty({kEvalBatch, 3, s, s}, torch::kFloat);
     torch::Tensor labels = torch::empty({kEvalBatch}, torch::kLong);
@@ -385,7 +346,8 @@ struct Engine::Impl {
     TaskState& t = task(taskName);
     const auto& tr = config.training;
     const DataHParams dataHp = toDataHParams(ds);
-    const int64_t between = std::min<int64_t>(t.data.train.count, tr.trainExamplesBetweenValidations);
+    const int64_t between =
+        std::min<int64_t>(t.data.train.count, tr.trainExamplesBetweenValidations);
     const int64_t stepsPerValidation = (between + tr.batchSize - 1) / tr.batchSize;
     const int64_t totalSteps = stepsPerValidation * tr.validationsPerChild;
 
@@ -444,7 +406,8 @@ struct Engine::Impl {
           samplesSinceProgress = 0;
         }
       }
-      const double quality = evaluate(child.tensors, t.data.validation, t.validationIndices, dataHp);
+      const double quality =
+          evaluate(child.tensors, t.data.validation, t.validationIndices, dataHp);
       const double score = scoreOf(quality, child.accountedParams);
       child.history.push_back(quality);
       if (score > child.bestScore) {
@@ -496,7 +459,8 @@ struct Engine::Impl {
 
   std::vector<std::shared_ptr<ComponentTensors>> routeTensors(int64_t pathId) const {
     std::vector<std::shared_ptr<ComponentTensors>> r;
-    for (int64_t cid : system.path(pathId).componentIds) r.push_back(system.component(cid).tensors);
+    for (int64_t cid : system.path(pathId).componentIds)
+      r.push_back(system.component(cid).tensors);
     return r;
   }
 
@@ -535,8 +499,8 @@ struct Engine::Impl {
     emit(TaskIterationStartedEvent{taskName, iteration});
     {
       std::lock_guard lock(systemMutex);
-      Rng startRng(deriveSeed(config.seed, {hashTag("start-task"), hashTag(taskName),
-                                            std::uint64_t(iteration)}));
+      Rng startRng(deriveSeed(
+          config.seed, {hashTag("start-task"), hashTag(taskName), std::uint64_t(iteration)}));
       system.startTask(taskName, startRng);
     }
     TaskState& t = task(taskName);
@@ -548,7 +512,8 @@ struct Engine::Impl {
         gs.task = taskName;
         gs.iteration = iteration;
         gs.generation = generation;
-        gs.dataHParams = sampleGenerationHParams(space, bestHParams(taskName), rng, &gs.dataMutations);
+        gs.dataHParams =
+            sampleGenerationHParams(space, bestHParams(taskName), rng, &gs.dataMutations);
         emit(gs);
         std::vector<Child> children;
         for (int c = 0; c < config.evolution.generationSize; ++c) {
@@ -643,9 +608,9 @@ struct Engine::Impl {
           tr.routeSlots.push_back(c.slot);
           if (c.creatorTask != t.spec.name) reused += c.paramCount;
         }
-        tr.reusedShare = tr.activatedParams > 0 ? static_cast<double>(reused) /
-                                                      static_cast<double>(tr.activatedParams)
-                                                : 0.0;
+        tr.reusedShare = tr.activatedParams > 0
+                             ? static_cast<double>(reused) / static_cast<double>(tr.activatedParams)
+                             : 0.0;
       }
       r.tasks.push_back(std::move(tr));
     }
@@ -665,7 +630,8 @@ RunReport Engine::run() {
   d.totalChildren = d.childrenPerIteration() * d.config.evolution.taskIterations *
                     static_cast<int64_t>(d.tasks.size());
   RunStartedEvent started;
-  for (const auto& t : d.tasks) started.tasks.push_back(t.spec.name);
+  for (const auto& t : d.tasks)
+    started.tasks.push_back(t.spec.name);
   started.taskIterations = d.config.evolution.taskIterations;
   started.childrenPerTaskIteration = static_cast<int>(d.childrenPerIteration());
   started.generationSize = d.config.evolution.generationSize;
@@ -720,9 +686,13 @@ void Engine::addTask(const TaskSpec& task) {
   impl_->pendingTasks.push_back(task);
 }
 
-const ExperimentConfig& Engine::config() const { return impl_->config; }
+const ExperimentConfig& Engine::config() const {
+  return impl_->config;
+}
 
-GraphSnapshot Engine::snapshot() const { return impl_->snapshotLocked(); }
+GraphSnapshot Engine::snapshot() const {
+  return impl_->snapshotLocked();
+}
 
 double Engine::evaluateTest(const std::string& task) {
   const int64_t id = impl_->system.retainedPath(task);

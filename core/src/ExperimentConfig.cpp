@@ -74,7 +74,8 @@ class ObjectReader {
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       if (!known_.count(it.key())) {
         std::string valid;
-        for (const auto& k : known_) valid += (valid.empty() ? "" : ", ") + k;
+        for (const auto& k : known_)
+          valid += (valid.empty() ? "" : ", ") + k;
         fail(key(it.key()), "unknown key (valid keys here: " + valid + ")");
       }
     }
@@ -182,9 +183,8 @@ TaskSpec readTask(const json& j, const std::string& path, const std::filesystem:
 void readSearchSpace(const json& j, ExperimentConfig& config) {
   ObjectReader r(j, "search_space");
   // Validate against the real search space so that names and defaults are checked here.
-  SearchSpace space = SearchSpace::laptopDefaults(config.root.architecture.depth,
-                                                  config.root.architecture.imageSize,
-                                                  config.imageSizes);
+  SearchSpace space = SearchSpace::laptopDefaults(
+      config.root.architecture.depth, config.root.architecture.imageSize, config.imageSizes);
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string name = it.key();
     const std::string key = r.key(name);
@@ -206,8 +206,8 @@ void readSearchSpace(const json& j, ExperimentConfig& config) {
       if (v.is_boolean())
         o.values.push_back(v.get<bool>() ? 1.0 : 0.0);
       else
-        o.values.push_back(ObjectReader::asNumber(v, key + "[" + std::to_string(i) + "]", -1e300,
-                                                  1e300, false));
+        o.values.push_back(
+            ObjectReader::asNumber(v, key + "[" + std::to_string(i) + "]", -1e300, 1e300, false));
     }
     if (def) {
       if (def->is_boolean())

@@ -81,8 +81,7 @@ class TstEngine : public QObject {
     ExperimentConfig c = smallConfig();
     c.evolution.childrenPerTaskIteration = 4;
     c.training.trainExamplesBetweenValidations = 1024;
-    c.tasks = {idxTask("mnist", testdata::mnistDir()),
-               idxTask("bangla", testdata::banglaIdxDir())};
+    c.tasks = {idxTask("mnist", testdata::mnistDir()), idxTask("bangla", testdata::banglaIdxDir())};
     Recorder rec;
     Engine engine(c, &rec);
     const RunReport r = engine.run();
@@ -109,8 +108,8 @@ class TstEngine : public QObject {
       QVERIFY(f.trainableParams > 0 && f.trainableParams <= f.totalParams);
       QCOMPARE(f.validationHistory.size(), std::size_t{2});
       // The child keeps its best validation, not its last.
-      QCOMPARE(f.quality, *std::max_element(f.validationHistory.begin(),
-                                            f.validationHistory.end()));
+      QCOMPARE(f.quality,
+               *std::max_element(f.validationHistory.begin(), f.validationHistory.end()));
       // The first children of a task come from another task's model (root) and always improve.
       if (f.parentTask != f.task) QVERIFY(f.improved);
     }
@@ -119,9 +118,11 @@ class TstEngine : public QObject {
     QCOMPARE(g.routes.size(), std::size_t{3});
     QCOMPARE(g.routes[0].task, std::string("root"));
     std::set<int64_t> ids;
-    for (const auto& n : g.nodes) ids.insert(n.id);
+    for (const auto& n : g.nodes)
+      ids.insert(n.id);
     for (const auto& route : g.routes)
-      for (int64_t id : route.componentIds) QVERIFY(ids.count(id));
+      for (int64_t id : route.componentIds)
+        QVERIFY(ids.count(id));
   }
 
   void sameSeedSameReport() {
@@ -153,8 +154,7 @@ class TstEngine : public QObject {
         hashesAfterFirst = engine.lockedComponentHashes();
         testAfterFirst = engine.evaluateTest("first");
       }
-      if (const auto* f = std::get_if<ChildFinishedEvent>(&e);
-          f && f->task == "second" && !added) {
+      if (const auto* f = std::get_if<ChildFinishedEvent>(&e); f && f->task == "second" && !added) {
         engine.addTask(idxTask("bangla", testdata::banglaIdxDir()));
         added = true;
       }
@@ -167,13 +167,15 @@ class TstEngine : public QObject {
     QCOMPARE(rec.all<TaskAddedEvent>().size(), std::size_t{1});
 
     std::map<int64_t, std::string> now;
-    for (const auto& [id, hash] : engine.lockedComponentHashes()) now[id] = hash;
+    for (const auto& [id, hash] : engine.lockedComponentHashes())
+      now[id] = hash;
     const auto firstRoute = r.tasks[0].route;
     for (const auto& [id, hash] : hashesAfterFirst) {
       QVERIFY2(now.count(id), "a locked component of an earlier task was removed");
       QCOMPARE(now[id], hash);
     }
-    for (int64_t id : firstRoute) QVERIFY(now.count(id));
+    for (int64_t id : firstRoute)
+      QVERIFY(now.count(id));
     QCOMPARE(engine.evaluateTest("first"), testAfterFirst);
     QCOMPARE(*r.tasks[0].testQuality, testAfterFirst);
   }
@@ -196,8 +198,8 @@ class TstEngine : public QObject {
     QVERIFY2(shared > 0, "no child shared a frozen layer");
     QVERIFY(r.tasks[1].reusedShare > 0.0);
     // Shared components are accounted once: the system size is below the sum of activations.
-    QVERIFY(r.systemSize < static_cast<double>(r.tasks[0].activatedParams +
-                                               r.tasks[1].activatedParams));
+    QVERIFY(r.systemSize <
+            static_cast<double>(r.tasks[0].activatedParams + r.tasks[1].activatedParams));
   }
 
   void pauseResumeAndStop() {
@@ -214,7 +216,8 @@ class TstEngine : public QObject {
     };
     RunReport report;
     std::thread worker([&] { report = engine.run(); });
-    while (children.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (children.load() == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     engine.pause();
     QVERIFY(engine.isPaused());
     QTRY_VERIFY_WITH_TIMEOUT(pauses.load() == 1, 20000);

@@ -97,23 +97,23 @@ class TstExperimentConfig : public QObject {
   void badInputNamesTheKey_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("not json") << "{" << "not valid JSON";
-    QTest::newRow("no tasks") << "{}" << "'tasks': is required";
-    QTest::newRow("empty tasks") << R"({"tasks": []})" << "'tasks': must list at least one";
+    QTest::newRow("not json") << "{"
+                              << "not valid JSON";
+    QTest::newRow("no tasks") << "{}"
+                              << "'tasks': is required";
+    QTest::newRow("empty tasks") << R"({"tasks": []})"
+                                 << "'tasks': must list at least one";
     QTest::newRow("unknown top") << withTask(R"(, "sed": 1)") << "'sed': unknown key";
     QTest::newRow("unknown nested")
         << withTask(R"(, "training": {"batchsize": 3})") << "'training.batchsize': unknown key";
-    QTest::newRow("wrong type")
-        << withTask(R"(, "training": {"batch_size": "64"})")
-        << "'training.batch_size': expected an integer, found a string";
-    QTest::newRow("out of range")
-        << withTask(R"(, "evolution": {"generation_size": 0})")
-        << "'evolution.generation_size': value 0 is outside [1, 1024]";
-    QTest::newRow("scale factor")
-        << withTask(R"(, "evolution": {"scale_factor": 1.5})") << "'evolution.scale_factor'";
-    QTest::newRow("architecture")
-        << withTask(R"(, "root": {"architecture": "resnet"})")
-        << "'root.architecture': 'resnet' is not one of: vit, cnn";
+    QTest::newRow("wrong type") << withTask(R"(, "training": {"batch_size": "64"})")
+                                << "'training.batch_size': expected an integer, found a string";
+    QTest::newRow("out of range") << withTask(R"(, "evolution": {"generation_size": 0})")
+                                  << "'evolution.generation_size': value 0 is outside [1, 1024]";
+    QTest::newRow("scale factor") << withTask(R"(, "evolution": {"scale_factor": 1.5})")
+                                  << "'evolution.scale_factor'";
+    QTest::newRow("architecture") << withTask(R"(, "root": {"architecture": "resnet"})")
+                                  << "'root.architecture': 'resnet' is not one of: vit, cnn";
     QTest::newRow("bad root sizes")
         << withTask(R"(, "root": {"image_size": 30, "patch_size": 4})") << "'root'";
     QTest::newRow("format") << R"({"tasks": [{"name": "a", "format": "png", "path": "p"}]})"
@@ -123,16 +123,15 @@ class TstExperimentConfig : public QObject {
     QTest::newRow("reserved name") << R"({"tasks": [{"name": "root", "format": "idx",
                                        "path": "p"}]})"
                                    << "'tasks[0].name': 'root' is reserved";
-    QTest::newRow("duplicate task")
-        << R"({"tasks": [{"name": "a", "format": "idx", "path": "p"},
+    QTest::newRow("duplicate task") << R"({"tasks": [{"name": "a", "format": "idx", "path": "p"},
                          {"name": "a", "format": "idx", "path": "q"}]})"
-        << "'tasks[1].name': task name 'a' is used twice";
+                                    << "'tasks[1].name': task name 'a' is used twice";
     QTest::newRow("class type") << withTask("", R"(, "classes": [1, "x"])")
                                 << "'tasks[0].classes[1]': expected an integer";
     QTest::newRow("class twice") << withTask("", R"(, "classes": [1, 1])")
                                  << "'tasks[0].classes': lists a class twice";
-    QTest::newRow("validation fraction") << withTask("", R"(, "validation_fraction": 0)")
-                                         << "'tasks[0].validation_fraction'";
+    QTest::newRow("validation fraction")
+        << withTask("", R"(, "validation_fraction": 0)") << "'tasks[0].validation_fraction'";
     QTest::newRow("unknown task key")
         << withTask("", R"(, "colour": 1)") << "'tasks[0].colour': unknown key";
     QTest::newRow("search space name")

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mu2net/GraphSnapshot.h"
+#include "mu2net/LayerCloning.h"
 #include "mu2net/SearchSpace.h"
 
 namespace mu2net {
@@ -35,14 +36,6 @@ struct GenerationStartedEvent {
   int64_t generation = 0;  ///< global generation counter, 1-based
   HParams dataHParams;     ///< the generation's ds_* values, shared by its children
   std::vector<Mutation> dataMutations;
-};
-
-/// Which component each slot of a child came from.
-struct SlotOrigin {
-  std::string slot;
-  int64_t componentId = -1;        ///< the child's component in this slot
-  int64_t sourceComponentId = -1;  ///< ancestor's component it was cloned from or shares; -1 new
-  enum class Kind { Shared, Cloned, New } kind = Kind::New;
 };
 
 struct ChildStartedEvent {
@@ -133,11 +126,10 @@ struct ErrorEvent {
   std::string message;
 };
 
-using Event =
-    std::variant<RunStartedEvent, TaskIterationStartedEvent, GenerationStartedEvent,
-                 ChildStartedEvent, TrainingProgressEvent, ValidationEvent, ChildFinishedEvent,
-                 TaskIterationEndedEvent, TestEvaluatedEvent, TaskAddedEvent, RunFinishedEvent,
-                 PausedEvent, ErrorEvent>;
+using Event = std::variant<RunStartedEvent, TaskIterationStartedEvent, GenerationStartedEvent,
+                           ChildStartedEvent, TrainingProgressEvent, ValidationEvent,
+                           ChildFinishedEvent, TaskIterationEndedEvent, TestEvaluatedEvent,
+                           TaskAddedEvent, RunFinishedEvent, PausedEvent, ErrorEvent>;
 
 /// Receives the engine's events, on the engine's thread. Must not call back into the engine
 /// except for the thread-safe control requests (pause, resume, stop, add task).
