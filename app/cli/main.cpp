@@ -1,0 +1,71 @@
+// mu2net: the command-line tool. Dispatches `mu2net <command> ...` to the sub-commands declared
+// in Commands.h. To add a command, add one row to kCommands.
+#include <algorithm>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "Commands.h"
+
+namespace {
+
+using CommandFunction = int (*)(const std::vector<std::string>&, std::ostream&, std::ostream&);
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  CommandFunction run;
+};
+
+// The dispatch table.
+constexpr Command kCommands[] = {
+    {"datasets", "check a dataset folder: mu2net datasets check PATH --format FORMAT",
+     &mu2net::cli::runDatasetsCommand},
+};
+
+void printUsage(std::ostream& out) {
+  out << "usage: mu2net <command> [arguments]\n"
+         "       mu2net --help | --version\n"
+         "\n"
+         "commands:\n";
+  for (const auto& command : kCommands)
+    out << "  " << command.name
+        << std::string(12 - std::min<std::size_t>(command.name.size(), 11), ' ') << command.summary
+        << "\n";
+  out << "\n'mu2net <command> --help' describes a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    printUsage(std::cerr);
+    return 2;
+  }
+  const std::string_view first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") {
+    printUsage(std::cout);
+    return 0;
+  }
+  if (first == "--version") {
+    std::cout << "mu2net " << MU2NET_VERSION << "\n";
+    return 0;
+  }
+  for (const auto& command : kCommands) {
+    if (command.name != first) continue;
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    // Sub-commands report their own expected errors; anything else escaping is a bug or an
+    // environment failure (e.g. out of memory), reported rather than aborting with a core dump.
+    try {
+      return command.run(args, std::cout, std::cerr);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "error: unknown command '" << first << "'\n";
+  printUsage(std::cerr);
+  return 2;
+}
