@@ -21,6 +21,8 @@ struct Command {
 
 // The dispatch table.
 constexpr Command kCommands[] = {
+    {"run", "run an experiment: mu2net run CONFIG.json --out DIR [--threads N]",
+     &mu2net::cli::runRunCommand},
     {"datasets", "check a dataset folder: mu2net datasets check PATH --format FORMAT",
      &mu2net::cli::runDatasetsCommand},
 };

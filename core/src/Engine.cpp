@@ -129,8 +129,11 @@ struct Engine::Impl {
     validate(config.root.architecture);
     for (const auto& [name, o] : config.searchSpace)
       space.override(name, o.values, o.defaultValue);
-    for (const auto& spec : config.tasks)
-      tasks.push_back(loadTaskState(spec));
+    {
+      DatasetCache cache;  // tasks that are class subsets of one source read it once
+      for (const auto& spec : config.tasks)
+        tasks.push_back(loadTaskState(spec, &cache));
+    }
     for (const auto& t : tasks)
       system.addTask(t.spec.name);
     createRoot();
@@ -140,10 +143,10 @@ struct Engine::Impl {
     if (sink) sink->handle(e);
   }
 
-  TaskState loadTaskState(const TaskSpec& spec) {
+  TaskState loadTaskState(const TaskSpec& spec, DatasetCache* cache = nullptr) {
     TaskState t;
     t.spec = spec;
-    t.data = loadTask(spec, config.seed);
+    t.data = cache ? loadTask(spec, config.seed, *cache) : loadTask(spec, config.seed);
     if (t.data.train.count == 0 || t.data.validation.count == 0 || t.data.test.count == 0)
       throw DataError("task '" + spec.name + "' (" + spec.path.string() +
                       "): train, validation and test splits must all be non-empty");
