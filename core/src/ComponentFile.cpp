@@ -15,7 +15,7 @@ void saveComponentFile(const std::filesystem::path& file, const SlotTensors& com
   for (const auto& [slot, tensors] : components)
     for (std::size_t i = 0; i < tensors->params.size(); ++i)
       dict.insert(slot + "/" + tensors->names[i], tensors->params[i].detach().contiguous());
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
   const auto tmp = std::filesystem::path(file.string() + ".tmp");
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -35,7 +35,7 @@ SlotTensors loadComponentFile(const std::filesystem::path& file) {
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   c10::IValue value;
   try {
-    value = torch::pickle_load(bytes);
+    value = torch::jit::pickle_load(bytes);
   } catch (const std::exception& e) {
     throw std::runtime_error("component file " + file.string() +
                              " is not a readable tensor dict: " + e.what());
