@@ -1,0 +1,60 @@
+#pragma once
+// The two root architectures of the workbench and how they are sliced into components.
+//
+// A model is a route: an ordered list of components, one per slot, in forward order (routeSlots).
+// This header is torch-free; the tensors and the forward pass live in core/src/Network.h.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mu2net {
+
+/// The family of the root model. Every component of a system belongs to the root's family.
+enum class ArchitectureKind {
+  Vit,  ///< Vision Transformer (pre-LayerNorm), sliced into embedding, cls, posembed, blocks, ...
+  Cnn,  ///< Residual convolutional network without normalisation layers inside the blocks.
+};
+
+/// Hyperparameters of a root architecture. Sizes are counts (pixels, channels, features).
+/// Invariants (checked by validate()): every size is positive; for Vit, imageSize is a multiple
+/// of patchSize and width a multiple of heads.
+struct ArchitectureConfig {
+  /// Which family (Vit or Cnn).
+  ArchitectureKind kind = ArchitectureKind::Vit;
+  /// Native input side length in pixels (square images) of the root. For Vit it fixes the root's
+  /// position-embedding grid (imageSize / patchSize per side); the Cnn works at any size.
+  int imageSize = 28;
+  /// Vit only: side length in pixels of the square, non-overlapping patches.
+  int patchSize = 4;
+  /// Vit: token feature dimension D. Cnn: number of channels W of every residual block.
+  int width = 64;
+  /// Vit only: number of self-attention heads; width / heads is the per-head dimension.
+  int heads = 4;
+  /// Vit only: hidden dimension M of the two-layer MLP in each block.
+  int mlpDim = 128;
+  /// Number of blocks (Vit: transformer blocks, Cnn: residual blocks) of the root model.
+  int depth = 4;
+
+  bool operator==(const ArchitectureConfig&) const = default;
+};
+
+/// Throws std::invalid_argument naming the offending field when the configuration is unusable.
+void validate(const ArchitectureConfig& config);
+
+/// "vit" or "cnn".
+std::string toString(ArchitectureKind kind);
+/// Inverse of toString(ArchitectureKind); throws std::invalid_argument for anything else.
+ArchitectureKind parseArchitectureKind(std::string_view text);
+
+/// The slot name of the i-th block: "block_<i>" (i >= 0).
+std::string blockSlot(int i);
+/// True iff slot is exactly "block_<i>" with a canonical non-negative decimal i (no sign, no
+/// leading zeros except "0"); then stores i in *index when index is not null.
+bool parseBlockSlot(std::string_view slot, int* index);
+
+/// The slots of a route with numBlocks blocks (numBlocks >= 0), in forward order.
+/// Vit: embedding, cls, posembed, block_0 .. block_{n-1}, norm, head.
+/// Cnn: embedding, block_0 .. block_{n-1}, norm, head.
+std::vector<std::string> routeSlots(const ArchitectureConfig& config, int numBlocks);
+
+}  // namespace mu2net
