@@ -555,9 +555,10 @@ struct Engine::Impl {
         }
       }
     } catch (const StopRequested&) {
-      // Discard the interrupted generation; keep the task's best model so far.
+      // Discard the interrupted generation; keep the task's best model so far (a task stopped
+      // in its very first generation has none and stays without a model).
       std::lock_guard lock(systemMutex);
-      system.endTask(taskName);
+      if (!system.population(taskName).empty()) system.endTask(taskName);
       throw;
     }
     {

@@ -22,9 +22,9 @@ std::string errorOf(const std::string& json) {
   return "";
 }
 
-std::string withTask(const std::string& extraTopLevel, const std::string& taskExtra = "") {
-  return R"({"tasks": [{"name": "a", "format": "idx", "path": "p")" + taskExtra + "}]" +
-         extraTopLevel + "}";
+QString withTask(const std::string& extraTopLevel, const std::string& taskExtra = "") {
+  return QString::fromStdString(R"({"tasks": [{"name": "a", "format": "idx", "path": "p")" +
+                                taskExtra + "}]" + extraTopLevel + "}");
 }
 
 }  // namespace
@@ -97,50 +97,48 @@ class TstExperimentConfig : public QObject {
   void badInputNamesTheKey_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("not json") << "{"
-                              << "not valid JSON";
-    QTest::newRow("no tasks") << "{}"
-                              << "'tasks': is required";
-    QTest::newRow("empty tasks") << R"({"tasks": []})"
-                                 << "'tasks': must list at least one";
-    QTest::newRow("unknown top") << withTask(R"(, "sed": 1)") << "'sed': unknown key";
-    QTest::newRow("unknown nested")
-        << withTask(R"(, "training": {"batchsize": 3})") << "'training.batchsize': unknown key";
-    QTest::newRow("wrong type") << withTask(R"(, "training": {"batch_size": "64"})")
-                                << "'training.batch_size': expected an integer, found a string";
-    QTest::newRow("out of range") << withTask(R"(, "evolution": {"generation_size": 0})")
-                                  << "'evolution.generation_size': value 0 is outside [1, 1024]";
-    QTest::newRow("scale factor") << withTask(R"(, "evolution": {"scale_factor": 1.5})")
-                                  << "'evolution.scale_factor'";
-    QTest::newRow("architecture") << withTask(R"(, "root": {"architecture": "resnet"})")
-                                  << "'root.architecture': 'resnet' is not one of: vit, cnn";
-    QTest::newRow("bad root sizes")
-        << withTask(R"(, "root": {"image_size": 30, "patch_size": 4})") << "'root'";
-    QTest::newRow("format") << R"({"tasks": [{"name": "a", "format": "png", "path": "p"}]})"
-                            << "'tasks[0].format'";
-    QTest::newRow("task name missing") << R"({"tasks": [{"format": "idx", "path": "p"}]})"
-                                       << "'tasks[0].name': is required";
-    QTest::newRow("reserved name") << R"({"tasks": [{"name": "root", "format": "idx",
-                                       "path": "p"}]})"
-                                   << "'tasks[0].name': 'root' is reserved";
-    QTest::newRow("duplicate task") << R"({"tasks": [{"name": "a", "format": "idx", "path": "p"},
-                         {"name": "a", "format": "idx", "path": "q"}]})"
-                                    << "'tasks[1].name': task name 'a' is used twice";
-    QTest::newRow("class type") << withTask("", R"(, "classes": [1, "x"])")
-                                << "'tasks[0].classes[1]': expected an integer";
-    QTest::newRow("class twice") << withTask("", R"(, "classes": [1, 1])")
-                                 << "'tasks[0].classes': lists a class twice";
-    QTest::newRow("validation fraction")
-        << withTask("", R"(, "validation_fraction": 0)") << "'tasks[0].validation_fraction'";
-    QTest::newRow("unknown task key")
-        << withTask("", R"(, "colour": 1)") << "'tasks[0].colour': unknown key";
-    QTest::newRow("search space name")
-        << withTask(R"(, "search_space": {"opt_learning_rate": [0.1]})") << "opt_learning_rate";
-    QTest::newRow("search space default not in list")
-        << withTask(R"(, "search_space": {"opt_lr": {"values": [0.1, 0.2], "default": 0.3}})")
-        << "search_space.opt_lr";
-    QTest::newRow("search space bool")
-        << withTask(R"(, "search_space": {"ds_crop": [2, 0]})") << "search_space.ds_crop";
+    const auto row = [](const char* tag, const QString& json, const char* expected) {
+      QTest::newRow(tag) << json << QString(expected);
+    };
+    const auto raw = [](const char* text) { return QString(text); };
+    row("not json", raw("{"), "not valid JSON");
+    row("no tasks", raw("{}"), "'tasks': is required");
+    row("empty tasks", raw(R"({"tasks": []})"), "'tasks': must list at least one");
+    row("unknown top", withTask(R"(, "sed": 1)"), "'sed': unknown key");
+    row("unknown nested", withTask(R"(, "training": {"batchsize": 3})"),
+        "'training.batchsize': unknown key");
+    row("wrong type", withTask(R"(, "training": {"batch_size": "64"})"),
+        "'training.batch_size': expected an integer, found a string");
+    row("out of range", withTask(R"(, "evolution": {"generation_size": 0})"),
+        "'evolution.generation_size': value 0 is outside [1, 1024]");
+    row("scale factor", withTask(R"(, "evolution": {"scale_factor": 1.5})"),
+        "'evolution.scale_factor'");
+    row("architecture", withTask(R"(, "root": {"architecture": "resnet"})"),
+        "'root.architecture': 'resnet' is not one of: vit, cnn");
+    row("bad root sizes", withTask(R"(, "root": {"image_size": 30, "patch_size": 4})"), "'root'");
+    row("format", raw(R"({"tasks": [{"name": "a", "format": "png", "path": "p"}]})"),
+        "'tasks[0].format'");
+    row("task name missing", raw(R"({"tasks": [{"format": "idx", "path": "p"}]})"),
+        "'tasks[0].name': is required");
+    row("reserved name", raw(R"({"tasks": [{"name": "root", "format": "idx", "path": "p"}]})"),
+        "'tasks[0].name': 'root' is reserved");
+    row("duplicate task", raw(R"({"tasks": [{"name": "a", "format": "idx", "path": "p"},
+                          {"name": "a", "format": "idx", "path": "q"}]})"),
+        "'tasks[1].name': task name 'a' is used twice");
+    row("class type", withTask("", R"(, "classes": [1, "x"])"),
+        "'tasks[0].classes[1]': expected an integer");
+    row("class twice", withTask("", R"(, "classes": [1, 1])"),
+        "'tasks[0].classes': lists a class twice");
+    row("validation fraction", withTask("", R"(, "validation_fraction": 0)"),
+        "'tasks[0].validation_fraction'");
+    row("unknown task key", withTask("", R"(, "colour": 1)"), "'tasks[0].colour': unknown key");
+    row("search space name", withTask(R"(, "search_space": {"opt_learning_rate": [0.1]})"),
+        "opt_learning_rate");
+    row("search space default not in list",
+        withTask(R"(, "search_space": {"opt_lr": {"values": [0.1, 0.2], "default": 0.3}})"),
+        "search_space.opt_lr");
+    row("search space bool", withTask(R"(, "search_space": {"ds_crop": [2, 0]})"),
+        "search_space.ds_crop");
   }
 
   void badInputNamesTheKey() {
@@ -154,7 +152,8 @@ class TstExperimentConfig : public QObject {
   void roundTripIsCanonical() {
     const auto c = parseExperimentConfig(
         withTask(R"(, "seed": 3, "search_space": {"mu": {"values": [0.1, 0.2], "default": 0.2}})",
-                 R"(, "classes": [2, 0])"),
+                 R"(, "classes": [2, 0])")
+            .toStdString(),
         "/base");
     const std::string json = experimentConfigToJson(c);
     const auto again = parseExperimentConfig(json, "/elsewhere");
