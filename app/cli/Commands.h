@@ -10,5 +10,8 @@ namespace mu2net::cli {
 
 int runDatasetsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runExportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace mu2net::cli

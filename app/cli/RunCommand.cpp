@@ -1,5 +1,6 @@
-// `mu2net run CONFIG.json --out DIR [--threads N]`: runs an experiment in the foreground, printing
-// a line per child and a final table, and writes DIR/report.json.
+// `mu2net run CONFIG.json --out DIR [--threads N]`: runs (or continues) an experiment in the
+// foreground, committing it to the store in DIR, printing a line per child and a final table, and
+// writes DIR/report.json.
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +17,8 @@
 #include "mu2net/ConfigError.h"
 #include "mu2net/DataError.h"
 #include "mu2net/Engine.h"
+#include "mu2net/ExperimentStore.h"
+#include "mu2net/RuntimeInfo.h"
 
 namespace mu2net::cli {
 namespace {
@@ -208,19 +211,29 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     ExperimentConfig config = loadExperimentConfig(configPath);
     if (threads > 0) config.training.threads = threads;
     const std::filesystem::path dir(outDir);
-    if (std::filesystem::exists(dir / "report.json")) {
-      err << "error: " << dir.string()
-          << " already holds a finished run (report.json); choose another --out\n";
-      return 1;
-    }
-    std::filesystem::create_directories(dir);
-    {
-      std::ofstream cfg(dir / "experiment.json");
-      cfg << experimentConfigToJson(config) << "\n";
-      if (!cfg) throw std::runtime_error("cannot write " + (dir / "experiment.json").string());
+    std::unique_ptr<ExperimentStore> store;
+    if (ExperimentStore::isStore(dir)) {
+      // An existing experiment: continue it, introducing the configuration's new tasks.
+      store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite);
+      config = mergeResumeConfig(store->config(), config);
+      store->replaceConfig(config);
+      out << "resuming the experiment in " << dir.string() << "\n";
+    } else {
+      if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir)) {
+        err << "error: " << dir.string()
+            << " exists and is not an experiment store; choose an empty or new --out\n";
+        return 1;
+      }
+      const RuntimeInfo info = runtimeInfo();
+      RunMetadata meta;
+      meta.projectVersion = MU2NET_VERSION;
+      meta.torchVersion = info.torchVersion;
+      meta.threads = config.training.threads;
+      meta.configHash = configHash(config);
+      store = ExperimentStore::create(dir, config, meta);
     }
     ConsoleSink sink(out, isatty(STDERR_FILENO) == 1);
-    Engine engine(config, &sink);
+    Engine engine(config, &sink, store.get());
 
     // Ctrl-C stops at the next safe point and still writes the report.
     gInterrupted = false;
@@ -258,6 +271,9 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     err << "error: " << e.what() << "\n";
     return 1;
   } catch (const DataError& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const StoreError& e) {
     err << "error: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {

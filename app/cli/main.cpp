@@ -21,8 +21,14 @@ struct Command {
 
 // The dispatch table.
 constexpr Command kCommands[] = {
-    {"run", "run an experiment: mu2net run CONFIG.json --out DIR [--threads N]",
+    {"run", "run or continue an experiment: mu2net run CONFIG.json --out DIR [--threads N]",
      &mu2net::cli::runRunCommand},
+    {"status", "show an experiment's tasks and system: mu2net status DIR [--json]",
+     &mu2net::cli::runStatusCommand},
+    {"verify", "check an experiment's component hashes and test accuracies: mu2net verify DIR",
+     &mu2net::cli::runVerifyCommand},
+    {"export", "export DOT, CSV or a task's TorchScript model: mu2net export DIR ...",
+     &mu2net::cli::runExportCommand},
     {"datasets", "check a dataset folder: mu2net datasets check PATH --format FORMAT",
      &mu2net::cli::runDatasetsCommand},
 };

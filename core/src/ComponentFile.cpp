@@ -1,5 +1,9 @@
 #include "ComponentFile.h"
 
+#include <map>
+
+#include "ComponentIO.h"
+
 #include <ATen/core/Dict.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
@@ -66,6 +70,65 @@ SlotTensors loadComponentFile(const std::filesystem::path& file) {
   }
   if (out.empty()) throw std::runtime_error("component file " + file.string() + " is empty");
   return out;
+}
+
+}  // namespace mu2net
+
+namespace mu2net {
+
+std::vector<char> serializeComponent(const ComponentTensors& component) {
+  c10::Dict<std::string, at::Tensor> dict;
+  for (std::size_t i = 0; i < component.params.size(); ++i)
+    dict.insert("param/" + component.names[i], component.params[i].detach().contiguous());
+  for (std::size_t i = 0; i < component.momentum.size(); ++i)
+    dict.insert("momentum/" + component.names[i], component.momentum[i].detach().contiguous());
+  return torch::jit::pickle_save(c10::IValue(dict));
+}
+
+std::shared_ptr<ComponentTensors> deserializeComponent(const std::vector<char>& bytes,
+                                                       const std::string& where) {
+  c10::IValue value;
+  try {
+    value = torch::jit::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where + " is not a readable component file (truncated or corrupt)");
+  }
+  if (!value.isGenericDict()) throw std::runtime_error(where + " does not hold a tensor dict");
+  auto out = ComponentTensors::create({}, {});
+  std::map<std::string, at::Tensor> momentum;
+  for (const auto& entry : value.toGenericDict()) {
+    if (!entry.key().isString() || !entry.value().isTensor())
+      throw std::runtime_error(where + ": entries must map strings to tensors");
+    const std::string key = entry.key().toStringRef();
+    const at::Tensor t = entry.value().toTensor();
+    if (t.scalar_type() != at::kFloat)
+      throw std::runtime_error(where + ": tensor '" + key + "' is not float32");
+    if (key.rfind("param/", 0) == 0) {
+      out->names.push_back(key.substr(6));
+      out->params.push_back(t.contiguous().clone());
+    } else if (key.rfind("momentum/", 0) == 0) {
+      momentum[key.substr(9)] = t.contiguous().clone();
+    } else {
+      throw std::runtime_error(where + ": unexpected entry '" + key + "'");
+    }
+  }
+  for (std::size_t i = 0; i < out->names.size(); ++i) {
+    const auto it = momentum.find(out->names[i]);
+    if (it == momentum.end() || !it->second.sizes().equals(out->params[i].sizes()))
+      throw std::runtime_error(where + ": momentum of '" + out->names[i] +
+                               "' missing or misshapen");
+    out->momentum.push_back(it->second);
+  }
+  if (out->params.empty()) throw std::runtime_error(where + " holds no parameters");
+  return out;
+}
+
+std::string componentSha256(const ComponentTensors& component) {
+  return component.sha256Hex();
+}
+
+std::vector<std::vector<int64_t>> componentShapesOf(const ComponentTensors& component) {
+  return component.shapes();
 }
 
 }  // namespace mu2net

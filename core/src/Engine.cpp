@@ -18,6 +18,7 @@
 #include "ComponentTensors.h"
 #include "Network.h"
 #include "mu2net/DataError.h"
+#include "mu2net/ExperimentStore.h"
 #include "mu2net/InputPipeline.h"
 #include "mu2net/LayerCloning.h"
 #include "mu2net/Rng.h"
@@ -58,6 +59,7 @@ struct TaskState {
   std::vector<int64_t> testIndices;
   int64_t childrenTried = 0;
   int64_t childrenImproved = 0;
+  int iterationsDone = 0;
 };
 
 // A seeded, fixed subset of [0, count): the evaluation examples of a split. Seeded rather than
@@ -110,7 +112,9 @@ struct Engine::Impl {
   bool rootTrained = false;
   int64_t generationCounter = 0;
   int64_t totalChildren = 0;
-  bool finished = false;
+  ExperimentStore* store = nullptr;
+  StoreProgress progress;
+  std::vector<StoredEvent> pendingStoredEvents;
 
   // Control, shared with other threads.
   mutable std::mutex controlMutex;
@@ -121,11 +125,12 @@ struct Engine::Impl {
   // Guards `system` structure for snapshot() from other threads.
   mutable std::mutex systemMutex;
 
-  Impl(ExperimentConfig c, EventSink* s)
+  Impl(ExperimentConfig c, EventSink* s, ExperimentStore* st)
       : config(std::move(c)),
         sink(s),
         space(SearchSpace::laptopDefaults(config.root.architecture.depth,
                                           config.root.architecture.imageSize, config.imageSizes)) {
+    store = st;
     validate(config.root.architecture);
     for (const auto& [name, o] : config.searchSpace)
       space.override(name, o.values, o.defaultValue);
@@ -134,12 +139,57 @@ struct Engine::Impl {
       for (const auto& spec : config.tasks)
         tasks.push_back(loadTaskState(spec, &cache));
     }
+    if (store && store->hasState()) {
+      restore();
+    } else {
+      for (const auto& t : tasks)
+        system.addTask(t.spec.name);
+      createRoot();
+      persist({}, nullptr);
+    }
+  }
+
+  // Continues from the store's last commit: the system with its tensors, the loop position and
+  // the per-task counters. Tasks of the configuration the store does not know are introduced.
+  void restore() {
+    StoreState st = store->load();
+    system = System(std::move(st.system));
+    rootPathId = system.rootPath();
+    rootTrained = !config.root.checkpoint.empty();
+    progress = st.progress;
+    generationCounter = progress.generationCounter;
+    for (auto& t : tasks) {
+      for (const auto& known : st.tasks) {
+        if (known.spec.name != t.spec.name) continue;
+        t.childrenTried = known.childrenTried;
+        t.childrenImproved = known.childrenImproved;
+        t.iterationsDone = known.iterationsDone;
+      }
+      system.addTask(t.spec.name);  // no-op for known tasks
+    }
+  }
+
+  std::vector<StoreTask> storeTasks() const {
+    std::vector<StoreTask> out;
     for (const auto& t : tasks)
-      system.addTask(t.spec.name);
-    createRoot();
+      out.push_back(
+          {t.spec, t.data.numClasses, t.childrenTried, t.childrenImproved, t.iterationsDone});
+    return out;
+  }
+
+  // Commits the current state (between generations only, so the store always holds a state the
+  // loop can continue from exactly).
+  void persist(const std::vector<ChildRecord>& children, const GenerationRecord* generation) {
+    if (!store || store->mode() != ExperimentStore::Mode::ReadWrite) return;
+    progress.generationCounter = generationCounter;
+    std::lock_guard lock(systemMutex);
+    store->commit(system.state(), progress, storeTasks(), children, pendingStoredEvents,
+                  generation);
+    pendingStoredEvents.clear();
   }
 
   void emit(Event e) {
+    if (auto stored = toStoredEvent(e)) pendingStoredEvents.push_back(std::move(*stored));
     if (sink) sink->handle(e);
   }
 
@@ -163,6 +213,9 @@ struct Engine::Impl {
     for (auto& t : tasks)
       if (t.spec.name == name) return t;
     throw std::out_of_range("unknown task " + name);
+  }
+  const TaskState& task(const std::string& name) const {
+    return const_cast<Impl*>(this)->task(name);
   }
 
   const ArchitectureConfig& arch() const { return config.root.architecture; }
@@ -240,6 +293,8 @@ struct Engine::Impl {
           tasks.push_back(std::move(state));
         }
         config.tasks.push_back(spec);
+        if (store && store->mode() == ExperimentStore::Mode::ReadWrite)
+          store->replaceConfig(config);
         totalChildren += childrenPerIteration() * config.evolution.taskIterations;
         emit(TaskAddedEvent{spec.name});
       } catch (const std::exception& e) {
@@ -498,25 +553,35 @@ struct Engine::Impl {
   }
 
   // One task iteration of §3: generations of children, then end_task and test evaluation.
-  void runTaskIteration(const std::string& taskName, int iteration) {
+  void runTaskIteration(const std::string& taskName) {
+    TaskState& t = task(taskName);
+    const int iteration = t.iterationsDone + 1;
     emit(TaskIterationStartedEvent{taskName, iteration});
-    {
+    if (!progress.taskStarted) {
       std::lock_guard lock(systemMutex);
       Rng startRng(deriveSeed(
           config.seed, {hashTag("start-task"), hashTag(taskName), std::uint64_t(iteration)}));
       system.startTask(taskName, startRng);
+      progress.taskStarted = true;
+      progress.nextGeneration = 0;
     }
-    TaskState& t = task(taskName);
     try {
-      for (int64_t g = 0; g < generationsPerIteration(); ++g) {
+      for (int64_t g = progress.nextGeneration; g < generationsPerIteration(); ++g) {
         const int64_t generation = ++generationCounter;
         Rng rng(deriveSeed(config.seed, {hashTag("generation"), std::uint64_t(generation)}));
+        GenerationRecord record;
+        record.generation = generation;
+        record.task = taskName;
+        record.iteration = iteration;
+        record.rng = rng.state();
         GenerationStartedEvent gs;
         gs.task = taskName;
         gs.iteration = iteration;
         gs.generation = generation;
         gs.dataHParams =
             sampleGenerationHParams(space, bestHParams(taskName), rng, &gs.dataMutations);
+        record.dataHParams = gs.dataHParams;
+        record.dataMutations = gs.dataMutations;
         emit(gs);
         std::vector<Child> children;
         for (int c = 0; c < config.evolution.generationSize; ++c) {
@@ -526,6 +591,7 @@ struct Engine::Impl {
           children.push_back(std::move(child));
           applyPendingTasks();
         }
+        std::vector<ChildRecord> records;
         for (auto& child : children) {
           int64_t pathId = -1;
           if (child.improved) {
@@ -552,11 +618,16 @@ struct Engine::Impl {
           f.validationHistory = child.history;
           f.seconds = child.seconds;
           emit(f);
+          records.push_back(std::move(f));
         }
+        progress.nextGeneration = g + 1;
+        persist(records, &record);
       }
     } catch (const StopRequested&) {
       // Discard the interrupted generation; keep the task's best model so far (a task stopped
-      // in its very first generation has none and stays without a model).
+      // in its very first generation has none and stays without a model). The store keeps the
+      // last committed generation, from which a resumed run continues exactly.
+      --generationCounter;
       std::lock_guard lock(systemMutex);
       if (!system.population(taskName).empty()) system.endTask(taskName);
       throw;
@@ -565,6 +636,7 @@ struct Engine::Impl {
       std::lock_guard lock(systemMutex);
       system.endTask(taskName);
     }
+    ++t.iterationsDone;
     evaluateMissingTests();
     TaskIterationEndedEvent e;
     e.task = taskName;
@@ -574,6 +646,10 @@ struct Engine::Impl {
     e.systemSize = system.systemSize();
     e.graph = snapshotLocked();
     emit(e);
+    ++progress.taskIndex;
+    progress.taskStarted = false;
+    progress.nextGeneration = 0;
+    persist({}, nullptr);
   }
 
   GraphSnapshot snapshotLocked() const {
@@ -622,35 +698,56 @@ struct Engine::Impl {
   }
 };
 
-Engine::Engine(ExperimentConfig config, EventSink* sink)
-    : impl_(std::make_unique<Impl>(std::move(config), sink)) {}
+Engine::Engine(ExperimentConfig config, EventSink* sink, ExperimentStore* store)
+    : impl_(std::make_unique<Impl>(std::move(config), sink, store)) {}
 
 Engine::~Engine() = default;
 
 RunReport Engine::run() {
   auto& d = *impl_;
+  if (d.store && d.store->mode() != ExperimentStore::Mode::ReadWrite)
+    throw StoreError(d.store->directory().string() + " is open read-only; it cannot be run");
   at::set_num_threads(d.config.training.threads);
   const auto t0 = Clock::now();
-  d.totalChildren = d.childrenPerIteration() * d.config.evolution.taskIterations *
-                    static_cast<int64_t>(d.tasks.size());
+  const int iterations = d.config.evolution.taskIterations;
+  d.totalChildren = 0;
+  for (const auto& t : d.tasks)
+    d.totalChildren += std::max(0, iterations - t.iterationsDone) * d.childrenPerIteration();
+  if (d.progress.taskStarted)
+    d.totalChildren -= d.progress.nextGeneration * d.config.evolution.generationSize;
   RunStartedEvent started;
   for (const auto& t : d.tasks)
     started.tasks.push_back(t.spec.name);
-  started.taskIterations = d.config.evolution.taskIterations;
+  started.taskIterations = iterations;
   started.childrenPerTaskIteration = static_cast<int>(d.childrenPerIteration());
   started.generationSize = d.config.evolution.generationSize;
   started.totalChildren = d.totalChildren;
   started.graph = d.snapshotLocked();
   d.emit(started);
+  d.progress.finished = false;
   bool stopped = false;
   try {
-    for (int iteration = 1; iteration <= d.config.evolution.taskIterations; ++iteration) {
-      // Index loop: tasks added mid-run are appended and join this round-robin pass.
-      for (std::size_t i = 0; i < d.tasks.size(); ++i) {
+    // Round-robin passes (ALGORITHM.md §3). A task runs in a pass while it has done fewer task
+    // iterations than the pass number and than task_iterations, so a task introduced later (by
+    // add-task or on resume) joins the round-robin and still gets all its iterations.
+    for (;; ++d.progress.iteration, d.progress.taskIndex = 0) {
+      d.applyPendingTasks();
+      bool allDone = true;
+      for (const auto& t : d.tasks)
+        allDone = allDone && t.iterationsDone >= iterations;
+      if (allDone) break;
+      while (d.progress.taskIndex < static_cast<int64_t>(d.tasks.size())) {
         d.applyPendingTasks();
-        d.runTaskIteration(d.tasks[i].spec.name, iteration);
+        const TaskState& t = d.tasks[static_cast<std::size_t>(d.progress.taskIndex)];
+        if (t.iterationsDone >= iterations || t.iterationsDone >= d.progress.iteration) {
+          ++d.progress.taskIndex;
+          continue;
+        }
+        d.runTaskIteration(t.spec.name);  // advances progress.taskIndex when the task ends
       }
     }
+    d.progress.finished = true;
+    d.persist({}, nullptr);
   } catch (const StopRequested&) {
     stopped = true;
   } catch (const std::exception& e) {
@@ -699,9 +796,31 @@ GraphSnapshot Engine::snapshot() const {
 }
 
 double Engine::evaluateTest(const std::string& task) {
+  at::set_num_threads(impl_->config.training.threads);
   const int64_t id = impl_->system.retainedPath(task);
   if (id < 0) throw std::out_of_range("task '" + task + "' has no retained model");
   return impl_->testPath(id);
+}
+
+RetainedModel Engine::retainedModel(const std::string& task) const {
+  std::lock_guard lock(impl_->systemMutex);
+  const int64_t id = impl_->system.retainedPath(task);
+  if (id < 0) throw std::out_of_range("task '" + task + "' has no retained model");
+  const Path& p = impl_->system.path(id);
+  const TaskState& t = impl_->task(task);
+  RetainedModel m;
+  m.task = task;
+  m.architecture = impl_->arch();
+  m.imageSize = static_cast<int>(std::lround(p.hparams.at("ds_image_size")));
+  m.numClasses = t.data.numClasses;
+  m.classNames = t.data.classNames;
+  for (int64_t cid : p.componentIds) {
+    const Component& c = impl_->system.component(cid);
+    m.slots.push_back(c.slot);
+    m.componentIds.push_back(cid);
+    m.tensors.push_back(c.tensors);
+  }
+  return m;
 }
 
 std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() const {

@@ -2,6 +2,7 @@
 // configuration, bad configurations are refused naming the key, finished runs are not overwritten.
 #include <QtTest/QtTest>
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -87,10 +88,27 @@ class TstCliRun : public QObject {
     QVERIFY(report["graph"].toObject()["components"].toArray().size() > 0);
     QVERIFY(QFile::exists(out + "/experiment.json"));
 
-    // A finished run is never overwritten.
+    // Running a finished experiment again continues it: nothing is left to do, same report.
+    const QByteArray before = [&] {
+      QFile previous(out + "/report.json");
+      return previous.open(QIODevice::ReadOnly) ? previous.readAll() : QByteArray();
+    }();
     const Result again = runCli({"run", config, "--out", out});
-    QCOMPARE(again.exitCode, 1);
-    QVERIFY(again.err.contains("already holds a finished run"));
+    QCOMPARE(again.exitCode, 0);
+    QVERIFY(again.out.contains("resuming"));
+    QFile after(out + "/report.json");
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    QCOMPARE(after.readAll(), before);
+    // A directory that is not a store is never written into.
+    QTemporaryDir other;
+    QFile keep(other.filePath("notes.txt"));
+    QVERIFY(keep.open(QIODevice::WriteOnly));
+    keep.write("mine");
+    keep.close();
+    const Result refused = runCli({"run", config, "--out", other.path()});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY(refused.err.contains("is not an experiment store"));
+    QCOMPARE(QDir(other.path()).entryList(QDir::Files | QDir::NoDotAndDotDot).size(), 1);
   }
 
   void badConfigNamesTheKey() {

@@ -18,6 +18,21 @@
 
 namespace mu2net {
 
+class ExperimentStore;
+struct ComponentTensors;
+
+/// A task's retained model: everything needed to run it outside the engine.
+struct RetainedModel {
+  std::string task;
+  ArchitectureConfig architecture;
+  int imageSize = 0;  ///< input side length in pixels (the path's ds_image_size)
+  int numClasses = 0;
+  std::vector<std::string> classNames;
+  std::vector<std::string> slots;  ///< route slots in forward order
+  std::vector<int64_t> componentIds;
+  std::vector<std::shared_ptr<ComponentTensors>> tensors;  ///< shared, never modified
+};
+
 /// Final facts about one task, as printed by the CLI and written to report.json.
 struct TaskReport {
   std::string name;
@@ -53,7 +68,13 @@ std::string runReportToJson(const RunReport& report, const ExperimentConfig& con
 class Engine {
  public:
   /// Validates the configuration and loads every task's data; throws ConfigError or DataError.
-  explicit Engine(ExperimentConfig config, EventSink* sink = nullptr);
+  /// With a store: a store that holds a committed state is continued from it exactly (the
+  /// configuration must be the store's, merged with mergeResumeConfig); an empty one receives
+  /// the new system. Every generation and every task iteration is committed to it. A read-only
+  /// store can be inspected (snapshot, evaluateTest) but not run. The store must outlive the
+  /// engine.
+  explicit Engine(ExperimentConfig config, EventSink* sink = nullptr,
+                  ExperimentStore* store = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -75,6 +96,8 @@ class Engine {
   GraphSnapshot snapshot() const;
   /// Test accuracy of a task's retained path, recomputed now (for immutability checks).
   double evaluateTest(const std::string& task);
+  /// The task's retained model; throws std::out_of_range when it has none.
+  RetainedModel retainedModel(const std::string& task) const;
   /// SHA-256 of every locked component's tensors, by component id.
   std::vector<std::pair<int64_t, std::string>> lockedComponentHashes() const;
 

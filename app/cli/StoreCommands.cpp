@@ -1,0 +1,345 @@
+// `mu2net status`, `mu2net verify` and `mu2net export`: reading an experiment store.
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "Commands.h"
+#include "mu2net/ConfigError.h"
+#include "mu2net/DataError.h"
+#include "mu2net/Engine.h"
+#include "mu2net/ExperimentStore.h"
+#include "mu2net/GraphDot.h"
+#include "mu2net/ModelExport.h"
+
+namespace mu2net::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// Parses "DIR [flags...]": the first non-flag argument is the directory; flags with a value are
+// listed in `valued`.
+struct Args {
+  std::string dir;
+  std::map<std::string, std::string> values;
+  std::set<std::string> flags;
+};
+
+bool parseArgs(const std::vector<std::string>& args, const std::set<std::string>& valued,
+               const std::set<std::string>& boolean, Args& out, std::ostream& err) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (valued.count(a)) {
+      if (i + 1 >= args.size()) {
+        err << "error: " << a << " needs a value\n";
+        return false;
+      }
+      out.values[a] = args[++i];
+    } else if (boolean.count(a)) {
+      out.flags.insert(a);
+    } else if (!a.empty() && a[0] != '-' && out.dir.empty()) {
+      out.dir = a;
+    } else {
+      err << "error: unexpected argument '" << a << "'\n";
+      return false;
+    }
+  }
+  if (out.dir.empty()) {
+    err << "error: the experiment directory is missing\n";
+    return false;
+  }
+  return true;
+}
+
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s)
+    q += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string joinIds(const std::vector<int64_t>& ids, const char* sep = " ") {
+  std::string out;
+  for (int64_t id : ids)
+    out += (out.empty() ? "" : sep) + std::to_string(id);
+  return out;
+}
+
+std::string mutationsText(const std::vector<Mutation>& ms) {
+  std::string out;
+  for (const auto& m : ms)
+    out += (out.empty() ? "" : "; ") + describe(m);
+  return out;
+}
+
+// The facts `status` prints, from the store's metadata alone (no tensor is read).
+json statusJson(const ExperimentStore& store) {
+  const StoreState st = store.loadMetadata();
+  const ExperimentConfig config = store.config();
+  const System system(st.system);
+  json tasks = json::array();
+  for (const auto& t : st.tasks) {
+    json jt = {{"name", t.spec.name},
+               {"classes", t.numClasses},
+               {"iterations_done", t.iterationsDone},
+               {"children_tried", t.childrenTried},
+               {"children_improved", t.childrenImproved}};
+    const int64_t id = system.retainedPath(t.spec.name);
+    jt["path_id"] = id;
+    if (id >= 0) {
+      const Path& p = system.path(id);
+      jt["route"] = p.componentIds;
+      jt["validation_accuracy"] = p.metrics.validationQuality;
+      jt["test_accuracy"] = p.metrics.testQuality ? json(*p.metrics.testQuality) : json(nullptr);
+      jt["activated_params"] = system.activatedParams(id);
+      jt["accounted_params"] = system.accountedParams(id);
+    }
+    tasks.push_back(jt);
+  }
+  const int64_t perIteration =
+      (config.evolution.childrenPerTaskIteration + config.evolution.generationSize - 1) /
+      config.evolution.generationSize * config.evolution.generationSize;
+  int64_t done = 0;
+  for (const auto& t : st.tasks)
+    done += t.childrenTried;
+  const int64_t total =
+      perIteration * config.evolution.taskIterations * static_cast<int64_t>(st.tasks.size());
+  return {{"directory", store.directory().string()},
+          {"tasks", tasks},
+          {"system_parameters", system.systemSize()},
+          {"components", system.componentIds().size()},
+          {"generations", st.progress.generationCounter},
+          {"children_trained", done},
+          {"children_planned", total},
+          {"finished", st.progress.finished}};
+}
+
+int usageStatus(std::ostream& err) {
+  err << "usage: mu2net status DIR [--json]\n";
+  return 2;
+}
+
+}  // namespace
+
+int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  Args a;
+  if (!parseArgs(args, {}, {"--json"}, a, err)) return usageStatus(err);
+  try {
+    const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
+    if (!store->hasState()) {
+      err << "error: " << a.dir << " holds no committed generation yet\n";
+      return 1;
+    }
+    const json s = statusJson(*store);
+    if (a.flags.count("--json")) {
+      out << s.dump(2) << "\n";
+      return 0;
+    }
+    out << "experiment " << a.dir << ": "
+        << (s["finished"].get<bool>() ? "finished" : "not finished") << ", "
+        << s["children_trained"] << "/" << s["children_planned"] << " children, "
+        << s["generations"] << " generations\n";
+    out << std::left << std::setw(24) << "task" << std::right << std::setw(9) << "val acc"
+        << std::setw(10) << "test acc" << std::setw(11) << "activated" << std::setw(12)
+        << "accounted"
+        << "  route (component ids)\n";
+    for (const auto& t : s["tasks"]) {
+      out << std::left << std::setw(24) << t["name"].get<std::string>() << std::right;
+      if (t["path_id"].get<int64_t>() < 0) {
+        out << "  (no model yet)\n";
+        continue;
+      }
+      std::ostringstream test;
+      if (t["test_accuracy"].is_null())
+        test << "-";
+      else
+        test << std::fixed << std::setprecision(4) << t["test_accuracy"].get<double>();
+      out << std::fixed << std::setprecision(4) << std::setw(9)
+          << t["validation_accuracy"].get<double>() << std::setw(10) << test.str() << std::setw(11)
+          << t["activated_params"].get<int64_t>() << std::setw(12) << std::setprecision(0)
+          << t["accounted_params"].get<double>() << "  "
+          << joinIds(t["route"].get<std::vector<int64_t>>()) << "\n";
+    }
+    out << "system size " << std::setprecision(0) << s["system_parameters"].get<double>()
+        << " parameters in " << s["components"] << " components\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  Args a;
+  if (!parseArgs(args, {}, {}, a, err)) {
+    err << "usage: mu2net verify DIR\n";
+    return 2;
+  }
+  try {
+    const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
+    if (!store->hasState()) {
+      err << "error: " << a.dir << " holds no committed generation yet\n";
+      return 1;
+    }
+    int problems = 0;
+    int checked = 0;
+    for (const auto& [id, stored] : store->storedHashes()) {
+      ++checked;
+      try {
+        const std::string now = hashComponentFile(store->componentFile(id));
+        if (now != stored) {
+          ++problems;
+          out << "component " << id << ": SHA-256 differs (stored " << stored.substr(0, 12)
+              << "…, file " << now.substr(0, 12) << "…): " << store->componentFile(id).string()
+              << " was modified\n";
+        }
+      } catch (const StoreError& e) {
+        ++problems;
+        out << "component " << id << ": " << e.what() << "\n";
+      }
+    }
+    out << "checked the SHA-256 of " << checked << " components\n";
+    if (problems > 0) {
+      out << "verify: " << problems << " problem(s); retained paths were not re-evaluated\n";
+      return 1;
+    }
+    // Re-evaluate every retained path on its test split: the result must equal the stored one.
+    const StoreState meta = store->loadMetadata();
+    const System system(meta.system);
+    Engine engine(store->config(), nullptr, store.get());
+    for (const auto& t : meta.tasks) {
+      const int64_t id = system.retainedPath(t.spec.name);
+      if (id < 0 || !system.path(id).metrics.testQuality) continue;
+      const double stored = *system.path(id).metrics.testQuality;
+      const double now = engine.evaluateTest(t.spec.name);
+      if (now != stored) {
+        ++problems;
+        out << "task " << t.spec.name << ": test accuracy " << std::setprecision(17) << now
+            << " differs from the stored " << stored << "\n";
+      } else {
+        out << "task " << t.spec.name << ": test accuracy " << std::fixed << std::setprecision(4)
+            << now << " reproduced\n"
+            << std::defaultfloat;
+      }
+    }
+    if (problems > 0) {
+      out << "verify: " << problems << " problem(s)\n";
+      return 1;
+    }
+    out << "verify: OK\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int runExportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  Args a;
+  const auto usage = [&]() {
+    err << "usage: mu2net export DIR --dot FILE\n"
+           "       mu2net export DIR --csv OUTDIR\n"
+           "       mu2net export DIR --task NAME --torchscript FILE\n";
+    return 2;
+  };
+  if (!parseArgs(args, {"--dot", "--csv", "--task", "--torchscript"}, {}, a, err)) return usage();
+  const int modes = static_cast<int>(a.values.count("--dot") + a.values.count("--csv") +
+                                     a.values.count("--torchscript"));
+  if (modes != 1 || a.values.count("--task") != a.values.count("--torchscript")) return usage();
+  try {
+    const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
+    if (!store->hasState()) {
+      err << "error: " << a.dir << " holds no committed generation yet\n";
+      return 1;
+    }
+    const StoreState st = store->loadMetadata();
+    const System system(st.system);
+    if (a.values.count("--dot")) {
+      std::ofstream f(a.values["--dot"]);
+      f << toDot(system.snapshot());
+      if (!f) throw std::runtime_error("cannot write " + a.values["--dot"]);
+      out << "wrote " << a.values["--dot"] << "\n";
+      return 0;
+    }
+    if (a.values.count("--torchscript")) {
+      const std::string task = a.values["--task"];
+      Engine engine(store->config(), nullptr, store.get());
+      exportTorchScript(engine, task, a.values["--torchscript"]);
+      out << "wrote " << a.values["--torchscript"] << " (task " << task << ")\n";
+      return 0;
+    }
+    const fs::path dir = a.values["--csv"];
+    fs::create_directories(dir);
+    {
+      std::ofstream f(dir / "children.csv");
+      f << "generation,child,task,path_id,parent_id,parent_task,improved,validation_accuracy,"
+           "score,trainable_params,total_params,accounted_params,seconds,mutations,cloned,shared,"
+           "new\n";
+      for (const auto& c : store->children()) {
+        std::string cloned, shared, fresh;
+        for (const auto& s : c.slots) {
+          std::string& list = s.kind == SlotOrigin::Kind::Cloned   ? cloned
+                              : s.kind == SlotOrigin::Kind::Shared ? shared
+                                                                   : fresh;
+          list += (list.empty() ? "" : " ") + s.slot;
+        }
+        f << c.generation << "," << c.childIndex << "," << csvField(c.task) << "," << c.pathId
+          << "," << c.parentId << "," << csvField(c.parentTask) << "," << (c.improved ? 1 : 0)
+          << "," << c.quality << "," << c.score << "," << c.trainableParams << "," << c.totalParams
+          << "," << c.accountedParams << "," << c.seconds << ","
+          << csvField(mutationsText(c.mutations)) << "," << cloned << "," << shared << "," << fresh
+          << "\n";
+      }
+    }
+    {
+      std::ofstream f(dir / "curves.csv");
+      f << "task,generation,child,validation,validation_accuracy\n";
+      for (const auto& c : store->children())
+        for (std::size_t v = 0; v < c.validationHistory.size(); ++v)
+          f << csvField(c.task) << "," << c.generation << "," << c.childIndex << "," << v + 1 << ","
+            << c.validationHistory[v] << "\n";
+    }
+    {
+      std::ofstream f(dir / "paths.csv");
+      f << "path_id,task,parent_id,retained,validation_accuracy,test_accuracy,score,generation,"
+           "activated_params,accounted_params,components\n";
+      for (int64_t id : system.pathIds()) {
+        const Path& p = system.path(id);
+        const bool retained = p.task != System::kRootTask && system.retainedPath(p.task) == id;
+        f << id << "," << csvField(p.task) << "," << p.parentId << "," << (retained ? 1 : 0) << ","
+          << p.metrics.validationQuality << ","
+          << (p.metrics.testQuality ? std::to_string(*p.metrics.testQuality) : "") << ","
+          << p.metrics.score << "," << p.metrics.generation << "," << system.activatedParams(id)
+          << "," << system.accountedParams(id) << "," << joinIds(p.componentIds) << "\n";
+      }
+    }
+    {
+      std::map<int64_t, std::string> hashes;
+      for (const auto& [id, h] : store->storedHashes())
+        hashes[id] = h;
+      std::ofstream f(dir / "components.csv");
+      f << "component_id,slot,creator_task,generation,params,locks,trainable,sha256\n";
+      for (int64_t id : system.componentIds()) {
+        const Component& c = system.component(id);
+        std::string locks;
+        for (const auto& l : c.locks)
+          locks += (locks.empty() ? "" : " ") + l;
+        f << id << "," << c.slot << "," << csvField(c.creatorTask) << "," << c.generation << ","
+          << c.paramCount << "," << csvField(locks) << "," << (c.trainable() ? 1 : 0) << ","
+          << hashes[id] << "\n";
+      }
+    }
+    out << "wrote children.csv, curves.csv, paths.csv, components.csv to " << dir.string() << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace mu2net::cli
