@@ -481,6 +481,7 @@ bool MainWindow::startExperiment() {
   plots_->clear();
   graph_->clear();
   inspector_->showNothing();
+  statusBar()->clearMessage();
   progress_->setValue(0);
   remainingLabel_->clear();
   speedLabel_->clear();
