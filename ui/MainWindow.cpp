@@ -19,6 +19,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTime>
+#include <QTimer>
 #include <QToolBar>
 #include <exception>
 
@@ -98,7 +99,19 @@ MainWindow::MainWindow(QWidget* parent)
 
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
-  if (!restoreState(settings.value(QStringLiteral("windowState")).toByteArray())) resize(1500, 920);
+  if (!restoreState(settings.value(QStringLiteral("windowState")).toByteArray())) {
+    resize(1500, 920);
+    // Dock sizes only take once the window has its size: give the graph and the curves most of
+    // the height, split evenly side by side.
+    QTimer::singleShot(0, this, [this] {
+      auto* graphDock = findChild<QDockWidget*>(QStringLiteral("graphDock"));
+      auto* plotDock = findChild<QDockWidget*>(QStringLiteral("plotDock"));
+      auto* taskDock = findChild<QDockWidget*>(QStringLiteral("taskDock"));
+      if (!graphDock || !plotDock || !taskDock) return;
+      resizeDocks({graphDock, plotDock}, {width() / 2, width() / 2}, Qt::Horizontal);
+      resizeDocks({graphDock, taskDock}, {height() * 66 / 100, height() * 34 / 100}, Qt::Vertical);
+    });
+  }
   rebuildRecentMenu();
   updateActions();
   updateTitle();
@@ -192,13 +205,25 @@ void MainWindow::createDocks() {
   taskView_->setSelectionBehavior(QAbstractItemView::SelectRows);
   taskView_->setSelectionMode(QAbstractItemView::SingleSelection);
   taskView_->verticalHeader()->hide();
-  taskView_->horizontalHeader()->setStretchLastSection(true);
+  taskView_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  taskView_->verticalHeader()->setDefaultSectionSize(22);
+  taskView_->setWordWrap(false);
   childView_ = new QTableView(this);
   childView_->setModel(childModel_);
   childView_->setSelectionBehavior(QAbstractItemView::SelectRows);
   childView_->setSelectionMode(QAbstractItemView::SingleSelection);
   childView_->verticalHeader()->hide();
   childView_->horizontalHeader()->setStretchLastSection(true);
+  childView_->verticalHeader()->setDefaultSectionSize(22);
+  childView_->setWordWrap(false);
+  // Fixed starting widths: sizing to contents would measure every row of a long run.
+  const std::pair<int, int> widths[] = {
+      {ChildListModel::Generation, 40}, {ChildListModel::Task, 120},
+      {ChildListModel::Child, 45},      {ChildListModel::Parent, 130},
+      {ChildListModel::Status, 95},     {ChildListModel::Validation, 75},
+      {ChildListModel::Params, 120}};
+  for (const auto& [column, w] : widths)
+    childView_->setColumnWidth(column, w);
 
   // Rough first layout: graph left, curves right, tables below; QSettings keeps the user's own.
   auto* graphDock =
@@ -211,12 +236,11 @@ void MainWindow::createDocks() {
   auto* inspectorDock = dock(tr("Child inspector"), QStringLiteral("inspectorDock"), inspector_,
                              Qt::BottomDockWidgetArea);
   auto* logDock = dock(tr("Event log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+  splitDockWidget(graphDock, plotDock, Qt::Horizontal);
   splitDockWidget(taskDock, childDock, Qt::Horizontal);
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
   tabifyDockWidget(taskDock, logDock);
   taskDock->raise();
-  resizeDocks({graphDock, plotDock}, {700, 600}, Qt::Horizontal);
-  resizeDocks({graphDock, taskDock}, {600, 240}, Qt::Vertical);
 
   connect(taskView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
@@ -230,12 +254,15 @@ void MainWindow::createDocks() {
             else
               inspector_->showNothing();
           });
-  // The inspector follows updates of the selected child (validations arriving, finish).
+  // The inspector follows updates of the selected child (validations arriving, finish); with no
+  // child selected it shows the child that changed last, so a running experiment is always
+  // explained somewhere.
   connect(childModel_, &QAbstractItemModel::dataChanged, this,
           [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
             const QModelIndex current = childView_->currentIndex();
-            if (current.isValid() && current.row() >= topLeft.row() &&
-                current.row() <= bottomRight.row())
+            if (!current.isValid())
+              inspector_->showChild(childModel_->record(bottomRight.row()));
+            else if (current.row() >= topLeft.row() && current.row() <= bottomRight.row())
               inspector_->showChild(childModel_->record(current.row()));
           });
   connect(graph_, &GraphView::layoutFailed, this,

@@ -55,6 +55,10 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), replotTimer_(new QTimer
   size_ = makePlot(splitter, tr("Parameters"), tr("children finished"), tr("parameters"));
   size_->yAxis->setNumberFormat(QStringLiteral("gbc"));
   validation_->yAxis->setRange(0, 1);
+  // Legends where the data rarely is: accuracy climbs (bottom right), loss falls (top right),
+  // parameters grow from the left (top left).
+  validation_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignBottom);
+  loss_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
   splitter->addWidget(validation_);
   splitter->addWidget(loss_);
   splitter->addWidget(size_);
@@ -141,6 +145,9 @@ void PlotPanel::clear() {
   tasks_.clear();
   childrenFinished_ = 0;
   lossGraph_ = addGraph(loss_, tr("loss"), QColor(0x33, 0x33, 0x33), false);
+  // Dots too: the first reports of a child are single points, which a bare line would not show.
+  lossGraph_->setScatterStyle(
+      QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0x33, 0x33, 0x33), 4));
   systemSize_ = addGraph(size_, tr("system size"), Qt::black, false);
   systemSize_->setLineStyle(QCPGraph::lsStepLeft);
   QPen pen = systemSize_->pen();
