@@ -1,0 +1,41 @@
+#pragma once
+// Shared by the ui tests: a tiny but real experiment on MNIST subsets (a few seconds on 2 cores).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "TestData.h"
+#include "mu2net/ExperimentConfig.h"
+
+namespace mu2net::testui {
+
+inline TaskSpec mnistTask(const std::string& name, std::vector<int> classes) {
+  TaskSpec t;
+  t.name = name;
+  t.format = DatasetFormat::Idx;
+  t.path = testdata::mnistDir();
+  t.classes = std::move(classes);
+  return t;
+}
+
+/// CNN root of width 8 and depth 1, batches of 32, one validation of 256 examples per child,
+/// 200 test examples; `tasks` MNIST subsets, `iterations` task iterations of two children each.
+inline ExperimentConfig tinyConfig(int iterations = 1) {
+  ExperimentConfig c;
+  c.seed = 5;
+  c.root.architecture.kind = ArchitectureKind::Cnn;
+  c.root.architecture.width = 8;
+  c.root.architecture.depth = 1;
+  c.evolution.generationSize = 2;
+  c.evolution.childrenPerTaskIteration = 2;
+  c.evolution.taskIterations = iterations;
+  c.training.batchSize = 32;
+  c.training.validationsPerChild = 1;
+  c.training.trainExamplesBetweenValidations = 1024;
+  c.training.validationExamplesMax = 256;
+  c.training.testExamplesMax = 200;
+  c.tasks = {mnistTask("digits-0-4", {0, 1, 2, 3, 4})};
+  return c;
+}
+
+}  // namespace mu2net::testui

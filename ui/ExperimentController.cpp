@@ -1,0 +1,221 @@
+#include "ExperimentController.h"
+
+#include <QCoreApplication>
+#include <QThread>
+#include <QtDebug>
+#include <exception>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "EventForwarder.h"
+
+namespace mu2net::ui {
+
+// What the GUI thread and the worker share. The worker holds its own reference, so a controller
+// destroyed while a slow engine is still loading leaves the worker with valid state to finish on.
+struct ExperimentController::Run {
+  std::mutex mutex;
+  // Set by the worker (under mutex) once the engine exists, cleared before it is destroyed: the
+  // GUI thread only calls the engine's thread-safe control requests through it, under mutex.
+  Engine* engine = nullptr;
+  // Requests made before the engine exists, handed to it when it does.
+  bool stopRequested = false;
+  bool pauseRequested = false;
+  std::vector<TaskSpec> pendingTasks;
+  std::unique_ptr<EventForwarder> forwarder = std::make_unique<EventForwarder>();
+};
+
+namespace {
+
+QString messageOf(const std::exception& e) {
+  return QString::fromStdString(e.what());
+}
+
+}  // namespace
+
+// Touches only `run`, never the controller, and lets no exception escape (an exception leaving a
+// QThread's function would terminate the program).
+void ExperimentController::workerMain(const std::shared_ptr<Run>& run, ExperimentConfig config) {
+  EventForwarder& forwarder = *run->forwarder;
+  std::unique_ptr<Engine> engine;
+  try {
+    engine = std::make_unique<Engine>(std::move(config), &forwarder);
+  } catch (const std::exception& e) {
+    Q_EMIT forwarder.workerFailed(messageOf(e), false);
+    return;
+  } catch (...) {
+    Q_EMIT forwarder.workerFailed(QStringLiteral("unknown error while loading the experiment"),
+                                  false);
+    return;
+  }
+  {
+    std::lock_guard lock(run->mutex);
+    if (run->stopRequested) engine->stop();
+    if (run->pauseRequested) engine->pause();
+    for (const auto& task : run->pendingTasks)
+      engine->addTask(task);
+    run->pendingTasks.clear();
+    run->engine = engine.get();
+  }
+  try {
+    RunReport report = engine->run();
+    try {
+      ComponentHashes hashes;
+      for (const auto& [id, hash] : engine->lockedComponentHashes())
+        hashes.insert(id, QString::fromStdString(hash));
+      Q_EMIT forwarder.componentHashes(hashes);
+    } catch (const std::exception& e) {
+      // The run itself succeeded; missing hashes only make tooltips shorter.
+      qWarning("mu2net: could not hash the locked components: %s", e.what());
+    }
+    Q_EMIT forwarder.workerFinished(report);
+  } catch (const std::exception& e) {
+    Q_EMIT forwarder.workerFailed(messageOf(e), true);
+  } catch (...) {
+    Q_EMIT forwarder.workerFailed(QStringLiteral("unknown error during the run"), false);
+  }
+  std::lock_guard lock(run->mutex);
+  run->engine = nullptr;
+}
+
+ExperimentController::ExperimentController(QObject* parent) : QObject(parent) {
+  registerMetaTypes();
+}
+
+ExperimentController::~ExperimentController() {
+  if (!thread_) return;
+  {
+    std::lock_guard lock(run_->mutex);
+    run_->stopRequested = true;
+    if (run_->engine) run_->engine->stop();
+  }
+  // Our connections to the forwarder die with us; the worker keeps emitting into the void.
+  if (thread_->wait(shutdownTimeoutMs_)) {
+    delete thread_;
+  } else {
+    qWarning("mu2net: the engine did not stop within %d ms; it finishes in the background",
+             shutdownTimeoutMs_);
+    thread_->setParent(nullptr);
+    QObject::connect(thread_, &QThread::finished, thread_, &QObject::deleteLater);
+  }
+}
+
+bool ExperimentController::isActive() const {
+  return thread_ != nullptr;
+}
+
+bool ExperimentController::start(const ExperimentConfig& config) {
+  if (isActive()) return false;
+  config_ = config;
+  report_.reset();
+  lastError_.clear();
+  failed_ = false;
+  run_ = std::make_shared<Run>();
+  connectForwarder(run_->forwarder.get());
+  thread_ = QThread::create([run = run_, config] { workerMain(run, config); });
+  thread_->setObjectName(QStringLiteral("mu2net-engine"));
+  // No event loop runs in the worker, so nothing needs QThread::quit(): the thread ends when
+  // workerMain returns, and `finished` (queued to us) arrives after every event it sent.
+  connect(thread_, &QThread::finished, this, &ExperimentController::onThreadFinished);
+  setState(State::Loading);
+  thread_->start();
+  return true;
+}
+
+void ExperimentController::pause() {
+  if (!isActive()) return;
+  std::lock_guard lock(run_->mutex);
+  run_->pauseRequested = true;
+  if (run_->engine) run_->engine->pause();
+}
+
+void ExperimentController::resume() {
+  if (!isActive()) return;
+  std::lock_guard lock(run_->mutex);
+  run_->pauseRequested = false;
+  if (run_->engine) run_->engine->resume();
+}
+
+void ExperimentController::stop() {
+  if (!isActive() || state_ == State::Stopping) return;
+  {
+    std::lock_guard lock(run_->mutex);
+    run_->stopRequested = true;
+    if (run_->engine) run_->engine->stop();
+  }
+  setState(State::Stopping);
+}
+
+void ExperimentController::addTask(const TaskSpec& task) {
+  if (!isActive()) return;
+  std::lock_guard lock(run_->mutex);
+  if (run_->engine)
+    run_->engine->addTask(task);
+  else
+    run_->pendingTasks.push_back(task);
+}
+
+bool ExperimentController::waitForWorker(int milliseconds) {
+  if (!thread_) return true;
+  if (!thread_->wait(milliseconds)) return false;
+  // Deliver what the worker queued for us (its events, then QThread::finished) in order.
+  QCoreApplication::sendPostedEvents(this);
+  if (thread_) onThreadFinished();
+  return true;
+}
+
+void ExperimentController::setState(State state) {
+  if (state_ == state) return;
+  state_ = state;
+  Q_EMIT stateChanged(state);
+}
+
+void ExperimentController::onThreadFinished() {
+  if (!thread_) return;
+  thread_->wait();  // returns at once: the thread has finished
+  delete thread_;
+  thread_ = nullptr;
+  run_.reset();
+  setState(failed_ ? State::Failed : State::Finished);
+  if (!failed_ && report_) Q_EMIT finished(*report_);
+}
+
+void ExperimentController::connectForwarder(EventForwarder* f) {
+  // Signal-to-signal connections: queued (emitted in the worker), re-emitted here.
+  connect(f, &EventForwarder::taskIterationStarted, this,
+          &ExperimentController::taskIterationStarted);
+  connect(f, &EventForwarder::generationStarted, this, &ExperimentController::generationStarted);
+  connect(f, &EventForwarder::childStarted, this, &ExperimentController::childStarted);
+  connect(f, &EventForwarder::trainingProgress, this, &ExperimentController::trainingProgress);
+  connect(f, &EventForwarder::validation, this, &ExperimentController::validation);
+  connect(f, &EventForwarder::childFinished, this, &ExperimentController::childFinished);
+  connect(f, &EventForwarder::taskIterationEnded, this, &ExperimentController::taskIterationEnded);
+  connect(f, &EventForwarder::testEvaluated, this, &ExperimentController::testEvaluated);
+  connect(f, &EventForwarder::taskAdded, this, &ExperimentController::taskAdded);
+  connect(f, &EventForwarder::runFinished, this, &ExperimentController::runFinished);
+  connect(f, &EventForwarder::componentHashes, this, &ExperimentController::componentHashesReady);
+
+  connect(f, &EventForwarder::runStarted, this, [this](const RunStartedEvent& e) {
+    if (state_ == State::Loading) setState(State::Running);
+    Q_EMIT runStarted(e);
+  });
+  connect(f, &EventForwarder::pausedChanged, this, [this](const PausedEvent& e) {
+    if (state_ != State::Stopping) setState(e.paused ? State::Paused : State::Running);
+    Q_EMIT pausedChanged(e);
+  });
+  connect(f, &EventForwarder::engineError, this, [this](const ErrorEvent& e) {
+    lastError_ = QString::fromStdString(e.message);
+    Q_EMIT errorOccurred(lastError_);
+  });
+  connect(f, &EventForwarder::workerFinished, this,
+          [this](const RunReport& report) { report_ = report; });
+  connect(f, &EventForwarder::workerFailed, this,
+          [this](const QString& message, bool alreadyReported) {
+            failed_ = true;
+            lastError_ = message;
+            if (!alreadyReported) Q_EMIT errorOccurred(message);
+          });
+}
+
+}  // namespace mu2net::ui

@@ -1,0 +1,118 @@
+#pragma once
+// The workbench window: toolbar and menus (new experiment, open configuration, recent
+// experiments, start, pause, resume, stop, add task, exports), dock widgets (system graph, curves,
+// task table, children with the child inspector, event log) and a status bar (current task,
+// generation and child, progress with time remaining, samples per second).
+//
+// Runs go through an ExperimentController (worker thread); this window only reacts to its
+// signals, so it never blocks on training. Window geometry, dock layout and recent experiments
+// are kept with QSettings. Closing during a run asks first, then stops the engine at its next safe
+// point and closes once it has.
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QString>
+#include <optional>
+
+#include "ExperimentController.h"
+
+class QAction;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+class QProgressBar;
+class QTableView;
+
+namespace mu2net::ui {
+
+class ChildInspector;
+class ChildListModel;
+class GraphView;
+class PlotPanel;
+class TaskTableModel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  /// Opens what `path` names: a configuration file (JSON). An experiment directory (the
+  /// persistent store) is recognised here too, and refused with a message until the store is
+  /// part of the build. Returns false (after showing why) when nothing was opened.
+  bool openPath(const QString& path);
+  /// Loads the built-in default experiment (not started).
+  bool loadDefaultExperiment();
+  /// Uses `config` as the current experiment (not started); `source` names it in the title.
+  void setExperiment(const ExperimentConfig& config, const QString& source);
+  bool hasExperiment() const { return config_.has_value(); }
+
+  ExperimentController* controller() const { return controller_; }
+  GraphView* graphView() const { return graph_; }
+  PlotPanel* plotPanel() const { return plots_; }
+  TaskTableModel* taskModel() const { return taskModel_; }
+  ChildListModel* childModel() const { return childModel_; }
+  /// Whether errors also pop up a (non-modal) message box; default true.
+  void setErrorPopups(bool on) { errorPopups_ = on; }
+
+ public Q_SLOTS:
+  /// Starts the current experiment. Returns false when there is none or one is running.
+  bool startExperiment();
+  void newExperiment();
+  void openConfigDialog();
+  void addTaskDialog();
+  void exportGraphDialog();
+  void exportCurvesDialog();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void createActions();
+  void createDocks();
+  void connectController();
+  void updateActions();
+  void updateTitle();
+  void log(const QString& line);
+  void showError(const QString& message);
+  void addRecent(const QString& path);
+  void rebuildRecentMenu();
+  void updateProgress(double childFraction);
+  bool loadConfigFile(const QString& path);
+
+  ExperimentController* controller_;
+  TaskTableModel* taskModel_;
+  ChildListModel* childModel_;
+  GraphView* graph_;
+  PlotPanel* plots_;
+  ChildInspector* inspector_;
+  QPlainTextEdit* log_;
+  QTableView* taskView_;
+  QTableView* childView_;
+
+  QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
+      *addTaskAction_, *exportGraphAction_, *exportCurvesAction_, *fitAction_, *quitAction_;
+  QMenu* recentMenu_;
+  QMenu* viewMenu_;
+  QLabel* taskLabel_;
+  QLabel* stateLabel_;
+  QLabel* speedLabel_;
+  QLabel* remainingLabel_;
+  QProgressBar* progress_;
+
+  std::optional<ExperimentConfig> config_;
+  QString source_;  // file the experiment came from (or the default's resource path)
+  QString baseDir_;
+  bool closeAfterStop_ = false;
+  bool errorPopups_ = true;
+  // Progress: children finished of the run's expected total, plus the current child's share.
+  qint64 totalChildren_ = 0;
+  qint64 childrenFinished_ = 0;
+  int childrenPerTaskIteration_ = 0;
+  int taskIterations_ = 0;
+  int currentIteration_ = 1;
+  QElapsedTimer runClock_;
+  qint64 pausedMs_ = 0;
+  QElapsedTimer pauseClock_;
+};
+
+}  // namespace mu2net::ui
