@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "EventForwarder.h"
+#include "mu2net/ExperimentStore.h"
 
 namespace mu2net::ui {
 
@@ -36,11 +37,27 @@ QString messageOf(const std::exception& e) {
 
 // Touches only `run`, never the controller, and lets no exception escape (an exception leaving a
 // QThread's function would terminate the program).
-void ExperimentController::workerMain(const std::shared_ptr<Run>& run, ExperimentConfig config) {
+void ExperimentController::workerMain(const std::shared_ptr<Run>& run, ExperimentConfig config,
+                                      std::string experimentDir) {
   EventForwarder& forwarder = *run->forwarder;
+  // Declared before the engine, which refers to it, so that it outlives the engine.
+  std::unique_ptr<ExperimentStore> store;
   std::unique_ptr<Engine> engine;
   try {
-    engine = std::make_unique<Engine>(std::move(config), &forwarder);
+    if (!experimentDir.empty()) {
+      if (ExperimentStore::isStore(experimentDir)) {
+        store = ExperimentStore::open(experimentDir, ExperimentStore::Mode::ReadWrite);
+        config = mergeResumeConfig(store->config(), config);
+        store->replaceConfig(config);
+      } else {
+        RunMetadata meta;
+        meta.projectVersion = MU2NET_VERSION;
+        meta.threads = config.training.threads;
+        meta.configHash = configHash(config);
+        store = ExperimentStore::create(experimentDir, config, meta);
+      }
+    }
+    engine = std::make_unique<Engine>(std::move(config), &forwarder, store.get());
   } catch (const std::exception& e) {
     Q_EMIT forwarder.workerFailed(messageOf(e), false);
     return;
@@ -105,7 +122,7 @@ bool ExperimentController::isActive() const {
   return thread_ != nullptr;
 }
 
-bool ExperimentController::start(const ExperimentConfig& config) {
+bool ExperimentController::start(const ExperimentConfig& config, const QString& experimentDir) {
   if (isActive()) return false;
   config_ = config;
   report_.reset();
@@ -113,7 +130,8 @@ bool ExperimentController::start(const ExperimentConfig& config) {
   failed_ = false;
   run_ = std::make_shared<Run>();
   connectForwarder(run_->forwarder.get());
-  thread_ = QThread::create([run = run_, config] { workerMain(run, config); });
+  thread_ = QThread::create(
+      [run = run_, config, dir = experimentDir.toStdString()] { workerMain(run, config, dir); });
   thread_->setObjectName(QStringLiteral("mu2net-engine"));
   // No event loop runs in the worker, so nothing needs QThread::quit(): the thread ends when
   // workerMain returns, and `finished` (queued to us) arrives after every event it sent.

@@ -68,8 +68,11 @@ class ExperimentController : public QObject {
 
  public Q_SLOTS:
   /// Starts a run of `config` in a new worker thread. Returns false (and does nothing) while a
-  /// run is active.
-  bool start(const mu2net::ExperimentConfig& config);
+  /// run is active. With `experimentDir`, the run is committed to the experiment store there
+  /// (crash-safe); a directory that already holds a store is continued from its last commit
+  /// (the configuration is merged with the stored one, see mu2net::mergeResumeConfig), and the
+  /// children it already trained arrive as RunStartedEvent::history.
+  bool start(const mu2net::ExperimentConfig& config, const QString& experimentDir = {});
   /// Requests a pause at the next safe point (between mini-batches). State becomes Paused when
   /// the engine has actually paused.
   void pause();
@@ -106,7 +109,8 @@ class ExperimentController : public QObject {
   struct Run;
 
   /// The worker thread's whole life: constructs the engine, runs it, reports the outcome.
-  static void workerMain(const std::shared_ptr<Run>& run, ExperimentConfig config);
+  static void workerMain(const std::shared_ptr<Run>& run, ExperimentConfig config,
+                         std::string experimentDir);
   void setState(State state);
   void onThreadFinished();
   void connectForwarder(EventForwarder* forwarder);

@@ -1,5 +1,8 @@
 #include "MainWindow.h"
 
+#include <QDateTime>
+#include <filesystem>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -22,6 +25,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <exception>
+#include <filesystem>
 
 #include "AddTaskDialog.h"
 #include "ChildInspector.h"
@@ -32,6 +36,8 @@
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "TaskTableModel.h"
+#include "mu2net/ExperimentStore.h"
+#include "mu2net/System.h"
 
 namespace mu2net::ui {
 
@@ -124,6 +130,7 @@ void MainWindow::createActions() {
   newAction_->setShortcut(QKeySequence::New);
   openAction_ = new QAction(tr("&Open configuration…"), this);
   openAction_->setShortcut(QKeySequence::Open);
+  openDirAction_ = new QAction(tr("Open experiment &directory…"), this);
   startAction_ = new QAction(tr("&Start"), this);
   startAction_->setShortcut(Qt::Key_F5);
   pauseAction_ = new QAction(tr("&Pause"), this);
@@ -148,6 +155,11 @@ void MainWindow::createActions() {
 
   connect(newAction_, &QAction::triggered, this, &MainWindow::newExperiment);
   connect(openAction_, &QAction::triggered, this, &MainWindow::openConfigDialog);
+  connect(openDirAction_, &QAction::triggered, this, [this] {
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open experiment directory"), runsRoot());
+    if (!dir.isEmpty()) openPath(dir);
+  });
   connect(startAction_, &QAction::triggered, this, &MainWindow::startExperiment);
   connect(pauseAction_, &QAction::triggered, controller_, &ExperimentController::pause);
   connect(resumeAction_, &QAction::triggered, controller_, &ExperimentController::resume);
@@ -161,6 +173,7 @@ void MainWindow::createActions() {
   QMenu* file = menuBar()->addMenu(tr("&Experiment"));
   file->addAction(newAction_);
   file->addAction(openAction_);
+  file->addAction(openDirAction_);
   recentMenu_ = file->addMenu(tr("Open &recent"));
   file->addSeparator();
   file->addAction(startAction_);
@@ -316,6 +329,7 @@ void MainWindow::connectController() {
   connect(c, &ExperimentController::errorOccurred, this, &MainWindow::showError);
 
   connect(c, &ExperimentController::runStarted, this, [this](const RunStartedEvent& e) {
+    if (!e.history.empty()) showHistory(e);
     totalChildren_ = e.totalChildren;
     childrenPerTaskIteration_ = e.childrenPerTaskIteration;
     taskIterations_ = e.taskIterations;
@@ -417,9 +431,10 @@ void MainWindow::updateActions() {
   using S = ExperimentController::State;
   const S s = controller_->state();
   const bool active = controller_->isActive();
-  startAction_->setEnabled(!active && config_.has_value());
+  startAction_->setEnabled(!active && config_.has_value() && !readOnlyExperiment_);
   newAction_->setEnabled(!active);
   openAction_->setEnabled(!active);
+  openDirAction_->setEnabled(!active);
   recentMenu_->setEnabled(!active);
   pauseAction_->setEnabled(s == S::Running || s == S::Loading);
   resumeAction_->setEnabled(s == S::Paused);
@@ -451,6 +466,8 @@ void MainWindow::showError(const QString& message) {
 
 void MainWindow::setExperiment(const ExperimentConfig& config, const QString& source) {
   config_ = config;
+  experimentDir_.clear();
+  readOnlyExperiment_ = false;
   source_ = source;
   baseDir_ =
       source.startsWith(QLatin1Char(':')) ? QDir::currentPath() : QFileInfo(source).absolutePath();
@@ -477,15 +494,65 @@ bool MainWindow::loadDefaultExperiment() {
 
 bool MainWindow::openPath(const QString& path) {
   const QFileInfo info(path);
-  if (info.isDir()) {
-    // The one place where experiment directories (the persistent store) will be opened.
-    showError(tr("%1 is a folder. Opening an experiment directory needs the experiment store, "
-                 "which this build of the workbench does not include yet; open a configuration "
-                 "file (JSON) instead.")
-                  .arg(path));
+  if (info.isDir()) return openExperimentDirectory(info.absoluteFilePath());
+  return loadConfigFile(path);
+}
+
+// Opens an experiment directory: shows what it holds (graph, tasks, every child trained) at once,
+// read-only; Start continues it unless another process is writing it.
+bool MainWindow::openExperimentDirectory(const QString& dir) {
+  try {
+    const std::filesystem::path d = dir.toStdString();
+    const auto store = ExperimentStore::open(d, ExperimentStore::Mode::ReadOnly);
+    const ExperimentConfig config = store->config();
+    setExperiment(config, dir + QStringLiteral("/experiment.json"));
+    experimentDir_ = dir;
+    addRecent(dir);
+    clearViews();
+    if (store->hasState()) {
+      const StoreState st = store->loadMetadata();
+      const System system(st.system);
+      RunStartedEvent shown;
+      for (const auto& t : st.tasks)
+        shown.tasks.push_back(t.spec.name);
+      shown.taskIterations = config.evolution.taskIterations;
+      shown.graph = system.snapshot();
+      shown.history = store->children();
+      showHistory(shown);
+      graph_->setSnapshot(shown.graph);
+    }
+    if (ExperimentStore::isBeingWritten(d)) {
+      readOnlyExperiment_ = true;
+      log(tr("%1 is being written by another process: shown read-only").arg(dir));
+      statusBar()->showMessage(tr("Read-only: another process is running this experiment."));
+    } else {
+      readOnlyExperiment_ = false;
+      statusBar()->showMessage(tr("Experiment directory opened — press Start to continue it."));
+    }
+    updateActions();
+    return true;
+  } catch (const std::exception& e) {
+    showError(q(e.what()));
     return false;
   }
-  return loadConfigFile(path);
+}
+
+// Feeds children trained before (a stored experiment's history) to the views, as if they had
+// just finished.
+void MainWindow::showHistory(const RunStartedEvent& e) {
+  taskModel_->onRunStarted(e);
+  plots_->onRunStarted(e);
+  for (const auto& c : e.history) {
+    taskModel_->onChildFinished(c);
+    childModel_->onChildFinished(c);
+    plots_->onChildFinished(c);
+  }
+}
+
+QString MainWindow::runsRoot() {
+  const QByteArray env = qgetenv("MU2NET_RUNS_DIR");
+  return env.isEmpty() ? QDir::home().filePath(QStringLiteral("mu2net-runs"))
+                       : QString::fromLocal8Bit(env);
 }
 
 bool MainWindow::loadConfigFile(const QString& path) {
@@ -501,13 +568,28 @@ bool MainWindow::loadConfigFile(const QString& path) {
   }
 }
 
-bool MainWindow::startExperiment() {
-  if (!config_ || controller_->isActive()) return false;
+void MainWindow::clearViews() {
   taskModel_->clear();
   childModel_->clear();
   plots_->clear();
   graph_->clear();
   inspector_->showNothing();
+}
+
+bool MainWindow::startExperiment() {
+  if (!config_ || controller_->isActive() || readOnlyExperiment_) return false;
+  if (experimentDir_.isEmpty()) {
+    const QString stem = source_.startsWith(QLatin1Char(':'))
+                             ? QStringLiteral("default")
+                             : QFileInfo(source_).completeBaseName();
+    experimentDir_ =
+        QDir(runsRoot())
+            .filePath(stem + QLatin1Char('-') +
+                      QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+  }
+  log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
+          .arg(experimentDir_));
+  clearViews();
   statusBar()->clearMessage();
   progress_->setValue(0);
   remainingLabel_->clear();
@@ -515,7 +597,7 @@ bool MainWindow::startExperiment() {
   totalChildren_ = 0;
   childrenFinished_ = 0;
   log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
-  const bool ok = controller_->start(*config_);
+  const bool ok = controller_->start(*config_, experimentDir_);
   updateActions();
   return ok;
 }

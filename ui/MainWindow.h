@@ -40,6 +40,8 @@ class MainWindow : public QMainWindow {
   /// persistent store) is recognised here too, and refused with a message until the store is
   /// part of the build. Returns false (after showing why) when nothing was opened.
   bool openPath(const QString& path);
+  /// The experiment directory the last or next run writes to (empty before a first Start).
+  QString experimentDirectory() const { return experimentDir_; }
   /// Loads the built-in default experiment (not started).
   bool loadDefaultExperiment();
   /// Uses `config` as the current experiment (not started); `source` names it in the title.
@@ -78,6 +80,11 @@ class MainWindow : public QMainWindow {
   void rebuildRecentMenu();
   void updateProgress(double childFraction);
   bool loadConfigFile(const QString& path);
+  bool openExperimentDirectory(const QString& dir);
+  void showHistory(const RunStartedEvent& e);
+  void clearViews();
+  /// Where new experiment directories go: MU2NET_RUNS_DIR, else ~/mu2net-runs.
+  static QString runsRoot();
 
   ExperimentController* controller_;
   TaskTableModel* taskModel_;
@@ -89,6 +96,7 @@ class MainWindow : public QMainWindow {
   QTableView* taskView_;
   QTableView* childView_;
 
+  QAction* openDirAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
       *addTaskAction_, *exportGraphAction_, *exportCurvesAction_, *fitAction_, *quitAction_;
   QMenu* recentMenu_;
@@ -102,6 +110,10 @@ class MainWindow : public QMainWindow {
   std::optional<ExperimentConfig> config_;
   QString source_;  // file the experiment came from (or the default's resource path)
   QString baseDir_;
+  // The experiment directory (store) the next Start writes to: the one opened, or a new one
+  // chosen at Start under runsRoot().
+  QString experimentDir_;
+  bool readOnlyExperiment_ = false;  // opened while another process writes it
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
   // Progress: children finished of the run's expected total, plus the current child's share.

@@ -75,7 +75,8 @@ class ConsoleSink : public EventSink {
     out_ << "== task " << e.task << ", iteration " << e.iteration << "\n" << std::flush;
   }
   void on(const GenerationStartedEvent& e) {
-    out_ << "  generation " << e.generation << ": image size " << e.dataHParams.at("ds_image_size");
+    out_ << "  generation " << e.generation << ": image size "
+         << static_cast<int>(e.dataHParams.at("ds_image_size"));
     for (const auto& m : e.dataMutations)
       out_ << ", " << describe(m);
     out_ << "\n" << std::flush;

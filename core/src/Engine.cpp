@@ -115,6 +115,7 @@ struct Engine::Impl {
   ExperimentStore* store = nullptr;
   StoreProgress progress;
   std::vector<StoredEvent> pendingStoredEvents;
+  std::vector<ChildRecord> history;  // children committed before this engine was created
 
   // Control, shared with other threads.
   mutable std::mutex controlMutex;
@@ -153,6 +154,7 @@ struct Engine::Impl {
   // the per-task counters. Tasks of the configuration the store does not know are introduced.
   void restore() {
     StoreState st = store->load();
+    history = store->children();
     system = System(std::move(st.system));
     rootPathId = system.rootPath();
     rootTrained = !config.root.checkpoint.empty();
@@ -723,6 +725,8 @@ RunReport Engine::run() {
   started.generationSize = d.config.evolution.generationSize;
   started.totalChildren = d.totalChildren;
   started.graph = d.snapshotLocked();
+  started.history = std::move(d.history);
+  d.history.clear();
   d.emit(started);
   d.progress.finished = false;
   bool stopped = false;

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -270,10 +271,22 @@ struct ExperimentStore::Impl {
   fs::path dir;
   Mode mode = Mode::ReadOnly;
   sqlite3* db = nullptr;
+  int lockFd = -1;  // exclusive writer lock (flock on DIR/writer.lock), held while open for writing
   std::set<int64_t> storedComponents;  // ids with a row (and hence a file)
 
   ~Impl() {
     if (db) sqlite3_close(db);
+    if (lockFd >= 0) ::close(lockFd);  // releases the flock
+  }
+
+  // One writer at a time: two processes committing to one store would interleave states.
+  void lockForWriting() {
+    const fs::path file = dir / "writer.lock";
+    lockFd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lockFd < 0) throw StoreError("cannot create " + file.string());
+    if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0)
+      throw StoreError(dir.string() +
+                       " is being written by another process; open it read-only to watch it");
   }
 
   fs::path dbFile() const { return dir / kDatabase; }
@@ -466,6 +479,14 @@ bool ExperimentStore::isStore(const fs::path& dir) {
   return fs::is_regular_file(dir / kDatabase);
 }
 
+bool ExperimentStore::isBeingWritten(const fs::path& dir) {
+  const int fd = ::open((dir / "writer.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd);
+  return locked;
+}
+
 std::unique_ptr<ExperimentStore> ExperimentStore::create(const fs::path& dir,
                                                          const ExperimentConfig& config,
                                                          const RunMetadata& metadata) {
@@ -476,6 +497,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::create(const fs::path& dir,
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->mode = Mode::ReadWrite;
+  impl->lockForWriting();
   const std::string configText = experimentConfigToJson(config) + "\n";
   writeFileDurably(dir / kConfigFile, configText.data(), configText.size());
   impl->openDatabase(true);
@@ -508,6 +530,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::open(const fs::path& dir, Mode
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->mode = mode;
+  if (mode == Mode::ReadWrite) impl->lockForWriting();
   impl->openDatabase(false);
   impl->checkSchema();
   impl->loadStoredIds();

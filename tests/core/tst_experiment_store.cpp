@@ -183,6 +183,21 @@ class TstExperimentStore : public QObject {
     QVERIFY(fs::exists(dir / "components" / "0.pt"));
   }
 
+  void oneWriterAtATime() {
+    QTemporaryDir tmp;
+    const fs::path dir = tmp.path().toStdString();
+    const ExperimentConfig c = tinyConfig();
+    auto writer = ExperimentStore::create(dir, c, meta(c));
+    QVERIFY(ExperimentStore::isBeingWritten(dir));
+    const QString e =
+        storeError([&] { ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite); });
+    QVERIFY2(e.contains("being written by another process"), qPrintable(e));
+    ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly);  // watching is allowed
+    writer.reset();
+    QVERIFY(!ExperimentStore::isBeingWritten(dir));
+    ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite);
+  }
+
   void resumeConfigurationRules() {
     const ExperimentConfig stored = tinyConfig();
     ExperimentConfig other = stored;

@@ -3,6 +3,7 @@
 // QSignalSpy and every wait has a timeout.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include "ExperimentController.h"
 #include "TaskTableModel.h"
 #include "UiTestUtil.h"
+#include "mu2net/ExperimentStore.h"
 
 using namespace mu2net;
 using namespace mu2net::ui;
@@ -33,6 +35,47 @@ class TstExperimentController : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void initTestCase() { MU2NET_REQUIRE_DIR(testdata::mnistDir()); }
+
+  // With an experiment directory the run is committed to a store; starting again on the same
+  // directory continues it: the children already trained come back as history.
+  void runsIntoAStoreAndContinuesIt() {
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(QStringLiteral("exp"));
+    ExperimentConfig config = testui::tinyConfig();
+    {
+      ExperimentController controller;
+      QSignalSpy started(&controller, &ExperimentController::runStarted);
+      QVERIFY(controller.start(config, dir));
+      QTRY_COMPARE_WITH_TIMEOUT(controller.state(), State::Finished, kRunTimeoutMs);
+      QCOMPARE(started.size(), 1);
+      QVERIFY(started.first().at(0).value<RunStartedEvent>().history.empty());
+    }
+    QVERIFY(ExperimentStore::isStore(dir.toStdString()));
+    QCOMPARE(ExperimentStore::open(dir.toStdString(), ExperimentStore::Mode::ReadOnly)
+                 ->children()
+                 .size(),
+             std::size_t{2});
+    // Continue it with one more task iteration: the history arrives first, then new children.
+    config.evolution.taskIterations = 2;
+    ExperimentController controller;
+    QSignalSpy started(&controller, &ExperimentController::runStarted);
+    QSignalSpy childFinished(&controller, &ExperimentController::childFinished);
+    QVERIFY(controller.start(config, dir));
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), State::Finished, kRunTimeoutMs);
+    QCOMPARE(started.first().at(0).value<RunStartedEvent>().history.size(), std::size_t{2});
+    QCOMPARE(childFinished.size(), 2);
+    QCOMPARE(ExperimentStore::open(dir.toStdString(), ExperimentStore::Mode::ReadOnly)
+                 ->children()
+                 .size(),
+             std::size_t{4});
+    // Another seed cannot continue it: the error names the key.
+    config.seed = 99;
+    ExperimentController other;
+    QSignalSpy errors(&other, &ExperimentController::errorOccurred);
+    QVERIFY(other.start(config, dir));
+    QTRY_COMPARE_WITH_TIMEOUT(other.state(), State::Failed, kRunTimeoutMs);
+    QVERIFY(errors.first().at(0).toString().contains(QStringLiteral("seed")));
+  }
 
   void runsToTheEndAndFeedsTheModels() {
     ExperimentController controller;

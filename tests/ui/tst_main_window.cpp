@@ -45,6 +45,8 @@ class TstMainWindow : public QObject {
   }
 
   void rendersAFinishedRun() {
+    QTemporaryDir runs;
+    qputenv("MU2NET_RUNS_DIR", runs.path().toUtf8());
     MainWindow window;
     window.setErrorPopups(false);
     window.resize(1400, 900);
@@ -94,13 +96,30 @@ class TstMainWindow : public QObject {
     QVERIFY(window.plotPanel()
                 ->exportAll(dir.filePath(QStringLiteral("curves")), QStringLiteral("png"), &error)
                 .size() == 3);
+
+    // The run was kept in an experiment directory under MU2NET_RUNS_DIR; opening it later shows
+    // the same system and every child, without running anything.
+    const QString experiment = window.experimentDirectory();
+    QVERIFY(experiment.startsWith(runs.path()));
+    MainWindow later;
+    later.setErrorPopups(false);
+    later.resize(1400, 900);
+    later.show();
+    QVERIFY(later.openPath(experiment));
+    QCOMPARE(later.controller()->state(), ExperimentController::State::Idle);
+    QCOMPARE(later.childModel()->rowCount(), 4);
+    QCOMPARE(later.taskModel()->rowCount(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        later.graphView()->hasLayout() && !later.graphView()->isLayoutRunning(), 30000);
+    QCOMPARE(later.graphView()->componentItemCount(), static_cast<int>(graph.nodes.size()));
+    qunsetenv("MU2NET_RUNS_DIR");
   }
 
   void refusesWhatItCannotOpen() {
     MainWindow window;
     window.setErrorPopups(false);
     QTemporaryDir dir;
-    QVERIFY(!window.openPath(dir.path()));  // experiment directories need the store
+    QVERIFY(!window.openPath(dir.path()));  // a folder that is not an experiment directory
     QFile bad(dir.filePath(QStringLiteral("bad.json")));
     QVERIFY(bad.open(QIODevice::WriteOnly));
     bad.write(R"({"tasks": [], "training": {"batch_size": "big"}})");

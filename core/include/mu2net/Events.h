@@ -16,15 +16,6 @@
 
 namespace mu2net {
 
-struct RunStartedEvent {
-  std::vector<std::string> tasks;  ///< in round-robin order
-  int taskIterations = 0;
-  int childrenPerTaskIteration = 0;
-  int generationSize = 0;
-  int64_t totalChildren = 0;  ///< children the whole run will train (may grow with add-task)
-  GraphSnapshot graph;
-};
-
 struct TaskIterationStartedEvent {
   std::string task;
   int iteration = 0;  ///< 1-based
@@ -90,6 +81,18 @@ struct ChildFinishedEvent {
   std::vector<SlotOrigin> slots;
   std::vector<double> validationHistory;
   double seconds = 0;
+};
+
+struct RunStartedEvent {
+  std::vector<std::string> tasks;  ///< in round-robin order
+  int taskIterations = 0;
+  int childrenPerTaskIteration = 0;
+  int generationSize = 0;
+  int64_t totalChildren = 0;  ///< children the whole run will train (may grow with add-task)
+  GraphSnapshot graph;
+  /// Children trained before this run started: the history of an experiment continued from its
+  /// store (empty for a new one), so that views can show the whole experiment.
+  std::vector<ChildFinishedEvent> history;
 };
 
 struct TaskIterationEndedEvent {

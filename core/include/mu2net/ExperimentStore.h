@@ -6,6 +6,7 @@
 //                           child's metrics and mutations, generations (with their RNG states),
 //                           events, and the engine's progress
 //   DIR/components/<id>.pt  one file per component: parameters and momentum buffers, written once
+//   DIR/writer.lock         flock'ed by the one process that writes the store
 //
 // Commits are atomic: component files are written to a temporary name, flushed and renamed
 // before the transaction whose rows reference them commits, so a crash at any moment leaves the
@@ -100,6 +101,9 @@ class ExperimentStore {
 
   /// True when `dir` looks like a store (has system.sqlite).
   static bool isStore(const std::filesystem::path& dir);
+  /// True while another process has the store open for writing (a running experiment). Only one
+  /// process may write a store: a second read-write open is refused with a StoreError.
+  static bool isBeingWritten(const std::filesystem::path& dir);
   /// Creates a new store in `dir` (created if missing; must not already hold a store).
   static std::unique_ptr<ExperimentStore> create(const std::filesystem::path& dir,
                                                  const ExperimentConfig& config,
