@@ -281,7 +281,8 @@ struct Engine::Impl {
     const SlotFits fits = [&](const Component& c, const std::string& slot) {
       return fitsShapes(*c.tensors, componentShapes(arch(), slot, t.data.numClasses, imageSize));
     };
-    const CloneRules rules{mu, config.evolution.cloneUntrainedRoot, rootTrained};
+    const CloneRules rules{mu, config.evolution.cloneUntrainedRoot, rootTrained,
+                           config.evolution.clonePolicy, config.evolution.freezeBlocks};
     child.origins = planLayers(system, child.parentId, taskName, child.slots, fits, rules, rng);
     for (const SlotOrigin& origin : child.origins) {
       std::shared_ptr<ComponentTensors> tensors;
@@ -505,6 +506,7 @@ struct Engine::Impl {
       Rng startRng(deriveSeed(
           config.seed, {hashTag("start-task"), hashTag(taskName), std::uint64_t(iteration)}));
       system.startTask(taskName, startRng);
+      system.applyParentPolicy(config.evolution.parentPolicy, taskName);  // baselines only
     }
     TaskState& t = task(taskName);
     try {
@@ -712,6 +714,18 @@ std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() con
     if (!c.trainable()) out.emplace_back(id, c.tensors->sha256Hex());
   }
   return out;
+}
+
+double Engine::evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask) {
+  auto& d = *impl_;
+  const int64_t own = d.system.retainedPath(task);
+  const int64_t trunk = d.system.retainedPath(trunkTask);
+  if (own < 0 || trunk < 0)
+    throw std::out_of_range("task '" + (own < 0 ? task : trunkTask) + "' has no retained model");
+  std::vector<std::shared_ptr<ComponentTensors>> route = d.routeTensors(trunk);
+  route.back() = d.routeTensors(own).back();  // the head is always the last slot
+  const TaskState& t = d.task(task);
+  return d.evaluate(route, t.data.test, t.testIndices, toDataHParams(d.system.path(trunk).hparams));
 }
 
 }  // namespace mu2net
