@@ -338,7 +338,8 @@ struct Engine::Impl {
     const SlotFits fits = [&](const Component& c, const std::string& slot) {
       return fitsShapes(*c.tensors, componentShapes(arch(), slot, t.data.numClasses, imageSize));
     };
-    const CloneRules rules{mu, config.evolution.cloneUntrainedRoot, rootTrained};
+    const CloneRules rules{mu, config.evolution.cloneUntrainedRoot, rootTrained,
+                           config.evolution.clonePolicy, config.evolution.freezeBlocks};
     child.origins = planLayers(system, child.parentId, taskName, child.slots, fits, rules, rng);
     for (const SlotOrigin& origin : child.origins) {
       std::shared_ptr<ComponentTensors> tensors;
@@ -566,6 +567,7 @@ struct Engine::Impl {
       system.startTask(taskName, startRng);
       progress.taskStarted = true;
       progress.nextGeneration = 0;
+      system.applyParentPolicy(config.evolution.parentPolicy, taskName);  // baselines only
     }
     try {
       for (int64_t g = progress.nextGeneration; g < generationsPerIteration(); ++g) {
@@ -835,6 +837,18 @@ std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() con
     if (!c.trainable()) out.emplace_back(id, c.tensors->sha256Hex());
   }
   return out;
+}
+
+double Engine::evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask) {
+  auto& d = *impl_;
+  const int64_t own = d.system.retainedPath(task);
+  const int64_t trunk = d.system.retainedPath(trunkTask);
+  if (own < 0 || trunk < 0)
+    throw std::out_of_range("task '" + (own < 0 ? task : trunkTask) + "' has no retained model");
+  std::vector<std::shared_ptr<ComponentTensors>> route = d.routeTensors(trunk);
+  route.back() = d.routeTensors(own).back();  // the head is always the last slot
+  const TaskState& t = d.task(task);
+  return d.evaluate(route, t.data.test, t.testIndices, toDataHParams(d.system.path(trunk).hparams));
 }
 
 }  // namespace mu2net

@@ -118,6 +118,33 @@ class ObjectReader {
 
 constexpr long long kMaxCount = 1LL << 40;
 
+// The baseline policies' names in the JSON file, in enum order.
+constexpr const char* kParentPolicyNames[] = {"evolve", "isolated", "previous_task", "first_task"};
+constexpr const char* kClonePolicyNames[] = {"mu", "all", "freeze_bottom"};
+
+template <typename Enum, std::size_t N>
+Enum parseEnumName(const std::string& name, const std::string& key, const char* const (&names)[N]) {
+  std::string valid;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (name == names[i]) return static_cast<Enum>(i);
+    valid += (i ? ", " : "") + std::string(names[i]);
+  }
+  fail(key, "'" + name + "' is not one of: " + valid);
+}
+
+ParentPolicy parseParentPolicy(const std::string& name, const std::string& key) {
+  return parseEnumName<ParentPolicy>(name, key, kParentPolicyNames);
+}
+ClonePolicy parseClonePolicy(const std::string& name, const std::string& key) {
+  return parseEnumName<ClonePolicy>(name, key, kClonePolicyNames);
+}
+const char* parentPolicyName(ParentPolicy p) {
+  return kParentPolicyNames[static_cast<int>(p)];
+}
+const char* clonePolicyName(ClonePolicy p) {
+  return kClonePolicyNames[static_cast<int>(p)];
+}
+
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
   std::filesystem::path path(p);
   return path.is_absolute() || base.empty() ? path : base / path;
@@ -257,6 +284,13 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
     r.number("scale_factor", e.scaleFactor, 0.0, 1.0, true);
     r.number("reference_params", e.referenceParams, 0.0, 1e15, true);
     r.boolean("clone_untrained_root", e.cloneUntrainedRoot);
+    if (const json* p = r.find("parent_policy"))
+      e.parentPolicy = parseParentPolicy(ObjectReader::asString(*p, r.key("parent_policy")),
+                                         r.key("parent_policy"));
+    if (const json* p = r.find("clone_policy"))
+      e.clonePolicy = parseClonePolicy(ObjectReader::asString(*p, r.key("clone_policy")),
+                                       r.key("clone_policy"));
+    r.integer("freeze_blocks", e.freezeBlocks, 0, c.root.architecture.depth);
     r.finish();
   }
   if (const json* v = top.find("training")) {
@@ -322,7 +356,10 @@ std::string experimentConfigToJson(const ExperimentConfig& c) {
                     {"task_iterations", e.taskIterations},
                     {"scale_factor", e.scaleFactor},
                     {"reference_params", e.referenceParams},
-                    {"clone_untrained_root", e.cloneUntrainedRoot}};
+                    {"clone_untrained_root", e.cloneUntrainedRoot},
+                    {"parent_policy", parentPolicyName(e.parentPolicy)},
+                    {"clone_policy", clonePolicyName(e.clonePolicy)},
+                    {"freeze_blocks", e.freezeBlocks}};
   const auto& t = c.training;
   j["training"] = {{"batch_size", t.batchSize},
                    {"validations_per_child", t.validationsPerChild},

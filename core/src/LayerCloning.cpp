@@ -1,6 +1,28 @@
 #include "mu2net/LayerCloning.h"
 
+#include "mu2net/Architecture.h"
+
 namespace mu2net {
+namespace {
+
+// The clone draw for a layer the fixed rules leave open. Only Mu draws, so the baselines' plans
+// consume no randomness and μ2Net's draw sequence is unchanged.
+bool policyClones(const CloneRules& rules, const std::string& slot, Rng& rng) {
+  switch (rules.policy) {
+    case ClonePolicy::Mu:
+      return rng.bernoulli(rules.mu);
+    case ClonePolicy::All:
+      return true;
+    case ClonePolicy::FreezeBottom: {
+      int block = 0;
+      if (parseBlockSlot(slot, &block)) return block >= rules.freezeBlocks;
+      return slot != "embedding" && slot != "cls" && slot != "posembed";
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 std::vector<SlotOrigin> planLayers(const System& system, int64_t parentId, const std::string& task,
                                    const std::vector<std::string>& slots, const SlotFits& fits,
@@ -37,8 +59,8 @@ std::vector<SlotOrigin> planLayers(const System& system, int64_t parentId, const
       origin.sourceComponentId = source->id;
       const bool untrainedRoot = rules.cloneUntrainedRoot && !rules.rootTrained &&
                                  source->creatorTask == System::kRootTask;
-      const bool clone =
-          source->trainable() || slot == "norm" || untrainedRoot || rng.bernoulli(rules.mu);
+      bool clone = source->trainable() || slot == "norm" || untrainedRoot;
+      if (!clone) clone = policyClones(rules, slot, rng);
       origin.kind = clone ? SlotOrigin::Kind::Cloned : SlotOrigin::Kind::Shared;
       if (!clone) origin.componentId = source->id;
     } else if (slot == "posembed" && rootId >= 0) {

@@ -3,6 +3,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -130,7 +131,27 @@ at::Tensor cnnBlock(const at::Tensor& x, const ComponentTensors& c) {
   return (x + at::conv2d(h, p[2], p[3], 1, 1)).relu_();
 }
 
+// Adds the time from construction to destruction to a ComputeTime field.
+class ScopedTimer {
+ public:
+  explicit ScopedTimer(double& seconds) : seconds_(seconds) {}
+  ~ScopedTimer() {
+    seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  ScopedTimer(const ScopedTimer&) = delete;
+  ScopedTimer& operator=(const ScopedTimer&) = delete;
+
+ private:
+  double& seconds_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 }  // namespace
+
+ComputeTime& threadComputeTime() {
+  thread_local ComputeTime time;
+  return time;
+}
 
 std::vector<std::vector<int64_t>> componentShapes(const ArchitectureConfig& arch,
                                                   const std::string& slot, int numClasses,
@@ -320,6 +341,9 @@ int64_t countCorrect(const ArchitectureConfig& arch,
                      const torch::Tensor& labels) {
   if (labels.dim() != 1 || labels.size(0) != images.size(0))
     throw std::invalid_argument("countCorrect: labels must be [N] with N = number of images");
+  ComputeTime& timing = threadComputeTime();
+  timing.evalImages += images.size(0);
+  const ScopedTimer timer(timing.evalSeconds);
   // Inference mode skips autograd bookkeeping entirely; chunks bound the attention memory.
   c10::InferenceMode inference;
   constexpr int64_t kChunk = 512;
@@ -395,6 +419,9 @@ RouteTrainer::~RouteTrainer() {
 }
 
 double RouteTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) {
+  ComputeTime& timing = threadComputeTime();
+  ++timing.trainSteps;
+  const ScopedTimer timer(timing.trainSeconds);
   const double lr = learningRateAt(hparams_, steps_);
   ++steps_;
   at::Tensor logits = forwardRoute(arch_, rawRoute_, images, firstTrainable_);

@@ -114,6 +114,19 @@ struct SgdHParams {
 /// (totalSteps - w))) / 2, which is 0 at step totalSteps and after. Negative steps give lr/100.
 double learningRateAt(const SgdHParams& hparams, int64_t step);
 
+/// Wall time the calling thread spent in model compute, for benchmarks that split a run into
+/// compute and overhead: RouteTrainer::step (forward, backward, clipping, update) and
+/// countCorrect (evaluation forward). Accumulated per thread since its start (the engine runs on
+/// one thread); reset it by assigning {}. Costs two clock reads per call.
+struct ComputeTime {
+  double trainSeconds = 0;  ///< inside RouteTrainer::step
+  int64_t trainSteps = 0;
+  double evalSeconds = 0;  ///< inside countCorrect
+  int64_t evalImages = 0;
+};
+/// This thread's accumulator.
+ComputeTime& threadComputeTime();
+
 /// Maximum global L2 norm of the gradients of one step (over all trainable parameters).
 inline constexpr double kGradClipNorm = 1.0;
 

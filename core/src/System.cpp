@@ -177,6 +177,31 @@ void System::startTask(const std::string& task, Rng& rng) {
       component(c).locks.erase(task);
 }
 
+void System::applyParentPolicy(ParentPolicy policy, const std::string& task) {
+  if (policy == ParentPolicy::Evolve) return;
+  std::int64_t source = -1;
+  const auto& order = s_.tasks;
+  const auto self = std::find(order.begin(), order.end(), task);
+  if (policy == ParentPolicy::PreviousTask && self != order.end()) {
+    // Walk backwards, wrapping round: in round-robin order this is the task that ended last.
+    const auto n = static_cast<std::ptrdiff_t>(order.size());
+    const std::ptrdiff_t at = self - order.begin();
+    for (std::ptrdiff_t k = 1; k < n && source == -1; ++k) {
+      const std::string& other = order[static_cast<std::size_t>((at - k + n) % n)];
+      if (!isPrivate(other)) source = retainedPath(other);
+    }
+  } else if (policy == ParentPolicy::FirstTask && !order.empty() && order.front() != task &&
+             !isPrivate(order.front())) {
+    source = retainedPath(order.front());
+  }
+  s_.seedPool.clear();
+  if (source != -1) {
+    s_.seedPool.push_back(source);
+  } else if (s_.rootPathId != -1) {
+    s_.seedPool.push_back(s_.rootPathId);
+  }
+}
+
 std::optional<std::int64_t> System::selectParent(const std::string& task, Rng& rng) {
   std::vector<std::int64_t> ranked = population(task);
   std::stable_sort(ranked.begin(), ranked.end(), [&](std::int64_t a, std::int64_t b) {

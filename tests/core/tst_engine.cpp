@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -207,6 +208,71 @@ class TstEngine : public QObject {
     // Shared components are accounted once: the system size is below the sum of activations.
     QVERIFY(r.systemSize <
             static_cast<double>(r.tasks[0].activatedParams + r.tasks[1].activatedParams));
+  }
+
+  // The quality benchmark's baselines are configurations of this engine: the parent policy picks
+  // the source model of a new task, the clone policy what it trains.
+  void baselinesAreConfigurations() {
+    ExperimentConfig c = smallConfig();
+    c.training.validationsPerChild = 1;
+    c.training.trainExamplesBetweenValidations = 256;
+    c.tasks = {idxTask("a", testdata::mnistDir(), {0, 1, 2}),
+               idxTask("b", testdata::mnistDir(), {3, 4, 5})};
+    const auto runWith = [&](ParentPolicy parent, ClonePolicy clone, Recorder& rec) {
+      c.evolution.parentPolicy = parent;
+      c.evolution.clonePolicy = clone;
+      c.evolution.freezeBlocks = 1;
+      auto engine = std::make_unique<Engine>(c, &rec);
+      const RunReport r = engine->run();
+      return std::make_pair(std::move(engine), r);
+    };
+    // b's only generation starts from a's model under both transfer baselines.
+    const auto parentsOfB = [](const Recorder& rec) {
+      std::set<std::string> parents;
+      for (const auto& f : rec.all<ChildFinishedEvent>())
+        if (f.task == "b") parents.insert(f.parentTask);
+      return parents;
+    };
+    // Sequential fine-tuning: b starts from a's model and clones every layer.
+    {
+      Recorder rec;
+      auto [engine, r] = runWith(ParentPolicy::PreviousTask, ClonePolicy::All, rec);
+      QCOMPARE(parentsOfB(rec), std::set<std::string>{"a"});
+      for (const auto& f : rec.all<ChildFinishedEvent>())
+        for (const auto& o : f.slots)
+          QVERIFY(o.kind != SlotOrigin::Kind::Shared);
+      QCOMPARE(engine->evaluateTestWithTrunk("a", "a"), engine->evaluateTest("a"));
+      const double forgotten = engine->evaluateTestWithTrunk("a", "b");
+      QVERIFY(forgotten >= 0.0 && forgotten <= 1.0);
+      QVERIFY_EXCEPTION_THROWN(engine->evaluateTestWithTrunk("a", "zzz"), std::out_of_range);
+    }
+    // Frozen-bottom transfer: b shares a's stem and first block, clones the rest.
+    {
+      Recorder rec;
+      auto [engine, r] = runWith(ParentPolicy::FirstTask, ClonePolicy::FreezeBottom, rec);
+      QCOMPARE(parentsOfB(rec), std::set<std::string>{"a"});
+      for (const auto& f : rec.all<ChildFinishedEvent>()) {
+        if (f.task != "b") continue;
+        for (const auto& o : f.slots) {
+          const bool bottom = o.slot == "embedding" || o.slot == "cls" || o.slot == "block_0";
+          if (bottom) QVERIFY2(o.kind == SlotOrigin::Kind::Shared, o.slot.c_str());
+          if (o.slot == "block_1" || o.slot == "norm")
+            QVERIFY2(o.kind == SlotOrigin::Kind::Cloned, o.slot.c_str());
+        }
+      }
+      QVERIFY(r.tasks[1].reusedShare > 0.0);
+    }
+    // Independent models: every task starts from the (random) root.
+    {
+      Recorder rec;
+      c.evolution.parentPolicy = ParentPolicy::Isolated;
+      c.evolution.clonePolicy = ClonePolicy::All;
+      Engine engine(c, &rec);
+      const RunReport r = engine.run();
+      for (const auto& f : rec.all<ChildFinishedEvent>())
+        QCOMPARE(f.parentTask, std::string("root"));
+      QCOMPARE(r.tasks[1].reusedShare, 0.0);
+    }
   }
 
   void pauseResumeAndStop() {

@@ -48,6 +48,9 @@ class TstExperimentConfig : public QObject {
     QCOMPARE(c.evolution.taskIterations, 2);
     QCOMPARE(c.evolution.scaleFactor, 1.0);
     QVERIFY(c.evolution.cloneUntrainedRoot);
+    QVERIFY(c.evolution.parentPolicy == ParentPolicy::Evolve);
+    QVERIFY(c.evolution.clonePolicy == ClonePolicy::Mu);
+    QCOMPARE(c.evolution.freezeBlocks, 0);
     QCOMPARE(c.training.batchSize, 64);
     QCOMPARE(c.training.validationsPerChild, 4);
     QCOMPARE(c.training.trainExamplesBetweenValidations, int64_t{8192});
@@ -63,7 +66,8 @@ class TstExperimentConfig : public QObject {
                  "validation_fraction": 0.2}],
       "evolution": {"generation_size": 2, "children_per_task_iteration": 6,
                     "task_iterations": 3, "scale_factor": 0.5, "reference_params": 1000,
-                    "clone_untrained_root": false},
+                    "clone_untrained_root": false, "parent_policy": "first_task",
+                    "clone_policy": "freeze_bottom", "freeze_blocks": 2},
       "training": {"batch_size": 32, "validations_per_child": 2,
                    "train_examples_between_validations": 512, "validation_examples_max": 100,
                    "test_examples_max": 50, "threads": 2},
@@ -85,6 +89,9 @@ class TstExperimentConfig : public QObject {
     QCOMPARE(c.evolution.scaleFactor, 0.5);
     QCOMPARE(c.evolution.referenceParams, 1000.0);
     QVERIFY(!c.evolution.cloneUntrainedRoot);
+    QVERIFY(c.evolution.parentPolicy == ParentPolicy::FirstTask);
+    QVERIFY(c.evolution.clonePolicy == ClonePolicy::FreezeBottom);
+    QCOMPARE(c.evolution.freezeBlocks, 2);
     QCOMPARE(c.training.batchSize, 32);
     QCOMPARE(c.training.testExamplesMax, int64_t{50});
     QCOMPARE(c.training.threads, 2);
@@ -113,6 +120,15 @@ class TstExperimentConfig : public QObject {
         "'evolution.generation_size': value 0 is outside [1, 1024]");
     row("scale factor", withTask(R"(, "evolution": {"scale_factor": 1.5})"),
         "'evolution.scale_factor'");
+    row("parent policy", withTask(R"(, "evolution": {"parent_policy": "random"})"),
+        "'evolution.parent_policy': 'random' is not one of: evolve, isolated, previous_task, "
+        "first_task");
+    row("parent policy type", withTask(R"(, "evolution": {"parent_policy": 1})"),
+        "'evolution.parent_policy': expected a string");
+    row("clone policy", withTask(R"(, "evolution": {"clone_policy": "none"})"),
+        "'evolution.clone_policy': 'none' is not one of: mu, all, freeze_bottom");
+    row("freeze blocks above depth", withTask(R"(, "evolution": {"freeze_blocks": 5})"),
+        "'evolution.freeze_blocks': value 5 is outside [0, 4]");
     row("architecture", withTask(R"(, "root": {"architecture": "resnet"})"),
         "'root.architecture': 'resnet' is not one of: vit, cnn");
     row("bad root sizes", withTask(R"(, "root": {"image_size": 30, "patch_size": 4})"), "'root'");
@@ -151,7 +167,8 @@ class TstExperimentConfig : public QObject {
 
   void roundTripIsCanonical() {
     const auto c = parseExperimentConfig(
-        withTask(R"(, "seed": 3, "search_space": {"mu": {"values": [0.1, 0.2], "default": 0.2}})",
+        withTask(R"(, "seed": 3, "search_space": {"mu": {"values": [0.1, 0.2], "default": 0.2}},
+                     "evolution": {"parent_policy": "previous_task", "clone_policy": "all"})",
                  R"(, "classes": [2, 0])")
             .toStdString(),
         "/base");
@@ -161,6 +178,8 @@ class TstExperimentConfig : public QObject {
     QCOMPARE(again.tasks[0].path, std::filesystem::path("/base/p"));
     QCOMPARE(again.tasks[0].classes, (std::vector<int>{2, 0}));
     QCOMPARE(*again.searchSpace.at("mu").defaultValue, 0.2);
+    QVERIFY(again.evolution.parentPolicy == ParentPolicy::PreviousTask);
+    QVERIFY(again.evolution.clonePolicy == ClonePolicy::All);
   }
 
   void missingFileIsNamed() {

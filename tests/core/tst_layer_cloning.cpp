@@ -118,6 +118,33 @@ class TstLayerCloning : public QObject {
       QVERIFY(p1[i].kind == p2[i].kind);
   }
 
+  // The baselines' clone policies: fine-tuning clones everything, frozen-bottom transfer shares
+  // the stem and the first k blocks; neither draws from the generator.
+  void clonePoliciesOfTheBaselines() {
+    Fixture f;
+    Rng rng(4);
+    const RngState before = rng.state();
+    CloneRules all{0.0, true, false, ClonePolicy::All, 0};
+    for (const auto& o : planLayers(f.system, f.aPath, "b", slots(2), kAllFit, all, rng))
+      QVERIFY(o.kind == (o.slot == "head" ? SlotOrigin::Kind::New : SlotOrigin::Kind::Cloned));
+    CloneRules bottom{1.0, true, false, ClonePolicy::FreezeBottom, 1};
+    for (const auto& o : planLayers(f.system, f.aPath, "b", slots(2), kAllFit, bottom, rng)) {
+      const bool frozen =
+          o.slot == "embedding" || o.slot == "cls" || o.slot == "posembed" || o.slot == "block_0";
+      if (o.slot == "head")
+        QVERIFY(o.kind == SlotOrigin::Kind::New);
+      else if (frozen)
+        QVERIFY2(o.kind == SlotOrigin::Kind::Shared && o.componentId == f.aIds.at(o.slot),
+                 o.slot.c_str());
+      else
+        QVERIFY2(o.kind == SlotOrigin::Kind::Cloned, o.slot.c_str());
+    }
+    QVERIFY(rng.state() == before);
+    // The fixed rules still come first: an untrained root is cloned under freeze_bottom too.
+    for (const auto& o : planLayers(f.system, f.rootPath, "b", slots(2), kAllFit, bottom, rng))
+      QVERIFY(o.kind != SlotOrigin::Kind::Shared);
+  }
+
   void trainableLayersAreAlwaysCloned() {
     Fixture f;
     Rng startRng(3);

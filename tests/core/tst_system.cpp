@@ -258,6 +258,40 @@ class TstSystem : public QObject {
     QVERIFY((poolOf("private:z") == std::vector<std::int64_t>{r.root, kept["a"], kept["c"]}));
   }
 
+  // The baselines' parent policies narrow the seed pool built by startTask.
+  void parentPoliciesNarrowTheSeedPool() {
+    RootedSystem r;
+    System& s = r.s;
+    Rng rng(6);
+    for (std::string t : {"a", "private:b", "c", "d"})
+      s.addTask(t);
+    auto poolOf = [&](const std::string& t, ParentPolicy policy) {
+      s.startTask(t, rng);
+      s.applyParentPolicy(policy, t);
+      return s.seedPool();
+    };
+    using V = std::vector<std::int64_t>;
+    // Nothing retained yet: every policy falls back to the root.
+    QVERIFY((poolOf("a", ParentPolicy::PreviousTask) == V{r.root}));
+    QVERIFY((poolOf("a", ParentPolicy::FirstTask) == V{r.root}));
+    std::map<std::string, std::int64_t> kept;
+    for (std::string t : {"a", "private:b", "c"}) {
+      s.startTask(t, rng);
+      kept[t] = addP(s, t, {r.emb}, 0.5, r.root);
+      s.endTask(t);
+    }
+    QVERIFY((poolOf("d", ParentPolicy::Isolated) == V{r.root}));
+    QVERIFY((poolOf("d", ParentPolicy::PreviousTask) == V{kept["c"]}));
+    // A private predecessor is skipped; the first task goes round to the last one with a model.
+    QVERIFY((poolOf("c", ParentPolicy::PreviousTask) == V{kept["a"]}));
+    QVERIFY((poolOf("a", ParentPolicy::PreviousTask) == V{kept["c"]}));
+    QVERIFY((poolOf("d", ParentPolicy::FirstTask) == V{kept["a"]}));
+    QVERIFY((poolOf("a", ParentPolicy::FirstTask) == V{r.root}));
+    auto evolve = poolOf("d", ParentPolicy::Evolve);
+    std::sort(evolve.begin(), evolve.end());
+    QVERIFY((evolve == V{r.root, kept["a"], kept["c"]}));
+  }
+
   void fallbackIsUniformOverPopulationAndPool() {
     RootedSystem r;
     System& s = r.s;

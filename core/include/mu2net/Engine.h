@@ -98,6 +98,13 @@ class Engine {
   double evaluateTest(const std::string& task);
   /// The task's retained model; throws std::out_of_range when it has none.
   RetainedModel retainedModel(const std::string& task) const;
+  /// Test accuracy of `task` through the retained path of `trunkTask` with `task`'s own head in
+  /// place of trunkTask's: every layer below the head as trunkTask left it, images prepared at
+  /// trunkTask's ds_image_size. Under sequential fine-tuning (parent_policy previous_task,
+  /// clone_policy all) trunkTask's layers descend from task's, so this measures what task would
+  /// have forgotten had its layers been trained in place. Equals evaluateTest(task) when
+  /// trunkTask == task. Throws std::out_of_range when either task has no retained model.
+  double evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask);
   /// SHA-256 of every locked component's tensors, by component id.
   std::vector<std::pair<int64_t, std::string>> lockedComponentHashes() const;
 

@@ -18,6 +18,27 @@
 
 namespace mu2net {
 
+/// Where a task's children may come from (config key `evolution.parent_policy`). Everything but
+/// Evolve turns the engine into one of the baselines of the quality benchmark, from the same
+/// code: the policy only replaces the seed pool of ALGORITHM.md §3.1 at start_task (the task's
+/// own population is always searched first).
+enum class ParentPolicy {
+  Evolve,        ///< "evolve": μ2Net, the seed pool holds every other public task's model + root
+  Isolated,      ///< "isolated": the seed pool holds the root only (independent models)
+  PreviousTask,  ///< "previous_task": the model of the nearest earlier task in list order that
+                 ///< has one (cyclically, so the last task precedes the first), else the root
+  FirstTask      ///< "first_task": the first listed task's model (the root for that task itself)
+};
+
+/// Which inherited layers a child clones (config key `evolution.clone_policy`). Components that
+/// are trainable, the `norm` slot and layers of an untrained root are always cloned (§4.1).
+enum class ClonePolicy {
+  Mu,           ///< "mu": μ2Net, any other inherited layer is cloned with probability μ
+  All,          ///< "all": every inherited layer is cloned (fine-tuning of all layers)
+  FreezeBottom  ///< "freeze_bottom": the stem (embedding, cls, posembed) and block_0 …
+                ///< block_{freeze_blocks-1} are shared frozen, every other layer is cloned
+};
+
 /// Evolutionary search budget and scoring (ALGORITHM.md §3, §5).
 struct EvolutionOptions {
   int generationSize = 4;            ///< children per generation, trained on one batch stream
@@ -26,6 +47,9 @@ struct EvolutionOptions {
   double scaleFactor = 1.0;          ///< s in score = quality × s^(accounted/P_ref); 1 = accuracy
   double referenceParams = 1.0e6;    ///< P_ref, parameters
   bool cloneUntrainedRoot = true;    ///< always clone components inherited from a random root
+  ParentPolicy parentPolicy = ParentPolicy::Evolve;  ///< seed pool; non-default: a baseline
+  ClonePolicy clonePolicy = ClonePolicy::Mu;         ///< clone rule; non-default: a baseline
+  int freezeBlocks = 0;  ///< blocks shared by ClonePolicy::FreezeBottom, in [0, root depth]
 };
 
 /// Child training and evaluation budget (ALGORITHM.md §5).

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mu2net/ExperimentConfig.h"
 #include "mu2net/Rng.h"
 #include "mu2net/System.h"
 
@@ -37,6 +38,9 @@ struct CloneRules {
   double mu = 0.2;                 ///< the child's μ: probability of cloning a frozen layer
   bool cloneUntrainedRoot = true;  ///< always clone components of a random (untrained) root
   bool rootTrained = false;        ///< the root was loaded from a checkpoint
+  /// How the other inherited layers are decided (μ2Net: ClonePolicy::Mu; others are baselines).
+  ClonePolicy policy = ClonePolicy::Mu;
+  int freezeBlocks = 0;  ///< for ClonePolicy::FreezeBottom: blocks shared below the cloned ones
 };
 
 /// True when `component` can fill `slot` of the child (shapes match its task and image size).
@@ -45,11 +49,13 @@ using SlotFits = std::function<bool(const Component& component, const std::strin
 /// Plans the child of `parentId` for `task` with the given slots (forward order). For each slot,
 /// walks the ancestors nearest first (parent, its parent, …, the root) and takes the first
 /// component in that slot that fits; a `head` is only taken from an ancestor of the same task.
-/// The found component is cloned if it is trainable, if the slot is `norm`, if it belongs to an
-/// untrained root and rules.cloneUntrainedRoot, or with probability rules.mu; otherwise shared.
+/// The found component is cloned if it is trainable, if the slot is `norm`, or if it belongs to an
+/// untrained root and rules.cloneUntrainedRoot; otherwise rules.policy decides: Mu clones with
+/// probability rules.mu, All always clones, FreezeBottom shares the stem (embedding, cls,
+/// posembed) and blocks below rules.freezeBlocks and clones the rest; what is not cloned is shared.
 /// A `posembed` no ancestor can fill is re-interpolated from the root's (Cloned, reinterpolated);
 /// any other unfilled slot (head, blocks beyond every ancestor's depth) is New.
-/// Draws from `rng` only for the μ coin, in slot order.
+/// Draws from `rng` only for the μ coin (policy Mu), in slot order.
 std::vector<SlotOrigin> planLayers(const System& system, int64_t parentId, const std::string& task,
                                    const std::vector<std::string>& slots, const SlotFits& fits,
                                    const CloneRules& rules, Rng& rng);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mu2net/ExperimentConfig.h"
 #include "mu2net/GraphSnapshot.h"
 #include "mu2net/Rng.h"
 #include "mu2net/SearchSpace.h"
@@ -134,6 +135,13 @@ class System {
   /// public task (introduction order) + the root path, shuffled with `rng`; removes lock `task`
   /// from the components of the task's retained path.
   void startTask(const std::string& task, Rng& rng);
+  /// Narrows the seed pool startTask(task) just built to what `policy` allows (see ParentPolicy):
+  /// Evolve leaves it unchanged; Isolated keeps the root path; PreviousTask keeps the retained
+  /// path of the nearest public task before `task` in introduction order, going round (the last
+  /// task precedes the first), and FirstTask that of the first task in introduction order (not
+  /// `task` itself); either falls back to the root path when that task has no retained path yet.
+  /// Draws nothing, so a run with Evolve is unchanged by the call.
+  void applyParentPolicy(ParentPolicy policy, const std::string& task);
   /// The seed pool of the task last started, in its current (shuffled, rotated) order.
   const std::vector<std::int64_t>& seedPool() const { return s_.seedPool; }
   /// Parent selection of §3.1: the task's population by score desc (ties → newest id first),

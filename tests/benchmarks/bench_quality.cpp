@@ -1,0 +1,378 @@
+// The laptop multitask benchmark (issue 6): μ2Net against three baselines on MNIST,
+// Fashion-MNIST, CMATERdb Bangla and the Omniglot subset (idx28, 242 classes), introduced one
+// after another. Not run by CTest; writes a report.
+//
+// Every method is a configuration of the same Engine, from the same random root (same seed),
+// with the same number of training examples per task (children × validations × examples):
+//   mu2net       parent_policy evolve, clone_policy mu: the algorithm, 2 task iterations of
+//                C children per task (the laptop defaults' structure)
+//   independent  parent_policy isolated, clone_policy all: every task from the random root,
+//                1 iteration of 2C children
+//   finetune     parent_policy previous_task, clone_policy all: each task starts from the previous
+//                task's model and fine-tunes every layer, 1 iteration of 2C children
+//   frozen       parent_policy first_task, clone_policy freeze_bottom (stem + first k blocks of
+//                the first task's model shared frozen, the rest trained), 1 iteration of 2C
+//
+// Forgetting. The engine never trains a locked layer, so each method's retained models keep their
+// accuracy; its test accuracy right after training (R_jj, from the TestEvaluated events) and at
+// the end (R_Tj, re-evaluated) are both reported and must agree. Sequential fine-tuning, as
+// usually deployed, keeps ONE trunk that moves on to each new task plus one head per task: its
+// final accuracy on task j is measured with the last task's layers below the head and task j's own
+// head (Engine::evaluateTestWithTrunk), which is exactly what training the trunk in place would
+// have left. Its parameters are counted the same way: one backbone plus every task's head.
+// Backward transfer BWT = mean over j < T of (R_Tj − R_jj); negative means forgetting.
+//
+// Output in --out DIR: quality.md (tables), quality.csv (one row per method and task),
+// <method>-report.json (the engine's report), mu2net-graph.dot and, when Graphviz's `dot` is on
+// PATH, mu2net-graph.svg.
+//
+// Usage: bench_quality --out DIR [--children C=4] [--generation-size G=4] [--validations V=2]
+//          [--examples N=2048] [--validation-max 1024] [--test-max 0] [--freeze-blocks K=2]
+//          [--threads T=1] [--seed S=1] [--arch vit|cnn] [--crop on|off]
+//          [--methods mu2net,independent,finetune,frozen]
+// --crop off makes "no random crop" the default of ds_crop (still mutable) for every method.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "TestData.h"
+#include "mu2net/Engine.h"
+#include "mu2net/GraphDot.h"
+
+using namespace mu2net;
+
+namespace {
+
+struct Options {
+  std::filesystem::path out;
+  int children = 4;
+  int generationSize = 4;
+  int validations = 2;
+  int64_t examples = 2048;
+  int64_t validationMax = 1024;
+  int64_t testMax = 0;
+  int freezeBlocks = 2;
+  int threads = 1;
+  std::uint64_t seed = 1;
+  ArchitectureKind arch = ArchitectureKind::Vit;
+  bool crop = true;  // the laptop default of ds_crop
+  std::vector<std::string> methods = {"mu2net", "independent", "finetune", "frozen"};
+};
+
+TaskSpec idxTask(const std::string& name, const std::filesystem::path& path) {
+  TaskSpec t;
+  t.name = name;
+  t.format = DatasetFormat::Idx;
+  t.path = path;
+  return t;
+}
+
+ExperimentConfig configFor(const std::string& method, const Options& o) {
+  ExperimentConfig c;
+  c.seed = o.seed;
+  c.root.architecture.kind = o.arch;
+  c.tasks = {
+      idxTask("mnist", testdata::mnistDir()), idxTask("fashion-mnist", testdata::fashionMnistDir()),
+      idxTask("bangla", testdata::banglaIdxDir()), idxTask("omniglot", testdata::omniglot28Dir())};
+  c.evolution.generationSize = o.generationSize;
+  c.training.validationsPerChild = o.validations;
+  c.training.trainExamplesBetweenValidations = o.examples;
+  c.training.validationExamplesMax = o.validationMax;
+  c.training.testExamplesMax = o.testMax;
+  c.training.threads = o.threads;
+  // Without the random resized crop by default (area down to 5%), small budgets learn far faster
+  // on 28-pixel characters; the crop stays in the search space.
+  if (!o.crop) c.searchSpace["ds_crop"] = {{1.0, 0.0}, 0.0};
+  // Same examples per task for every method: μ2Net spreads them over two round-robin passes.
+  if (method == "mu2net") {
+    c.evolution.taskIterations = 2;
+    c.evolution.childrenPerTaskIteration = o.children;
+  } else {
+    c.evolution.taskIterations = 1;
+    c.evolution.childrenPerTaskIteration = 2 * o.children;
+    c.evolution.clonePolicy = ClonePolicy::All;
+  }
+  if (method == "independent") c.evolution.parentPolicy = ParentPolicy::Isolated;
+  if (method == "finetune") c.evolution.parentPolicy = ParentPolicy::PreviousTask;
+  if (method == "frozen") {
+    c.evolution.parentPolicy = ParentPolicy::FirstTask;
+    c.evolution.clonePolicy = ClonePolicy::FreezeBottom;
+    c.evolution.freezeBlocks = o.freezeBlocks;
+  }
+  return c;
+}
+
+// What the run tells as it goes.
+class Recorder : public EventSink {
+ public:
+  std::map<std::string, double> testAfterTraining;  // last TestEvaluated per task (R_jj)
+  std::map<std::string, double> addedParams;        // system growth in the task's first pass
+  double lastSystemSize = 0;
+  int children = 0;
+  void handle(const Event& e) override {
+    if (const auto* t = std::get_if<TestEvaluatedEvent>(&e)) {
+      testAfterTraining[t->task] = t->testQuality;
+    } else if (const auto* t2 = std::get_if<TaskIterationEndedEvent>(&e)) {
+      if (t2->iteration == 1) addedParams[t2->task] = t2->systemSize - lastSystemSize;
+      lastSystemSize = t2->systemSize;
+    } else if (std::holds_alternative<ChildFinishedEvent>(e)) {
+      ++children;
+      std::fprintf(stderr, "\r  children trained: %d", children);
+    }
+  }
+};
+
+struct TaskRow {
+  std::string task;
+  int classes = 0;
+  double afterTraining = 0;  // R_jj
+  double final = 0;          // R_Tj
+  int64_t activated = 0;
+  double added = 0;
+  double reused = 0;
+};
+
+struct MethodResult {
+  std::string method;
+  std::vector<TaskRow> rows;
+  double systemParams = 0;
+  double wallSeconds = 0;
+  double averageFinal = 0;
+  double bwt = 0;
+  GraphSnapshot graph;
+};
+
+MethodResult runMethod(const std::string& method, const Options& o) {
+  const ExperimentConfig c = configFor(method, o);
+  Recorder rec;
+  std::fprintf(stderr, "%s:\n", method.c_str());
+  const auto t0 = std::chrono::steady_clock::now();
+  Engine engine(c, &rec);
+  const RunReport report = engine.run();
+  std::fprintf(stderr, "\n");
+  MethodResult m;
+  m.method = method;
+  m.graph = report.graph;
+  m.systemParams = report.systemSize;
+  const std::string last = report.tasks.back().name;
+  const int64_t width = c.root.architecture.width;
+  for (const auto& t : report.tasks) {
+    TaskRow row;
+    row.task = t.name;
+    row.classes = t.numClasses;
+    row.afterTraining = rec.testAfterTraining.at(t.name);
+    row.final = method == "finetune" ? engine.evaluateTestWithTrunk(t.name, last)
+                                     : engine.evaluateTest(t.name);
+    row.activated = t.activatedParams;
+    row.added = rec.addedParams.at(t.name);
+    row.reused = t.reusedShare;
+    m.rows.push_back(row);
+  }
+  if (method == "finetune") {
+    // One trunk (the last task's route below its head) plus every task's head.
+    m.systemParams = static_cast<double>(report.tasks.back().activatedParams);
+    for (std::size_t j = 0; j < m.rows.size(); ++j) {
+      const double head = static_cast<double>(m.rows[j].classes * (width + 1));
+      if (j + 1 < m.rows.size()) m.systemParams += head;
+      m.rows[j].added = j == 0 ? static_cast<double>(m.rows[0].activated) : head;
+    }
+  }
+  m.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double sum = 0, bwt = 0;
+  for (std::size_t j = 0; j < m.rows.size(); ++j) {
+    sum += m.rows[j].final;
+    if (j + 1 < m.rows.size()) bwt += m.rows[j].final - m.rows[j].afterTraining;
+  }
+  m.averageFinal = sum / static_cast<double>(m.rows.size());
+  m.bwt = m.rows.size() > 1 ? bwt / static_cast<double>(m.rows.size() - 1) : 0.0;
+  std::ofstream(o.out / (method + "-report.json")) << runReportToJson(report, c);
+  return m;
+}
+
+std::string pct(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", 100.0 * x);
+  return b;
+}
+
+std::string signedPct(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%+.1f", 100.0 * x);
+  return b;
+}
+
+std::string thousands(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1fk", x / 1000.0);
+  return b;
+}
+
+std::string readFirstLine(const char* file, const char* key) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key, 0) == 0) {
+      const auto colon = line.find(':');
+      return colon == std::string::npos ? line : line.substr(colon + 2);
+    }
+  return "?";
+}
+
+void writeReport(const std::vector<MethodResult>& results, const Options& o, double wall) {
+  std::ofstream csv(o.out / "quality.csv");
+  csv << "method,task,classes,test_after_training,test_final,forgetting,activated_params,"
+         "added_params,reused_share,system_params,method_wall_seconds\n";
+  for (const auto& m : results)
+    for (const auto& r : m.rows)
+      csv << m.method << ',' << r.task << ',' << r.classes << ',' << r.afterTraining << ','
+          << r.final << ',' << (r.final - r.afterTraining) << ',' << r.activated << ',' << r.added
+          << ',' << r.reused << ',' << m.systemParams << ',' << m.wallSeconds << '\n';
+
+  std::ofstream md(o.out / "quality.md");
+  const std::time_t now = std::time(nullptr);
+  char date[64];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
+  std::ifstream loadavg("/proc/loadavg");
+  std::string l1, l5, l15;
+  loadavg >> l1 >> l5 >> l15;
+  md << "# Laptop multitask benchmark\n\n"
+     << "Generated by `bench_quality` on " << date
+     << "; CPU: " << readFirstLine("/proc/cpuinfo", "model name")
+     << "; load average at the end: " << l1 << ' ' << l5 << ' ' << l15 << "; total wall time "
+     << static_cast<int>(wall) << " s.\n\n"
+     << "Tasks in order: MNIST, Fashion-MNIST, CMATERdb Bangla, Omniglot (idx28, 242 classes). "
+     << "Root: " << (o.arch == ArchitectureKind::Vit ? "ViT" : "CNN") << " (random, seed " << o.seed
+     << "). Budget per task for every method: " << 2 * o.children << " children x " << o.validations
+     << " validations x " << o.examples
+     << " examples = " << 2 * o.children * o.validations * o.examples
+     << " training examples (mu2net: 2 task iterations of " << o.children
+     << " children; baselines: 1 iteration of " << 2 * o.children << "), generation size "
+     << o.generationSize << ", " << o.threads << " thread(s), ds_crop default "
+     << (o.crop ? "on" : "off (--crop off)") << ". Frozen-bottom transfer freezes "
+     << "the stem and the first " << o.freezeBlocks << " blocks.\n\n"
+     << "## Summary\n\n"
+     << "| method | average test accuracy (%) | BWT (pp) | system parameters | wall time (s) |\n"
+     << "|---|---|---|---|---|\n";
+  for (const auto& m : results)
+    md << "| " << m.method << " | " << pct(m.averageFinal) << " | " << signedPct(m.bwt) << " | "
+       << thousands(m.systemParams) << " | " << static_cast<int>(m.wallSeconds) << " |\n";
+  md << "\n## Test accuracy per task (%), at the end of the run\n\n| method |";
+  for (const auto& r : results.front().rows)
+    md << ' ' << r.task << " |";
+  md << "\n|---|";
+  for (std::size_t i = 0; i < results.front().rows.size(); ++i)
+    md << "---|";
+  md << '\n';
+  for (const auto& m : results) {
+    md << "| " << m.method << " |";
+    for (const auto& r : m.rows)
+      md << ' ' << pct(r.final) << " (" << signedPct(r.final - r.afterTraining) << ") |";
+    md << '\n';
+  }
+  md << "\nIn brackets: change since the task was trained (negative = forgotten).\n";
+  md << "\n## Parameters per task\n\n"
+     << "| method | task | activated | added to the system | reused from other tasks |\n"
+     << "|---|---|---|---|---|\n";
+  for (const auto& m : results)
+    for (const auto& r : m.rows)
+      md << "| " << m.method << " | " << r.task << " | "
+         << thousands(static_cast<double>(r.activated)) << " | " << thousands(r.added) << " | "
+         << pct(r.reused) << "% |\n";
+  md << "\nFine-tuning keeps one trunk: its added parameters are the first task's model, then "
+        "one head per task.\n";
+  for (const auto& m : results)
+    if (m.method == "mu2net")
+      md << "\n## The mu2Net system\n\n`mu2net-graph.dot`"
+         << (std::filesystem::exists(o.out / "mu2net-graph.svg")
+                 ? ", rendered: ![graph](mu2net-graph.svg)"
+                 : "")
+         << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (!v) {
+      std::fprintf(stderr, "missing value for %s\n", a.c_str());
+      return 2;
+    }
+    ++i;
+    if (a == "--out") {
+      o.out = v;
+    } else if (a == "--children") {
+      o.children = std::max(1, std::atoi(v));
+    } else if (a == "--generation-size") {
+      o.generationSize = std::max(1, std::atoi(v));
+    } else if (a == "--validations") {
+      o.validations = std::max(1, std::atoi(v));
+    } else if (a == "--examples") {
+      o.examples = std::max<int64_t>(1, std::atoll(v));
+    } else if (a == "--validation-max") {
+      o.validationMax = std::max<int64_t>(1, std::atoll(v));
+    } else if (a == "--test-max") {
+      o.testMax = std::max<int64_t>(0, std::atoll(v));
+    } else if (a == "--freeze-blocks") {
+      o.freezeBlocks = std::max(0, std::atoi(v));
+    } else if (a == "--threads") {
+      o.threads = std::max(1, std::atoi(v));
+    } else if (a == "--seed") {
+      o.seed = std::strtoull(v, nullptr, 10);
+    } else if (a == "--arch") {
+      o.arch = std::string(v) == "cnn" ? ArchitectureKind::Cnn : ArchitectureKind::Vit;
+    } else if (a == "--crop") {
+      o.crop = std::string(v) != "off";
+    } else if (a == "--methods") {
+      o.methods.clear();
+      std::stringstream ss(v);
+      for (std::string s; std::getline(ss, s, ',');)
+        o.methods.push_back(s);
+    } else {
+      std::fprintf(stderr, "unknown option %s (see the comment at the top of bench_quality.cpp)\n",
+                   a.c_str());
+      return 2;
+    }
+  }
+  if (o.out.empty() || o.methods.empty()) {
+    std::fprintf(stderr, "usage: bench_quality --out DIR [options]\n");
+    return 2;
+  }
+  for (const auto& m : o.methods)
+    if (m != "mu2net" && m != "independent" && m != "finetune" && m != "frozen") {
+      std::fprintf(stderr, "unknown method %s\n", m.c_str());
+      return 2;
+    }
+  std::filesystem::create_directories(o.out);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<MethodResult> results;
+  for (const auto& method : o.methods) {
+    results.push_back(runMethod(method, o));
+    const auto& m = results.back();
+    std::printf("%-12s average %5s%%  BWT %6s pp  system %9s params  %5.0f s\n", m.method.c_str(),
+                pct(m.averageFinal).c_str(), signedPct(m.bwt).c_str(),
+                thousands(m.systemParams).c_str(), m.wallSeconds);
+    std::fflush(stdout);
+    if (method == "mu2net") {
+      std::ofstream(o.out / "mu2net-graph.dot") << toDot(m.graph);
+      if (std::system("command -v dot >/dev/null 2>&1") == 0) {
+        const std::string cmd = "dot -Tsvg '" + (o.out / "mu2net-graph.dot").string() + "' -o '" +
+                                (o.out / "mu2net-graph.svg").string() + "'";
+        if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "dot failed\n");
+      }
+    }
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  writeReport(results, o, wall);
+  std::printf("report: %s\n", (o.out / "quality.md").c_str());
+  return 0;
+}
