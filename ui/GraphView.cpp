@@ -228,7 +228,9 @@ void GraphView::rebuildScene() {
                         .arg(QLocale().toString(static_cast<qlonglong>(node->paramCount)));
       tip += node->trainable ? tr("trainable (no task has locked it)")
                              : tr("frozen, used by: %1").arg(locks.join(QStringLiteral(", ")));
-      if (const auto h = hashes_.find(id); h != hashes_.end())
+      if (!node->sha256.empty())
+        tip += tr("\nSHA-256: %1…").arg(QString::fromStdString(node->sha256.substr(0, 12)));
+      else if (const auto h = hashes_.find(id); h != hashes_.end())
         tip += tr("\nSHA-256: %1…").arg(h->left(12));
       item->setToolTip(tip);
     } else {

@@ -116,6 +116,7 @@ struct Engine::Impl {
   StoreProgress progress;
   std::vector<StoredEvent> pendingStoredEvents;
   std::vector<ChildRecord> history;  // children committed before this engine was created
+  mutable std::map<int64_t, std::string> hashCache;  // component id -> SHA-256 of its tensors
 
   // Control, shared with other threads.
   mutable std::mutex controlMutex;
@@ -656,9 +657,18 @@ struct Engine::Impl {
     persist({}, nullptr);
   }
 
+  // The system's snapshot with every component's SHA-256 (cached: components never change once
+  // they are in the system).
   GraphSnapshot snapshotLocked() const {
     std::lock_guard lock(systemMutex);
-    return system.snapshot();
+    GraphSnapshot g = system.snapshot();
+    for (auto& n : g.nodes) {
+      auto it = hashCache.find(n.id);
+      if (it == hashCache.end())
+        it = hashCache.emplace(n.id, system.component(n.id).tensors->sha256Hex()).first;
+      n.sha256 = it->second;
+    }
+    return g;
   }
 
   RunReport makeReport(double wall, bool stopped) const {

@@ -326,9 +326,14 @@ GraphSnapshot System::snapshot() const {
   GraphSnapshot snap;
   snap.nodes.reserve(s_.components.size());
   for (const auto& [id, c] : s_.components) {
-    snap.nodes.push_back({id, c.slot, c.creatorTask, c.paramCount,
-                          std::vector<std::string>(c.locks.begin(), c.locks.end()), c.trainable(),
-                          c.generation});
+    snap.nodes.push_back({id,
+                          c.slot,
+                          c.creatorTask,
+                          c.paramCount,
+                          std::vector<std::string>(c.locks.begin(), c.locks.end()),
+                          c.trainable(),
+                          c.generation,
+                          {}});
   }
   auto route = [&](const std::string& task, std::int64_t id) {
     const Path& p = path(id);

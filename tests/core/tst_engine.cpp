@@ -184,6 +184,11 @@ class TstEngine : public QObject {
     }
     for (int64_t id : firstRoute)
       QVERIFY(now.count(id));
+    // The engine's snapshots carry every component's hash (the workbench's tooltips show it).
+    for (const auto& n : engine.snapshot().nodes) {
+      QCOMPARE(n.sha256.size(), std::size_t{64});
+      if (now.count(n.id)) QCOMPARE(n.sha256, now[n.id]);
+    }
     QCOMPARE(engine.evaluateTest("first"), testAfterFirst);
     QCOMPARE(*r.tasks[0].testQuality, testAfterFirst);
   }

@@ -12,9 +12,9 @@ namespace {
 GraphSnapshot smallSnapshot() {
   GraphSnapshot snap;
   // Deliberately out of id order: the writer sorts nodes by id.
-  snap.nodes.push_back({3, "head", "a", 20, {}, true, 2});
-  snap.nodes.push_back({0, "embedding", "root", 100, {"a", "root"}, false, 0});
-  snap.nodes.push_back({1, "block_0", "root", 1000, {"root"}, false, 0});
+  snap.nodes.push_back({3, "head", "a", 20, {}, true, 2, {}});
+  snap.nodes.push_back({0, "embedding", "root", 100, {"a", "root"}, false, 0, {}});
+  snap.nodes.push_back({1, "block_0", "root", 1000, {"root"}, false, 0, {}});
   snap.routes.push_back({"root", 0, {0, 1}, 0.0, std::nullopt});
   snap.routes.push_back({"a", 5, {0, 1, 3}, 0.8126, 0.75});
   snap.routes.push_back({"q\"x\\y", 6, {0}, 0.5, std::nullopt});

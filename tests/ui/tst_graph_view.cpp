@@ -17,11 +17,13 @@ namespace {
 
 GraphSnapshot snapshot() {
   GraphSnapshot g;
-  g.nodes = {
-      {1, "embedding", "root", 224, {"a"}, false, 0}, {2, "block_0", "root", 1168, {}, true, 0},
-      {3, "norm", "root", 16, {}, true, 0},           {4, "head", "root", 90, {}, true, 0},
-      {5, "block_0", "a", 1168, {"a"}, false, 1},     {6, "norm", "a", 16, {"a"}, false, 1},
-      {7, "head", "a", 45, {"a"}, false, 1}};
+  g.nodes = {{1, "embedding", "root", 224, {"a"}, false, 0, {}},
+             {2, "block_0", "root", 1168, {}, true, 0, {}},
+             {3, "norm", "root", 16, {}, true, 0, {}},
+             {4, "head", "root", 90, {}, true, 0, {}},
+             {5, "block_0", "a", 1168, {"a"}, false, 1, {}},
+             {6, "norm", "a", 16, {"a"}, false, 1, {}},
+             {7, "head", "a", 45, {"a"}, false, 1, {}}};
   g.routes = {{"root", 0, {1, 2, 3, 4}, 0.1, std::nullopt}, {"a", 3, {1, 5, 6, 7}, 0.9, 0.88}};
   return g;
 }
@@ -108,7 +110,7 @@ class TstGraphView : public QObject {
 
     // A new topology: the old picture stays until the new layout is ready.
     GraphSnapshot grown = snapshot();
-    grown.nodes.push_back({8, "head", "b", 30, {}, true, 2});
+    grown.nodes.push_back({8, "head", "b", 30, {}, true, 2, {}});
     grown.routes.push_back({"b", 9, {1, 5, 6, 8}, 0.5, std::nullopt});
     view.setSnapshot(grown);
     QVERIFY(view.isLayoutRunning());
@@ -131,7 +133,7 @@ class TstGraphView : public QObject {
     QSignalSpy laidOut(&view, &GraphView::laidOut);
     view.setSnapshot(snapshot());
     GraphSnapshot grown = snapshot();
-    grown.nodes.push_back({8, "head", "b", 30, {}, true, 2});
+    grown.nodes.push_back({8, "head", "b", 30, {}, true, 2, {}});
     grown.routes.push_back({"b", 9, {1, 5, 6, 8}, 0.5, std::nullopt});
     view.setSnapshot(grown);  // the first layout is killed
     QVERIFY(laidOut.wait(30000));

@@ -14,10 +14,10 @@ namespace {
 // Root: c1 embedding (100), c2 head (10). Task a: c1 shared (locked by a), c3 head (20, own).
 GraphSnapshot snapshot() {
   GraphSnapshot g;
-  g.nodes = {{1, "embedding", "root", 100, {"a"}, false, 0},
-             {2, "head", "root", 10, {}, true, 0},
-             {3, "head", "a", 20, {"a"}, false, 1},
-             {4, "head", "b", 30, {}, true, 2}};
+  g.nodes = {{1, "embedding", "root", 100, {"a"}, false, 0, {}},
+             {2, "head", "root", 10, {}, true, 0, {}},
+             {3, "head", "a", 20, {"a"}, false, 1, {}},
+             {4, "head", "b", 30, {}, true, 2, {}}};
   g.routes = {{"root", 0, {1, 2}, 0.1, std::nullopt},
               {"a", 5, {1, 3}, 0.8, 0.75},
               {"b", 6, {1, 4}, 0.6, std::nullopt}};

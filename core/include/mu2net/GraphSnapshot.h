@@ -19,6 +19,9 @@ struct GraphSnapshot {
     std::vector<std::string> locks;  ///< sorted names of the tasks whose retained model uses it
     bool trainable = false;          ///< locks.empty()
     std::int64_t generation = 0;     ///< generation it was created in
+    /// SHA-256 (hex) of its tensors when the snapshot's maker knows it (the engine's snapshots
+    /// do), else empty.
+    std::string sha256;
   };
   /// One task's model: the component chain from input to head.
   struct Route {
