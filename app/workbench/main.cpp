@@ -1,8 +1,10 @@
 // mu2net-workbench: the desktop workbench (see README.md and DESIGN.md).
 //
-//   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS] [CONFIG.json]
+//   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS] [DIR |
+//   CONFIG.json]
 //
-// Without CONFIG it loads the built-in default experiment and offers to start it; --autostart
+// DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
+// the built-in default experiment and offers to start it; --autostart
 // starts at once. --screenshot grabs the window into FILE (PNG) SECONDS after the start, then
 // stops the run at a safe point and quits (used to make the README's screenshot).
 #include <QApplication>
@@ -37,8 +39,9 @@ int main(int argc, char** argv) {
   parser.addOptions({autostart, screenshot, screenshotAfter});
   parser.addPositionalArgument(
       QStringLiteral("experiment"),
-      QStringLiteral("An experiment configuration (JSON). Default: the built-in experiment."),
-      QStringLiteral("[CONFIG.json]"));
+      QStringLiteral("An experiment directory or configuration (JSON). Default: the built-in "
+                     "experiment."),
+      QStringLiteral("[DIR | CONFIG.json]"));
   parser.process(app);
 
   mu2net::ui::MainWindow window;
