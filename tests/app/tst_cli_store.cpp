@@ -92,7 +92,7 @@ class TstCliStore : public QObject {
     QTest::addColumn<int>("killInWrite");
     QTest::newRow("SIGKILL in the first generation") << "generation 1:" << SIGKILL << 0;
     QTest::newRow("SIGKILL after the first task iteration") << "== task high" << SIGKILL << 0;
-    QTest::newRow("SIGKILL in the last task iteration") << "gen 4 child" << SIGKILL << 0;
+    QTest::newRow("SIGKILL in the last task iteration") << "generation 4:" << SIGKILL << 0;
     QTest::newRow("Ctrl-C stop") << "gen 2 child 0" << SIGINT << 0;
     QTest::newRow("killed writing the 3rd component file") << "" << 0 << 3;
     QTest::newRow("killed writing the 20th component file") << "" << 0 << 20;
