@@ -358,19 +358,29 @@ void MainWindow::connectController() {
             if (!e.dataMutations.empty())
               line += tr(" (data: %1)").arg(describeMutations(e.dataMutations));
             log(line);
+            training_.clear();
+            trainingLabels_.clear();
           });
+  // Children of a generation may train at the same time (training.parallel_children): the
+  // status bar names every child in training, sums their speeds and counts their shares.
   connect(c, &ExperimentController::childStarted, this, [this](const ChildStartedEvent& e) {
-    taskLabel_->setText(tr("task %1 · generation %2 · child %3 · parent %4 #%5")
+    trainingLabels_[e.childIndex] =
+        tr("child %1 (parent %2 #%3)").arg(e.childIndex + 1).arg(q(e.parentTask)).arg(e.parentId);
+    taskLabel_->setText(tr("task %1 · generation %2 · %3")
                             .arg(q(e.task))
                             .arg(e.generation)
-                            .arg(e.childIndex + 1)
-                            .arg(q(e.parentTask))
-                            .arg(e.parentId));
+                            .arg(QStringList(trainingLabels_.values()).join(QStringLiteral(", "))));
   });
   connect(c, &ExperimentController::trainingProgress, this, [this](const TrainingProgressEvent& e) {
-    speedLabel_->setText(tr("%1 samples/s").arg(e.samplesPerSecond, 0, 'f', 0));
-    updateProgress(
-        e.totalSteps > 0 ? static_cast<double>(e.step) / static_cast<double>(e.totalSteps) : 0.0);
+    training_[e.childIndex] = e;
+    double samplesPerSecond = 0, fraction = 0;
+    for (const auto& p : training_) {
+      if (p.totalSteps <= 0) continue;
+      fraction += static_cast<double>(p.step) / static_cast<double>(p.totalSteps);
+      if (p.step < p.totalSteps) samplesPerSecond += p.samplesPerSecond;
+    }
+    speedLabel_->setText(tr("%1 samples/s").arg(samplesPerSecond, 0, 'f', 0));
+    updateProgress(fraction);
   });
   connect(c, &ExperimentController::childFinished, this, [this](const ChildFinishedEvent& e) {
     ++childrenFinished_;
@@ -416,10 +426,10 @@ void MainWindow::connectController() {
   });
 }
 
-void MainWindow::updateProgress(double childFraction) {
+void MainWindow::updateProgress(double childrenInTraining) {
   if (totalChildren_ <= 0) return;
   const double done =
-      std::min(1.0, (static_cast<double>(childrenFinished_) + std::clamp(childFraction, 0.0, 1.0)) /
+      std::min(1.0, (static_cast<double>(childrenFinished_) + std::max(childrenInTraining, 0.0)) /
                         static_cast<double>(totalChildren_));
   progress_->setValue(static_cast<int>(done * progress_->maximum()));
   const double elapsed = static_cast<double>(runClock_.elapsed() - pausedMs_) / 1000.0;

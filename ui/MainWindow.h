@@ -10,6 +10,7 @@
 // point and closes once it has.
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QMap>
 #include <QString>
 #include <optional>
 
@@ -78,7 +79,7 @@ class MainWindow : public QMainWindow {
   void showError(const QString& message);
   void addRecent(const QString& path);
   void rebuildRecentMenu();
-  void updateProgress(double childFraction);
+  void updateProgress(double childrenInTraining);
   bool loadConfigFile(const QString& path);
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
@@ -116,7 +117,7 @@ class MainWindow : public QMainWindow {
   bool readOnlyExperiment_ = false;  // opened while another process writes it
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
-  // Progress: children finished of the run's expected total, plus the current child's share.
+  // Progress: children finished of the run's expected total, plus the shares of those in training.
   qint64 totalChildren_ = 0;
   qint64 childrenFinished_ = 0;
   int childrenPerTaskIteration_ = 0;
@@ -125,6 +126,9 @@ class MainWindow : public QMainWindow {
   QElapsedTimer runClock_;
   qint64 pausedMs_ = 0;
   QElapsedTimer pauseClock_;
+  // The generation's children in training: latest progress and status-bar text per child index.
+  QMap<int, mu2net::TrainingProgressEvent> training_;
+  QMap<int, QString> trainingLabels_;
 };
 
 }  // namespace mu2net::ui

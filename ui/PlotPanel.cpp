@@ -259,6 +259,8 @@ void PlotPanel::onTaskAdded(const TaskAddedEvent& event) {
 }
 
 void PlotPanel::onChildStarted(const ChildStartedEvent& event) {
+  // The loss curve follows the child that started last (children may train at the same time).
+  lossChild_ = {event.task, event.generation, event.childIndex};
   series_[lossGraph_].points = {};
   lossGraph_->setName(tr("%1, generation %2, child %3")
                           .arg(QString::fromStdString(event.task))
@@ -268,6 +270,7 @@ void PlotPanel::onChildStarted(const ChildStartedEvent& event) {
 }
 
 void PlotPanel::onTrainingProgress(const TrainingProgressEvent& event) {
+  if (std::tie(event.task, event.generation, event.childIndex) != lossChild_) return;
   append(lossGraph_, static_cast<double>(event.step), event.loss);
 }
 

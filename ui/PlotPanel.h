@@ -18,6 +18,8 @@
 #include <QStringList>
 #include <QWidget>
 #include <map>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "CurveDecimation.h"
@@ -92,6 +94,7 @@ class PlotPanel : public QWidget {
   std::map<QCPGraph*, Series> series_;
   QHash<QCustomPlot*, bool> following_;  // false once the user zoomed or panned
   QCPGraph* lossGraph_ = nullptr;
+  std::tuple<std::string, std::int64_t, int> lossChild_;  // task, generation, child index
   QCPGraph* systemSize_ = nullptr;
   double childrenFinished_ = 0;
 };

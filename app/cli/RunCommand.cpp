@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -47,6 +48,12 @@ std::string formatParams(double p) {
   return os.str();
 }
 
+std::string fixed(double x, int digits) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(digits) << x;
+  return os.str();
+}
+
 // Prints the engine's events as a plain log; a live progress line goes to a terminal only.
 class ConsoleSink : public EventSink {
  public:
@@ -75,24 +82,30 @@ class ConsoleSink : public EventSink {
     out_ << "== task " << e.task << ", iteration " << e.iteration << "\n" << std::flush;
   }
   void on(const GenerationStartedEvent& e) {
+    training_.clear();
     out_ << "  generation " << e.generation << ": image size "
          << static_cast<int>(e.dataHParams.at("ds_image_size"));
     for (const auto& m : e.dataMutations)
       out_ << ", " << describe(m);
     out_ << "\n" << std::flush;
   }
-  void on(const ChildStartedEvent& e) {
-    currentTask_ = e.task;
-    currentChild_ = e.childIndex;
-  }
+  void on(const ChildStartedEvent&) {}
+  // Children of a generation may train at the same time: the line shows each one's step and
+  // their summed speed.
   void on(const TrainingProgressEvent& e) {
+    training_[e.childIndex] = e;
     if (!live_) return;
-    std::fprintf(
-        stderr,
-        "\r\033[K  [%lld/%lld children] %s child %d: step %lld/%lld loss %.3f %.0f samples/s",
-        static_cast<long long>(done_), static_cast<long long>(total_), e.task.c_str(), e.childIndex,
-        static_cast<long long>(e.step), static_cast<long long>(e.totalSteps), e.loss,
-        e.samplesPerSecond);
+    std::string children;
+    double samplesPerSecond = 0;
+    for (const auto& [index, p] : training_) {
+      if (p.step >= p.totalSteps) continue;  // done training, validating or waiting
+      children += " child " + std::to_string(index) + " step " + std::to_string(p.step) + "/" +
+                  std::to_string(p.totalSteps) + " loss " + fixed(p.loss, 3) + ";";
+      samplesPerSecond += p.samplesPerSecond;
+    }
+    std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s:%s %.0f samples/s",
+                 static_cast<long long>(done_), static_cast<long long>(total_), e.task.c_str(),
+                 children.c_str(), samplesPerSecond);
     progressShown_ = true;
   }
   void on(const ValidationEvent&) {}
@@ -143,8 +156,7 @@ class ConsoleSink : public EventSink {
   bool progressShown_ = false;
   int64_t done_ = 0;
   int64_t total_ = 0;
-  std::string currentTask_;
-  int currentChild_ = 0;
+  std::map<int, TrainingProgressEvent> training_;  // latest progress per child of the generation
 };
 
 void printTable(const RunReport& r, std::ostream& out) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "ComponentFile.h"
 #include "ComponentTensors.h"
@@ -38,18 +39,6 @@ constexpr double kProgressInterval = 0.2;  // seconds between TrainingProgress e
 
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-DataHParams toDataHParams(const HParams& hp) {
-  DataHParams d;
-  d.imageSize = static_cast<int>(std::lround(hp.at("ds_image_size")));
-  d.crop = hp.at("ds_crop") != 0.0;
-  d.areaRangeMin = hp.at("ds_area_range_min");
-  d.aspectRatioRangeMin = hp.at("ds_aspect_ratio_range_min");
-  d.flipLeftRight = hp.at("ds_flip_left_right") != 0.0;
-  d.brightnessDelta = hp.at("ds_brightness_delta");
-  d.contrastDelta = hp.at("ds_contrast_delta");
-  return d;
 }
 
 struct TaskState {
@@ -122,7 +111,12 @@ struct Engine::Impl {
   mutable std::mutex controlMutex;
   std::condition_variable controlCv;
   bool pauseRequested = false;
+  int pausedTrainers = 0;  // children waiting at a safe point while paused
   std::atomic<bool> stopRequested{false};
+  // Set when a child trained in parallel failed: the others stop at their next safe point.
+  std::atomic<bool> generationFailed{false};
+  // Children of a generation may train on several threads; events reach the sink one at a time.
+  std::mutex emitMutex;
   std::vector<TaskSpec> pendingTasks;
   // Guards `system` structure for snapshot() from other threads.
   mutable std::mutex systemMutex;
@@ -192,6 +186,7 @@ struct Engine::Impl {
   }
 
   void emit(Event e) {
+    std::lock_guard lock(emitMutex);
     if (auto stored = toStoredEvent(e)) pendingStoredEvents.push_back(std::move(*stored));
     if (sink) sink->handle(e);
   }
@@ -264,17 +259,21 @@ struct Engine::Impl {
 
   // ---- control ------------------------------------------------------------------------------
 
-  // Called between mini-batches: blocks while paused, throws StopRequested on stop.
+  // Called between mini-batches: blocks while paused, throws StopRequested on stop. With
+  // children training in parallel, the first to wait announces the pause and the last to leave
+  // announces the resumption.
   void safePoint() {
-    if (stopRequested.load()) throw StopRequested{};
+    if (stopRequested.load() || generationFailed.load()) throw StopRequested{};
     std::unique_lock lock(controlMutex);
     if (!pauseRequested) return;
+    const bool first = pausedTrainers++ == 0;
     lock.unlock();
-    emit(PausedEvent{true});
+    if (first) emit(PausedEvent{true});
     lock.lock();
     controlCv.wait(lock, [&] { return !pauseRequested || stopRequested.load(); });
+    const bool last = --pausedTrainers == 0;
     lock.unlock();
-    emit(PausedEvent{false});
+    if (last) emit(PausedEvent{false});
     if (stopRequested.load()) throw StopRequested{};
   }
 
@@ -487,6 +486,62 @@ struct Engine::Impl {
     child.seconds = secondsSince(t0);
   }
 
+  // How many children of a generation train at once: training.parallel_children, or by default
+  // one per thread. Each child is independent of the others (own clones, own optimiser, the same
+  // batch stream replayed), so a child's result does not depend on which thread trains it.
+  int childParallelism() const {
+    const auto& tr = config.training;
+    const int wanted = tr.parallelChildren > 0 ? tr.parallelChildren : tr.threads;
+    return std::clamp(wanted, 1, config.evolution.generationSize);
+  }
+
+  void trainChildren(std::vector<Child>& children, const std::string& taskName, int64_t generation,
+                     const HParams& ds) {
+    const int parallel = childParallelism();
+    if (parallel <= 1) {
+      for (auto& child : children) {
+        trainChild(child, taskName, generation, ds);
+        applyPendingTasks();
+      }
+      return;
+    }
+    // The threads are split among the children that train at once (at least one each). LibTorch's
+    // OpenMP thread count is per calling thread, so every worker sets its own.
+    const int perChild = std::max(1, config.training.threads / parallel);
+    std::atomic<std::size_t> next{0};
+    std::mutex failureMutex;
+    std::exception_ptr failure;
+    std::atomic<bool> stopped{false};
+    const auto work = [&] {
+      at::set_num_threads(perChild);
+      for (;;) {
+        const std::size_t i = next++;
+        if (i >= children.size()) return;
+        try {
+          trainChild(children[i], taskName, generation, ds);
+        } catch (const StopRequested&) {
+          stopped = true;
+          return;
+        } catch (...) {
+          std::lock_guard lock(failureMutex);
+          if (!failure) failure = std::current_exception();
+          generationFailed = true;
+          return;
+        }
+      }
+    };
+    std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(parallel));
+    for (int w = 0; w < parallel; ++w)
+      workers.emplace_back(work);
+    for (auto& w : workers)
+      w.join();
+    generationFailed = false;
+    if (failure) std::rethrow_exception(failure);
+    if (stopped) throw StopRequested{};
+    applyPendingTasks();
+  }
+
   // Adds an improved child to the system: its cloned and new components, then its path.
   int64_t addChildToSystem(Child& child, const std::string& taskName, int64_t generation) {
     std::lock_guard lock(systemMutex);
@@ -588,14 +643,13 @@ struct Engine::Impl {
         record.dataHParams = gs.dataHParams;
         record.dataMutations = gs.dataMutations;
         emit(gs);
+        // Sampling changes the system's offspring counters and draws from the generation's
+        // generator; training touches neither, so every child is sampled first.
         std::vector<Child> children;
-        for (int c = 0; c < config.evolution.generationSize; ++c) {
-          Child child = sampleChild(taskName, gs.dataHParams, rng, c);
-          trainChild(child, taskName, generation, gs.dataHParams);
-          ++t.childrenTried;
-          children.push_back(std::move(child));
-          applyPendingTasks();
-        }
+        for (int c = 0; c < config.evolution.generationSize; ++c)
+          children.push_back(sampleChild(taskName, gs.dataHParams, rng, c));
+        trainChildren(children, taskName, generation, gs.dataHParams);
+        t.childrenTried += static_cast<int64_t>(children.size());
         std::vector<ChildRecord> records;
         for (auto& child : children) {
           int64_t pathId = -1;

@@ -303,6 +303,7 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
     r.integer("validation_examples_max", t.validationExamplesMax, 1, kMaxCount);
     r.integer("test_examples_max", t.testExamplesMax, 0, kMaxCount);
     r.integer("threads", t.threads, 1, 256);
+    r.integer("parallel_children", t.parallelChildren, 0, 256);
     r.finish();
   }
   if (const json* v = top.find("image_sizes")) {
@@ -366,7 +367,8 @@ std::string experimentConfigToJson(const ExperimentConfig& c) {
                    {"train_examples_between_validations", t.trainExamplesBetweenValidations},
                    {"validation_examples_max", t.validationExamplesMax},
                    {"test_examples_max", t.testExamplesMax},
-                   {"threads", t.threads}};
+                   {"threads", t.threads},
+                   {"parallel_children", t.parallelChildren}};
   j["image_sizes"] = c.imageSizes;
   if (!c.searchSpace.empty()) {
     json s = json::object();

@@ -267,4 +267,16 @@ HParams sampleGenerationHParams(const SearchSpace& space, const HParams* taskBes
   return out;
 }
 
+DataHParams toDataHParams(const HParams& hp) {
+  DataHParams d;
+  d.imageSize = static_cast<int>(std::lround(hp.at("ds_image_size")));
+  d.crop = hp.at("ds_crop") != 0.0;
+  d.areaRangeMin = hp.at("ds_area_range_min");
+  d.aspectRatioRangeMin = hp.at("ds_aspect_ratio_range_min");
+  d.flipLeftRight = hp.at("ds_flip_left_right") != 0.0;
+  d.brightnessDelta = hp.at("ds_brightness_delta");
+  d.contrastDelta = hp.at("ds_contrast_delta");
+  return d;
+}
+
 }  // namespace mu2net

@@ -11,6 +11,9 @@
 //   overhead  a small real Engine run (MNIST, one generation of 4 children): the share of each
 //             generation's wall time not spent in model compute (RouteTrainer::step and
 //             countCorrect, timed by ComputeTime), and the data pipeline's part of it.
+//   threads   one generation of 4 children of a real Engine run (ViT and CNN) on 1 thread, on 2
+//             threads inside each step (parallel_children 1), and on 2 threads training two
+//             children at once (the default): wall time and samples per second.
 //   bounded   a real Engine run growing a system of 8 MNIST class-subset tasks: per task, the
 //             activated parameters and inference time per image as the system grows.
 //
@@ -66,7 +69,7 @@ struct Options {
   int repeats = 3;
   bool python = true;
   int64_t overheadExamples = 2048;
-  std::vector<std::string> sections = {"speed", "frozen", "overhead", "bounded"};
+  std::vector<std::string> sections = {"speed", "frozen", "overhead", "threads", "bounded"};
   bool wants(const std::string& s) const {
     return std::find(sections.begin(), sections.end(), s) != sections.end();
   }
@@ -393,32 +396,27 @@ double pipelineSecondsPerImage(const TaskData& data, const DataHParams& hp, bool
   return 1.0 / (calls * kBatch);
 }
 
-DataHParams dataHParamsOf(const HParams& ds) {
-  DataHParams d;
-  d.imageSize = static_cast<int>(ds.at("ds_image_size"));
-  d.crop = ds.at("ds_crop") != 0.0;
-  d.areaRangeMin = ds.at("ds_area_range_min");
-  d.aspectRatioRangeMin = ds.at("ds_aspect_ratio_range_min");
-  d.flipLeftRight = ds.at("ds_flip_left_right") != 0.0;
-  d.brightnessDelta = ds.at("ds_brightness_delta");
-  d.contrastDelta = ds.at("ds_contrast_delta");
-  return d;
-}
-
-void overheadSection(const Options& o, const TaskData& mnist) {
-  std::printf("\n== Overhead: a real Engine run (MNIST, ViT root, 1 thread, generation of 4) ==\n");
-  printLoad("before");
+// A real run on MNIST: one task iteration of generations of 4 children, 2 validations each.
+ExperimentConfig mnistRun(const Options& o, ArchitectureKind kind, int children, int threads) {
   ExperimentConfig c;
   c.seed = 5;
+  c.root.architecture = rootOf(kind);
   c.tasks = {mnistTask("mnist")};
   c.evolution.generationSize = 4;
-  c.evolution.childrenPerTaskIteration = 8;
+  c.evolution.childrenPerTaskIteration = children;
   c.evolution.taskIterations = 1;
   c.training.validationsPerChild = 2;
   c.training.trainExamplesBetweenValidations = o.overheadExamples;
   c.training.validationExamplesMax = 1024;
   c.training.testExamplesMax = 1000;
-  c.training.threads = 1;
+  c.training.threads = threads;
+  return c;
+}
+
+void overheadSection(const Options& o, const TaskData& mnist) {
+  std::printf("\n== Overhead: a real Engine run (MNIST, ViT root, 1 thread, generation of 4) ==\n");
+  printLoad("before");
+  const ExperimentConfig c = mnistRun(o, ArchitectureKind::Vit, 8, 1);
   GenerationTimer timer;
   timer.generationSize = c.evolution.generationSize;
   const auto start = Clock::now();
@@ -435,7 +433,7 @@ void overheadSection(const Options& o, const TaskData& mnist) {
               "train s", "eval s", "overhead", "pipeline", "other");
   for (std::size_t i = 0; i < timer.generations.size(); ++i) {
     const auto& g = timer.generations[i];
-    const DataHParams hp = dataHParamsOf(g.ds);
+    const DataHParams hp = toDataHParams(g.ds);
     // The pipeline's share is estimated from its measured cost per image, not timed in place.
     const double pipeline =
         static_cast<double>(g.compute.trainSteps * kBatch) *
@@ -452,6 +450,47 @@ void overheadSection(const Options& o, const TaskData& mnist) {
       "overhead = generation wall time not in RouteTrainer::step or countCorrect "
       "(target < 10%%);\npipeline = its data-pipeline part (assembleBatch, measured per "
       "image), other = mutation, cloning, snapshots, events.\n");
+  printLoad("after");
+}
+
+// Throughput of whole generations: what 2 threads buy in a real run, where the engine trains the
+// children of a generation at the same time (one thread each) or one after another with both
+// threads inside each training step (parallel_children 1).
+void threadsSection(const Options& o) {
+  std::printf(
+      "\n== Threads: one generation of 4 children in a real Engine run (MNIST, %lld "
+      "training examples per child) ==\n",
+      static_cast<long long>(2 * o.overheadExamples));
+  printLoad("before");
+  std::printf("%-4s %-44s | %8s %10s %8s\n", "arch", "threads", "wall s", "samples/s", "vs 1");
+  struct Setting {
+    const char* name;
+    int threads;
+    int parallelChildren;
+  };
+  const Setting settings[] = {{"1 (children one after another)", 1, 1},
+                              {"2, intra-op (parallel_children 1)", 2, 1},
+                              {"2, two children at once (the default)", 2, 0}};
+  for (auto kind : {ArchitectureKind::Vit, ArchitectureKind::Cnn}) {
+    double base = 0;
+    for (const Setting& setting : settings) {
+      ExperimentConfig c = mnistRun(o, kind, 4, setting.threads);
+      c.training.parallelChildren = setting.parallelChildren;
+      GenerationTimer timer;
+      timer.generationSize = c.evolution.generationSize;
+      Engine engine(c, &timer);
+      engine.run();
+      const double wall = timer.generations.front().wall;
+      const double samples = 4.0 * 2.0 * static_cast<double>(o.overheadExamples) / wall;
+      if (base == 0) base = samples;
+      std::printf("%-4s %-44s | %8.1f %10.0f %8.2f\n", toString(kind).c_str(), setting.name, wall,
+                  samples, samples / base);
+      std::fflush(stdout);
+    }
+  }
+  std::printf(
+      "samples/s = training examples of the generation / its wall time (validations "
+      "included).\n");
   printLoad("after");
 }
 
@@ -540,7 +579,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_engine_speed [--seconds S] [--repeats R] [--no-python]\n"
-                   "       [--overhead-examples N] [--sections speed,frozen,overhead,bounded]\n");
+                   "       [--overhead-examples N]\n"
+                   "       [--sections speed,frozen,overhead,threads,bounded]\n");
       return 2;
     }
   }
@@ -553,6 +593,7 @@ int main(int argc, char** argv) {
   if (o.wants("speed")) speedSection(o, mnist);
   if (o.wants("frozen")) frozenSection(o);
   if (o.wants("overhead")) overheadSection(o, mnist);
+  if (o.wants("threads")) threadsSection(o);
   if (o.wants("bounded")) boundedSection(o);
   return 0;
 }

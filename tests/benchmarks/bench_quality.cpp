@@ -26,10 +26,14 @@
 // <method>-report.json (the engine's report), mu2net-graph.dot and, when Graphviz's `dot` is on
 // PATH, mu2net-graph.svg.
 //
-// Usage: bench_quality --out DIR [--children C=4] [--generation-size G=4] [--validations V=2]
-//          [--examples N=2048] [--validation-max 1024] [--test-max 0] [--freeze-blocks K=2]
-//          [--threads T=1] [--seed S=1] [--arch vit|cnn] [--crop on|off]
+// Usage: bench_quality --out DIR [--config EXPERIMENT.json] [--children C=4]
+//          [--generation-size G=4] [--validations V=2] [--examples N=2048] [--validation-max 1024]
+//          [--test-max 0]
+//          [--freeze-blocks K=2] [--threads T=1] [--seed S=1] [--arch vit|cnn] [--crop on|off]
 //          [--methods mu2net,independent,finetune,frozen]
+// --config takes the seed, root, training settings, generation size, children per task iteration
+// and search-space overrides from an experiment file (its tasks are ignored; the benchmark's four
+// are used); options given on the command line override it, wherever they stand.
 // --crop off makes "no random crop" the default of ds_crop (still mutable) for every method.
 #include <algorithm>
 #include <chrono>
@@ -53,6 +57,8 @@ namespace {
 
 struct Options {
   std::filesystem::path out;
+  std::filesystem::path configFile;
+  ExperimentConfig base;  // from --config, else the engine's defaults
   int children = 4;
   int generationSize = 4;
   int validations = 2;
@@ -76,7 +82,7 @@ TaskSpec idxTask(const std::string& name, const std::filesystem::path& path) {
 }
 
 ExperimentConfig configFor(const std::string& method, const Options& o) {
-  ExperimentConfig c;
+  ExperimentConfig c = o.base;
   c.seed = o.seed;
   c.root.architecture.kind = o.arch;
   c.tasks = {
@@ -248,6 +254,10 @@ void writeReport(const std::vector<MethodResult>& results, const Options& o, dou
      << "; load average at the end: " << l1 << ' ' << l5 << ' ' << l15 << "; total wall time "
      << static_cast<int>(wall) << " s.\n\n"
      << "Tasks in order: MNIST, Fashion-MNIST, CMATERdb Bangla, Omniglot (idx28, 242 classes). "
+     << (o.configFile.empty() ? std::string()
+                              : "Settings from `" + o.configFile.filename().string() +
+                                    "` (root, training, search-space overrides), then the "
+                                    "command line's options. ")
      << "Root: " << (o.arch == ArchitectureKind::Vit ? "ViT" : "CNN") << " (random, seed " << o.seed
      << "). Budget per task for every method: " << 2 * o.children << " children x " << o.validations
      << " validations x " << o.examples
@@ -298,8 +308,31 @@ void writeReport(const std::vector<MethodResult>& results, const Options& o, dou
 
 }  // namespace
 
+// Options default to the experiment file's settings when --config is given.
+bool applyConfigFile(Options& o, const std::filesystem::path& file) {
+  try {
+    o.base = loadExperimentConfig(file);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return false;
+  }
+  o.configFile = file;
+  o.children = o.base.evolution.childrenPerTaskIteration;
+  o.generationSize = o.base.evolution.generationSize;
+  o.validations = o.base.training.validationsPerChild;
+  o.examples = o.base.training.trainExamplesBetweenValidations;
+  o.validationMax = o.base.training.validationExamplesMax;
+  o.testMax = o.base.training.testExamplesMax;
+  o.threads = o.base.training.threads;
+  o.seed = o.base.seed;
+  o.arch = o.base.root.architecture.kind;
+  return true;
+}
+
 int main(int argc, char** argv) {
   Options o;
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--config" && !applyConfigFile(o, argv[i + 1])) return 2;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -310,6 +343,8 @@ int main(int argc, char** argv) {
     ++i;
     if (a == "--out") {
       o.out = v;
+    } else if (a == "--config") {
+      // read before the other options
     } else if (a == "--children") {
       o.children = std::max(1, std::atoi(v));
     } else if (a == "--generation-size") {

@@ -145,6 +145,52 @@ class TstEngine : public QObject {
     QVERIFY(a != other);
   }
 
+  // Two threads train a generation's two children at the same time, one thread each. Every
+  // child is computed exactly as when the children train one after another on one thread, so
+  // the whole run is identical.
+  void parallelChildrenGiveTheSameRun() {
+    ExperimentConfig one = smallConfig();
+    one.tasks = {idxTask("digits-0-4", testdata::mnistDir(), {0, 1, 2, 3, 4}),
+                 idxTask("digits-5-9", testdata::mnistDir(), {5, 6, 7, 8, 9})};
+    Recorder sequential;
+    const RunReport a = Engine(one, &sequential).run();
+    ExperimentConfig two = one;
+    two.training.threads = 2;  // parallel_children 0: one child per thread
+    Recorder parallel;
+    RunReport b = Engine(two, &parallel).run();
+    QCOMPARE(b.threads, 2);
+    b.threads = a.threads;
+    QCOMPARE(runReportToJson(b, one), runReportToJson(a, one));
+
+    // The children really trained at the same time: both of a generation started before either
+    // validated; one after another, the first validates before the second starts.
+    const auto startsBeforeFirstValidation = [](const Recorder& r) {
+      int started = 0;
+      for (const auto& e : r.events) {
+        if (std::holds_alternative<ValidationEvent>(e)) return started;
+        if (std::holds_alternative<ChildStartedEvent>(e)) ++started;
+      }
+      return started;
+    };
+    QCOMPARE(startsBeforeFirstValidation(sequential), 1);
+    QCOMPARE(startsBeforeFirstValidation(parallel), 2);
+    // Events reach the sink whole and in each child's order.
+    QCOMPARE(parallel.all<ChildStartedEvent>().size(), sequential.all<ChildStartedEvent>().size());
+    QCOMPARE(parallel.all<ValidationEvent>().size(), sequential.all<ValidationEvent>().size());
+    std::map<std::pair<int64_t, int>, int64_t> lastStep;
+    for (const auto& p : parallel.all<TrainingProgressEvent>()) {
+      auto& last = lastStep[{p.generation, p.childIndex}];
+      QVERIFY(p.step > last);
+      last = p.step;
+    }
+
+    // parallel_children 1 keeps one child after another, each on all the threads.
+    two.training.parallelChildren = 1;
+    Recorder oneAtATime;
+    Engine(two, &oneAtATime).run();
+    QCOMPARE(startsBeforeFirstValidation(oneAtATime), 1);
+  }
+
   // Earlier tasks are never forgotten: after later tasks (one introduced mid-run) evolve, every
   // component locked by the first task is bit-identical and its test accuracy is unchanged.
   void earlierTasksAreImmutable() {
@@ -280,20 +326,31 @@ class TstEngine : public QObject {
     }
   }
 
+  void pauseResumeAndStop_data() {
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<int>("iterationsAtStop");
+    QTest::newRow("children one after another") << 1 << 1;
+    // Both children of the second iteration start together; the stop comes in the third.
+    QTest::newRow("children in parallel") << 2 << 2;
+  }
+
   void pauseResumeAndStop() {
+    QFETCH(int, threads);
+    QFETCH(int, iterationsAtStop);
     ExperimentConfig c = smallConfig();
+    c.training.threads = threads;
     c.evolution.taskIterations = 3;
     c.tasks = {idxTask("digits", testdata::mnistDir())};
     Recorder rec;
     Engine engine(c, &rec);
-    std::atomic<int> children{0}, pauses{0}, progress{0}, iterations{0};
+    std::atomic<int> children{0}, pauses{0}, resumes{0}, progress{0}, iterations{0};
     rec.hook = [&](const Event& e) {
       // Pause (from the engine's own thread, deterministically) as the second task iteration's
       // first child starts.
       if (std::holds_alternative<ChildStartedEvent>(e) && ++children == 3) engine.pause();
       if (std::holds_alternative<TrainingProgressEvent>(e)) ++progress;
       if (std::holds_alternative<TaskIterationEndedEvent>(e)) ++iterations;
-      if (const auto* p = std::get_if<PausedEvent>(&e); p && p->paused) ++pauses;
+      if (const auto* p = std::get_if<PausedEvent>(&e)) ++(p->paused ? pauses : resumes);
     };
     RunReport report;
     std::thread worker([&] { report = engine.run(); });
@@ -312,7 +369,10 @@ class TstEngine : public QObject {
     engine.stop();
     worker.join();
     QVERIFY(report.stopped);
-    QCOMPARE(iterations.load(), 1);
+    QCOMPARE(iterations.load(), iterationsAtStop);
+    // One pause and one resumption announced, however many children waited.
+    QCOMPARE(pauses.load(), 1);
+    QCOMPARE(resumes.load(), 1);
     // The stopped system is consistent: the task keeps a retained, evaluable model.
     QVERIFY(report.tasks[0].retainedPathId >= 0);
     QVERIFY(engine.evaluateTest("digits") > 0.0);

@@ -70,7 +70,7 @@ class TstExperimentConfig : public QObject {
                     "clone_policy": "freeze_bottom", "freeze_blocks": 2},
       "training": {"batch_size": 32, "validations_per_child": 2,
                    "train_examples_between_validations": 512, "validation_examples_max": 100,
-                   "test_examples_max": 50, "threads": 2},
+                   "test_examples_max": 50, "threads": 2, "parallel_children": 1},
       "image_sizes": [24, 32],
       "search_space": {"opt_lr": {"values": [0.001, 0.01, 0.1], "default": 0.1},
                        "opt_nesterov": [true, false]}
@@ -95,6 +95,7 @@ class TstExperimentConfig : public QObject {
     QCOMPARE(c.training.batchSize, 32);
     QCOMPARE(c.training.testExamplesMax, int64_t{50});
     QCOMPARE(c.training.threads, 2);
+    QCOMPARE(c.training.parallelChildren, 1);
     QCOMPARE(c.imageSizes, (std::vector<int>{24, 32}));
     QCOMPARE(c.searchSpace.at("opt_lr").values, (std::vector<double>{0.001, 0.01, 0.1}));
     QCOMPARE(*c.searchSpace.at("opt_lr").defaultValue, 0.1);
@@ -118,6 +119,8 @@ class TstExperimentConfig : public QObject {
         "'training.batch_size': expected an integer, found a string");
     row("out of range", withTask(R"(, "evolution": {"generation_size": 0})"),
         "'evolution.generation_size': value 0 is outside [1, 1024]");
+    row("parallel children", withTask(R"(, "training": {"parallel_children": -1})"),
+        "'training.parallel_children': value -1 is outside [0, 256]");
     row("scale factor", withTask(R"(, "evolution": {"scale_factor": 1.5})"),
         "'evolution.scale_factor'");
     row("parent policy", withTask(R"(, "evolution": {"parent_policy": "random"})"),

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mu2net/ConfigError.h"
+#include "mu2net/InputPipeline.h"
 #include "mu2net/Rng.h"
 
 namespace mu2net {
@@ -122,5 +123,8 @@ HParams mutateChildHParams(const SearchSpace& space, const HParams& parent, Rng&
 /// spec("mu").defaultValue(), in specs() order. Appends actual changes to `mutations`.
 HParams sampleGenerationHParams(const SearchSpace& space, const HParams* taskBest, Rng& rng,
                                 std::vector<Mutation>* mutations);
+
+/// The data-pipeline settings named by a path's or generation's ds_* hyperparameters.
+DataHParams toDataHParams(const HParams& hp);
 
 }  // namespace mu2net
