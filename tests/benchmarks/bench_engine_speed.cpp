@@ -44,6 +44,7 @@
 
 #include "ComponentTensors.h"
 #include "Network.h"
+#include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/Architecture.h"
 #include "mu2net/BatchStream.h"
@@ -255,12 +256,7 @@ Rate pythonRate(const ArchitectureConfig& arch, int threads, int frozenBlocks, d
 }
 
 TaskSpec mnistTask(const std::string& name, std::vector<int> classes = {}) {
-  TaskSpec t;
-  t.name = name;
-  t.format = DatasetFormat::Idx;
-  t.path = testdata::mnistDir();
-  t.classes = std::move(classes);
-  return t;
+  return testdata::idxTask(name, testdata::mnistDir(), std::move(classes));
 }
 
 // ---- sections ---------------------------------------------------------------------------------

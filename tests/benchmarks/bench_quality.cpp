@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/Engine.h"
 #include "mu2net/GraphDot.h"
@@ -73,13 +74,7 @@ struct Options {
   std::vector<std::string> methods = {"mu2net", "independent", "finetune", "frozen"};
 };
 
-TaskSpec idxTask(const std::string& name, const std::filesystem::path& path) {
-  TaskSpec t;
-  t.name = name;
-  t.format = DatasetFormat::Idx;
-  t.path = path;
-  return t;
-}
+using testdata::idxTask;
 
 ExperimentConfig configFor(const std::string& method, const Options& o) {
   ExperimentConfig c = o.base;

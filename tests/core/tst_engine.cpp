@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/Engine.h"
 
@@ -17,33 +18,15 @@ using namespace mu2net;
 
 namespace {
 
-TaskSpec idxTask(const std::string& name, const std::filesystem::path& path,
-                 std::vector<int> classes = {}) {
-  TaskSpec t;
-  t.name = name;
-  t.format = DatasetFormat::Idx;
-  t.path = path;
-  t.classes = std::move(classes);
-  return t;
-}
+using testdata::idxTask;
 
 // A small but real budget: a few hundred steps per task on 2 cores.
 ExperimentConfig smallConfig() {
-  ExperimentConfig c;
-  c.seed = 11;
-  c.root.architecture.kind = ArchitectureKind::Vit;
-  c.root.architecture.width = 32;
-  c.root.architecture.heads = 2;
+  ExperimentConfig c = testdata::tinyVitConfig(
+      11,
+      {.batchSize = 32, .validations = 2, .examples = 512, .validationMax = 256, .testMax = 500});
+  c.root.architecture.width = 32;  // twice the tiny root's width
   c.root.architecture.mlpDim = 64;
-  c.root.architecture.depth = 2;
-  c.evolution.generationSize = 2;
-  c.evolution.childrenPerTaskIteration = 2;
-  c.evolution.taskIterations = 1;
-  c.training.batchSize = 32;
-  c.training.validationsPerChild = 2;
-  c.training.trainExamplesBetweenValidations = 512;
-  c.training.validationExamplesMax = 256;
-  c.training.testExamplesMax = 500;
   c.training.threads = 1;
   // A fixed learning rate keeps the tiny budget productive on every draw.
   c.searchSpace["opt_lr"] = {{0.02, 0.05, 0.1}, 0.05};

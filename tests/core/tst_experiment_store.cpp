@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/Engine.h"
 #include "mu2net/ExperimentStore.h"
@@ -19,30 +20,14 @@ namespace fs = std::filesystem;
 namespace {
 
 ExperimentConfig tinyConfig() {
-  ExperimentConfig c;
-  c.seed = 21;
-  c.root.architecture.kind = ArchitectureKind::Vit;
-  c.root.architecture.width = 16;
-  c.root.architecture.heads = 2;
-  c.root.architecture.mlpDim = 32;
-  c.root.architecture.depth = 2;
-  c.evolution.generationSize = 2;
-  c.evolution.childrenPerTaskIteration = 2;
-  c.evolution.taskIterations = 2;
-  c.training.batchSize = 32;
-  c.training.validationsPerChild = 2;
-  c.training.trainExamplesBetweenValidations = 128;
-  c.training.validationExamplesMax = 128;
-  c.training.testExamplesMax = 200;
-  for (const auto& [name, classes] : std::vector<std::pair<std::string, std::vector<int>>>{
-           {"low", {0, 1, 2}}, {"high", {7, 8, 9}}}) {
-    TaskSpec t;
-    t.name = name;
-    t.format = DatasetFormat::Idx;
-    t.path = testdata::mnistDir();
-    t.classes = classes;
-    c.tasks.push_back(t);
-  }
+  ExperimentConfig c = testdata::tinyVitConfig(21, {.batchSize = 32,
+                                                    .validations = 2,
+                                                    .examples = 128,
+                                                    .validationMax = 128,
+                                                    .testMax = 200,
+                                                    .taskIterations = 2});
+  c.tasks = {testdata::idxTask("low", testdata::mnistDir(), {0, 1, 2}),
+             testdata::idxTask("high", testdata::mnistDir(), {7, 8, 9})};
   return c;
 }
 

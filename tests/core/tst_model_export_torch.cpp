@@ -8,6 +8,7 @@
 
 #include "ComponentTensors.h"
 #include "Network.h"
+#include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/Engine.h"
 #include "mu2net/ModelExport.h"
@@ -17,27 +18,9 @@ using namespace mu2net;
 namespace {
 
 ExperimentConfig config(ArchitectureKind kind) {
-  ExperimentConfig c;
-  c.seed = 4;
+  ExperimentConfig c = testdata::tinyVitConfig(4);
   c.root.architecture.kind = kind;
-  c.root.architecture.width = 16;
-  c.root.architecture.heads = 2;
-  c.root.architecture.mlpDim = 32;
-  c.root.architecture.depth = 2;
-  c.evolution.generationSize = 2;
-  c.evolution.childrenPerTaskIteration = 2;
-  c.evolution.taskIterations = 1;
-  c.training.batchSize = 16;
-  c.training.validationsPerChild = 1;
-  c.training.trainExamplesBetweenValidations = 64;
-  c.training.validationExamplesMax = 64;
-  c.training.testExamplesMax = 64;
-  TaskSpec t;
-  t.name = "digits";
-  t.format = DatasetFormat::Idx;
-  t.path = testdata::mnistDir();
-  t.classes = {1, 4, 7};
-  c.tasks = {t};
+  c.tasks = {testdata::idxTask("digits", testdata::mnistDir(), {1, 4, 7})};
   return c;
 }
 

@@ -7,6 +7,7 @@
 
 #include "ComponentFile.h"
 #include "Network.h"
+#include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/ConfigError.h"
 #include "mu2net/Engine.h"
@@ -16,28 +17,10 @@ using namespace mu2net;
 namespace {
 
 ExperimentConfig config(const std::filesystem::path& checkpoint) {
-  ExperimentConfig c;
-  c.seed = 8;
-  c.root.architecture.width = 16;
-  c.root.architecture.heads = 2;
-  c.root.architecture.mlpDim = 32;
-  c.root.architecture.depth = 2;
+  ExperimentConfig c = testdata::tinyVitConfig(8);
   c.root.checkpoint = checkpoint;
-  c.evolution.generationSize = 2;
-  c.evolution.childrenPerTaskIteration = 2;
-  c.evolution.taskIterations = 1;
-  c.training.batchSize = 16;
-  c.training.validationsPerChild = 1;
-  c.training.trainExamplesBetweenValidations = 64;
-  c.training.validationExamplesMax = 64;
-  c.training.testExamplesMax = 64;
   c.searchSpace["mu"] = {{0.0, 0.1}, 0.0};  // μ = 0: a trained root's layers are never cloned
-  TaskSpec t;
-  t.name = "digits";
-  t.format = DatasetFormat::Idx;
-  t.path = testdata::mnistDir();
-  t.classes = {0, 1};
-  c.tasks = {t};
+  c.tasks = {testdata::idxTask("digits", testdata::mnistDir(), {0, 1})};
   return c;
 }
 

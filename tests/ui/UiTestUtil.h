@@ -2,20 +2,17 @@
 // Shared by the ui tests: a tiny but real experiment on MNIST subsets (a few seconds on 2 cores).
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/ExperimentConfig.h"
 
 namespace mu2net::testui {
 
 inline TaskSpec mnistTask(const std::string& name, std::vector<int> classes) {
-  TaskSpec t;
-  t.name = name;
-  t.format = DatasetFormat::Idx;
-  t.path = testdata::mnistDir();
-  t.classes = std::move(classes);
-  return t;
+  return testdata::idxTask(name, testdata::mnistDir(), std::move(classes));
 }
 
 /// CNN root of width 8 and depth 1, batches of 32, one validation of 256 examples per child,
