@@ -318,6 +318,12 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
   return c;
 }
 
+std::filesystem::path normalPath(const std::filesystem::path& p) {
+  std::filesystem::path n = p.lexically_normal();
+  if (!n.has_filename() && n.has_relative_path()) n = n.parent_path();
+  return n;
+}
+
 ExperimentConfig loadExperimentConfig(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError("cannot open configuration file " + file.string());

@@ -878,7 +878,7 @@ ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
     throw ConfigError(
         "config key 'root': the root architecture differs from the one the experiment was run "
         "with; it cannot be continued with another root");
-  if (stored.root.checkpoint != requested.root.checkpoint)
+  if (normalPath(stored.root.checkpoint) != normalPath(requested.root.checkpoint))
     throw ConfigError("config key 'root.checkpoint': differs from the experiment's ('" +
                       stored.root.checkpoint.string() + "')");
   const auto searchSpaceJson = [](const ExperimentConfig& c) {
@@ -901,8 +901,9 @@ ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
       merged.tasks.push_back(t);
       continue;
     }
-    if (known->format != t.format || known->path != t.path || known->classes != t.classes ||
-        known->validationFraction != t.validationFraction)
+    // Paths compare as written after normalisation ("a/../b" is "b"), not by following links.
+    if (known->format != t.format || normalPath(known->path) != normalPath(t.path) ||
+        known->classes != t.classes || known->validationFraction != t.validationFraction)
       throw ConfigError("config key 'tasks': task '" + t.name +
                         "' is defined differently from the experiment's (format, path, classes "
                         "or validation_fraction changed)");

@@ -40,6 +40,13 @@ class TstExperimentConfig : public QObject {
     QVERIFY(c.tasks[0].format == DatasetFormat::Idx);
     QCOMPARE(c.tasks[0].path, std::filesystem::path("/base/data/a"));
     QCOMPARE(c.tasks[0].validationFraction, 0.1);
+    // Relative paths are resolved against the file's folder, as written.
+    const auto up = parseExperimentConfig(
+        R"({"tasks": [{"name": "a", "format": "idx", "path": "../shared/./data/a"}]})",
+        "/base/experiments");
+    QCOMPARE(up.tasks[0].path, std::filesystem::path("/base/experiments/../shared/./data/a"));
+    QCOMPARE(normalPath(up.tasks[0].path), std::filesystem::path("/base/shared/data/a"));
+    QCOMPARE(normalPath("/base/shared/data/a/"), std::filesystem::path("/base/shared/data/a"));
     QVERIFY(c.root.architecture.kind == ArchitectureKind::Vit);
     QCOMPARE(c.root.architecture.depth, 4);
     QCOMPARE(c.root.architecture.width, 64);

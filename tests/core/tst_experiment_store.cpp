@@ -209,6 +209,10 @@ class TstExperimentStore : public QObject {
     } catch (const ConfigError& e) {
       QVERIFY(std::string(e.what()).find("'high'") != std::string::npos);
     }
+    // The same folder written another way (as a configuration kept elsewhere would) is the same.
+    other = stored;
+    other.tasks[0].path = stored.tasks[0].path / "sub" / ".." / ".";
+    QCOMPARE(mergeResumeConfig(stored, other).tasks.size(), stored.tasks.size());
     other = stored;
     other.evolution.taskIterations = 5;
     TaskSpec extra = stored.tasks[0];

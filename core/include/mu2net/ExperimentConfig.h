@@ -97,6 +97,10 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
                                        const std::filesystem::path& baseDir);
 /// Reads and parses a file; errors name the file too.
 ExperimentConfig loadExperimentConfig(const std::filesystem::path& file);
+
+/// `p` written plainly: "." and "x/.." removed, no trailing separator. Two paths to one folder
+/// written differently compare equal after it (links are not followed).
+std::filesystem::path normalPath(const std::filesystem::path& p);
 /// The configuration as canonical JSON text (all keys, defaults filled in): what a run stores
 /// and what report.json embeds. parseExperimentConfig(toJson(c)) == c.
 std::string experimentConfigToJson(const ExperimentConfig& config);
