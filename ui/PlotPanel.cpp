@@ -51,7 +51,7 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), replotTimer_(new QTimer
   auto* splitter = new QSplitter(Qt::Vertical, this);
   validation_ = makePlot(splitter, tr("Validation accuracy per child"), tr("children finished"),
                          tr("accuracy"));
-  loss_ = makePlot(splitter, tr("Training loss of the current child"), tr("step"), tr("loss"));
+  loss_ = makePlot(splitter, tr("Training loss of the latest child"), tr("step"), tr("loss"));
   size_ = makePlot(splitter, tr("Parameters"), tr("children finished"), tr("parameters"));
   size_->yAxis->setNumberFormat(QStringLiteral("gbc"));
   validation_->yAxis->setRange(0, 1);

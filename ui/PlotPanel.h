@@ -3,7 +3,7 @@
 // qcustomplot.h: the library's quirks stay in one adapter):
 //   - Validation: every child's best validation accuracy (dots) per task, against the number of
 //     children finished so far in the run, and each task's best-so-far (step line);
-//   - Loss: the current child's training loss, live, against its step;
+//   - Loss: the training loss of the child started last, live, against its step;
 //   - Size: the system size (unique parameters in use by retained models) and each task's
 //     activated parameters, against children finished.
 // Tasks keep the colours of the graph view (mu2net::routeColour in introduction order).

@@ -115,6 +115,35 @@ class TstMainWindow : public QObject {
     qunsetenv("MU2NET_RUNS_DIR");
   }
 
+  // Children of a generation may train at the same time: the loss curve follows the child that
+  // started last and ignores the others' progress.
+  void lossCurveFollowsTheLatestChild() {
+    PlotPanel panel;
+    RunStartedEvent run;
+    run.tasks = {"digits"};
+    panel.onRunStarted(run);
+    const auto started = [&](int child) {
+      ChildStartedEvent e;
+      e.task = "digits";
+      e.generation = 1;
+      e.childIndex = child;
+      panel.onChildStarted(e);
+    };
+    const auto progress = [&](int child, int64_t step) {
+      panel.onTrainingProgress(TrainingProgressEvent{"digits", 1, child, step, 10, 1.0, 100.0});
+    };
+    started(0);
+    progress(0, 1);
+    QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{1});
+    started(1);
+    QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{0});
+    progress(0, 2);
+    progress(1, 1);
+    progress(0, 3);
+    progress(1, 2);
+    QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{2});
+  }
+
   void refusesWhatItCannotOpen() {
     MainWindow window;
     window.setErrorPopups(false);
