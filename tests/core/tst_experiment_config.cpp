@@ -208,6 +208,20 @@ class TstExperimentConfig : public QObject {
     for (const auto& t : c.tasks)
       QCOMPARE(t.path, std::filesystem::path("/usr/share/datasets/fashion-mnist"));
   }
+
+  // The laptop-scale experiment of the benchmarks: ALGORITHM.md §6's structure on MNIST,
+  // Fashion-MNIST and CMATERdb Bangla (in the shared data folder beside the checkout).
+  void shippedLaptopExperimentParses() {
+    const auto c = loadExperimentConfig(std::filesystem::path(MU2NET_SOURCE_DIR) / "resources" /
+                                        "experiments" / "laptop.json");
+    QCOMPARE(c.tasks.size(), std::size_t{3});
+    QCOMPARE(c.evolution.generationSize, 4);
+    QCOMPARE(c.evolution.childrenPerTaskIteration, 8);
+    QCOMPARE(c.evolution.taskIterations, 2);
+    QCOMPARE(c.training.validationsPerChild, 4);
+    QCOMPARE(c.training.trainExamplesBetweenValidations, int64_t{8192});
+    QCOMPARE(normalPath(c.tasks[0].path).filename().string(), std::string("mnist"));
+  }
 };
 
 QTEST_GUILESS_MAIN(TstExperimentConfig)
