@@ -364,6 +364,8 @@ void MainWindow::connectController() {
   // Children of a generation may train at the same time (training.parallel_children): the
   // status bar names every child in training, sums their speeds and counts their shares.
   connect(c, &ExperimentController::childStarted, this, [this](const ChildStartedEvent& e) {
+    for (const auto& p : training_)  // children done training leave the label
+      if (p.step >= p.totalSteps) trainingLabels_.remove(p.childIndex);
     trainingLabels_[e.childIndex] =
         tr("child %1 (parent %2 #%3)").arg(e.childIndex + 1).arg(q(e.parentTask)).arg(e.parentId);
     taskLabel_->setText(tr("task %1 · generation %2 · %3")
