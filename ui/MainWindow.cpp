@@ -345,7 +345,7 @@ void MainWindow::connectController() {
             .arg(tasks.join(QStringLiteral(", ")))
             .arg(e.taskIterations)
             .arg(e.totalChildren));
-    updateProgress(0);
+    updateProgress();
   });
   connect(c, &ExperimentController::taskIterationStarted, this,
           [this](const TaskIterationStartedEvent& e) {
@@ -358,14 +358,14 @@ void MainWindow::connectController() {
             if (!e.dataMutations.empty())
               line += tr(" (data: %1)").arg(describeMutations(e.dataMutations));
             log(line);
-            training_.clear();
+            generation_.clear();
             trainingLabels_.clear();
           });
   // Children of a generation may train at the same time (training.parallel_children): the
   // status bar names every child in training, sums their speeds and counts their shares.
   connect(c, &ExperimentController::childStarted, this, [this](const ChildStartedEvent& e) {
-    for (const auto& p : training_)  // children done training leave the label
-      if (p.step >= p.totalSteps) trainingLabels_.remove(p.childIndex);
+    for (const int child : trainingLabels_.keys())  // children done training leave the label
+      if (generation_.doneTraining(child)) trainingLabels_.remove(child);
     trainingLabels_[e.childIndex] =
         tr("child %1 (parent %2 #%3)").arg(e.childIndex + 1).arg(q(e.parentTask)).arg(e.parentId);
     taskLabel_->setText(tr("task %1 · generation %2 · %3")
@@ -374,18 +374,13 @@ void MainWindow::connectController() {
                             .arg(QStringList(trainingLabels_.values()).join(QStringLiteral(", "))));
   });
   connect(c, &ExperimentController::trainingProgress, this, [this](const TrainingProgressEvent& e) {
-    training_[e.childIndex] = e;
-    double samplesPerSecond = 0, fraction = 0;
-    for (const auto& p : training_) {
-      if (p.totalSteps <= 0) continue;
-      fraction += static_cast<double>(p.step) / static_cast<double>(p.totalSteps);
-      if (p.step < p.totalSteps) samplesPerSecond += p.samplesPerSecond;
-    }
-    speedLabel_->setText(tr("%1 samples/s").arg(samplesPerSecond, 0, 'f', 0));
-    updateProgress(fraction);
+    generation_.update(e);
+    speedLabel_->setText(tr("%1 samples/s").arg(generation_.samplesPerSecond(), 0, 'f', 0));
+    updateProgress();
   });
   connect(c, &ExperimentController::childFinished, this, [this](const ChildFinishedEvent& e) {
     ++childrenFinished_;
+    generation_.finish(e.childIndex);
     log(tr("%1: generation %2 child %3 %4 — validation %5%, %6 trainable params, %7")
             .arg(q(e.task))
             .arg(e.generation)
@@ -394,7 +389,7 @@ void MainWindow::connectController() {
             .arg(100.0 * e.quality, 0, 'f', 1)
             .arg(formatCount(static_cast<double>(e.trainableParams)))
             .arg(e.mutations.empty() ? tr("no mutations") : describeMutations(e.mutations)));
-    updateProgress(0);
+    updateProgress();
   });
   connect(c, &ExperimentController::taskIterationEnded, this,
           [this](const TaskIterationEndedEvent& e) {
@@ -428,10 +423,10 @@ void MainWindow::connectController() {
   });
 }
 
-void MainWindow::updateProgress(double childrenInTraining) {
+void MainWindow::updateProgress() {
   if (totalChildren_ <= 0) return;
   const double done =
-      std::min(1.0, (static_cast<double>(childrenFinished_) + std::max(childrenInTraining, 0.0)) /
+      std::min(1.0, (static_cast<double>(childrenFinished_) + generation_.unfinishedShare()) /
                         static_cast<double>(totalChildren_));
   progress_->setValue(static_cast<int>(done * progress_->maximum()));
   const double elapsed = static_cast<double>(runClock_.elapsed() - pausedMs_) / 1000.0;

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "ExperimentController.h"
+#include "mu2net/GenerationProgress.h"
 
 class QAction;
 class QLabel;
@@ -79,7 +80,7 @@ class MainWindow : public QMainWindow {
   void showError(const QString& message);
   void addRecent(const QString& path);
   void rebuildRecentMenu();
-  void updateProgress(double childrenInTraining);
+  void updateProgress();
   bool loadConfigFile(const QString& path);
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
@@ -126,8 +127,8 @@ class MainWindow : public QMainWindow {
   QElapsedTimer runClock_;
   qint64 pausedMs_ = 0;
   QElapsedTimer pauseClock_;
-  // The generation's children in training: latest progress and status-bar text per child index.
-  QMap<int, mu2net::TrainingProgressEvent> training_;
+  // The generation's children in training: their progress and status-bar text per child index.
+  mu2net::GenerationProgress generation_;
   QMap<int, QString> trainingLabels_;
 };
 

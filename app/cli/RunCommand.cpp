@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <map>
 #include <sstream>
 #include <thread>
 
@@ -19,6 +18,7 @@
 #include "mu2net/DataError.h"
 #include "mu2net/Engine.h"
 #include "mu2net/ExperimentStore.h"
+#include "mu2net/GenerationProgress.h"
 #include "mu2net/RuntimeInfo.h"
 
 namespace mu2net::cli {
@@ -82,7 +82,7 @@ class ConsoleSink : public EventSink {
     out_ << "== task " << e.task << ", iteration " << e.iteration << "\n" << std::flush;
   }
   void on(const GenerationStartedEvent& e) {
-    training_.clear();
+    generation_.clear();
     out_ << "  generation " << e.generation << ": image size "
          << static_cast<int>(e.dataHParams.at("ds_image_size"));
     for (const auto& m : e.dataMutations)
@@ -93,24 +93,21 @@ class ConsoleSink : public EventSink {
   // Children of a generation may train at the same time: the line shows each one's step and
   // their summed speed.
   void on(const TrainingProgressEvent& e) {
-    training_[e.childIndex] = e;
+    generation_.update(e);
     if (!live_) return;
     std::string children;
-    double samplesPerSecond = 0;
-    for (const auto& [index, p] : training_) {
-      if (p.step >= p.totalSteps) continue;  // done training, validating or waiting
-      children += " child " + std::to_string(index) + " step " + std::to_string(p.step) + "/" +
-                  std::to_string(p.totalSteps) + " loss " + fixed(p.loss, 3) + ";";
-      samplesPerSecond += p.samplesPerSecond;
-    }
+    for (const auto& p : generation_.training())
+      children += " child " + std::to_string(p.childIndex) + " step " + std::to_string(p.step) +
+                  "/" + std::to_string(p.totalSteps) + " loss " + fixed(p.loss, 3) + ";";
     std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s:%s %.0f samples/s",
                  static_cast<long long>(done_), static_cast<long long>(total_), e.task.c_str(),
-                 children.c_str(), samplesPerSecond);
+                 children.c_str(), generation_.samplesPerSecond());
     progressShown_ = true;
   }
   void on(const ValidationEvent&) {}
   void on(const ChildFinishedEvent& e) {
     clearProgress();
+    generation_.finish(e.childIndex);
     ++done_;
     out_ << "  [" << done_ << "/" << total_ << "] " << e.task << " gen " << e.generation
          << " child " << e.childIndex << ": parent " << e.parentId << " (" << e.parentTask
@@ -156,7 +153,7 @@ class ConsoleSink : public EventSink {
   bool progressShown_ = false;
   int64_t done_ = 0;
   int64_t total_ = 0;
-  std::map<int, TrainingProgressEvent> training_;  // latest progress per child of the generation
+  GenerationProgress generation_;  // the children of the generation in training
 };
 
 void printTable(const RunReport& r, std::ostream& out) {

@@ -1,6 +1,7 @@
 // The main window runs a tiny real experiment to its end; then its picture is checked: the graph
 // and the curves are drawn (coloured pixels where they should be), the tables are filled, and the
 // curves and graph export.
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -55,9 +56,23 @@ class TstMainWindow : public QObject {
     ExperimentConfig config = testui::tinyConfig();
     config.tasks.push_back(testui::mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
     window.setExperiment(config, QStringLiteral("tiny"));
+    // The progress bar counts finished children plus the shares of those in training: it only
+    // moves forward and ends full.
+    auto* progressBar = window.findChild<QProgressBar*>();
+    QVERIFY(progressBar);
+    QList<int> progressValues;
+    connect(progressBar, &QProgressBar::valueChanged, this,
+            [&](int value) { progressValues.push_back(value); });
     QVERIFY(window.startExperiment());
     QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), ExperimentController::State::Finished,
                               240000);
+    QVERIFY(progressValues.size() >= 4);
+    for (qsizetype i = 1; i < progressValues.size(); ++i)
+      QVERIFY2(progressValues[i] >= progressValues[i - 1],
+               qPrintable(QStringLiteral("progress went back from %1 to %2")
+                              .arg(progressValues[i - 1])
+                              .arg(progressValues[i])));
+    QCOMPARE(progressValues.back(), progressBar->maximum());
     // The final snapshot's layout runs in the helper; wait for it.
     QTRY_VERIFY_WITH_TIMEOUT(
         window.graphView()->hasLayout() && !window.graphView()->isLayoutRunning(), 30000);

@@ -1,0 +1,40 @@
+#pragma once
+// The children of the current generation as they train, from the engine's events: what the CLI's
+// progress line and the workbench's status bar and progress bar show. Children of a generation may
+// train at the same time (training.parallel_children), so each keeps its own latest progress.
+#include <map>
+#include <vector>
+
+#include "mu2net/Events.h"
+
+namespace mu2net {
+
+class GenerationProgress {
+ public:
+  /// A generation starts: the previous one's children are forgotten.
+  void clear();
+  /// A child's latest TrainingProgressEvent.
+  void update(const TrainingProgressEvent& e);
+  /// A child is finished (trained, validated and judged): it no longer counts as in progress.
+  void finish(int childIndex);
+
+  /// Children still running training steps, in child-index order.
+  std::vector<TrainingProgressEvent> training() const;
+  /// Whether the child has run all its training steps (it may still be validating) or finished.
+  /// False for a child with no progress yet.
+  bool doneTraining(int childIndex) const;
+  /// Summed speed of the children still running training steps, in samples per second.
+  double samplesPerSecond() const;
+  /// The unfinished children's shares of their training steps, summed: with the count of finished
+  /// children, how many children's worth of work the run has done.
+  double unfinishedShare() const;
+
+ private:
+  struct Child {
+    TrainingProgressEvent latest;
+    bool finished = false;
+  };
+  std::map<int, Child> children_;
+};
+
+}  // namespace mu2net
