@@ -324,15 +324,29 @@ bool applyConfigFile(Options& o, const std::filesystem::path& file) {
   return true;
 }
 
+constexpr const char* kUsage =
+    "usage: bench_quality --out DIR [--config EXPERIMENT.json] [--children C=4]\n"
+    "         [--generation-size G=4] [--validations V=2] [--examples N=2048]\n"
+    "         [--validation-max 1024] [--test-max 0] [--freeze-blocks K=2] [--threads T=1]\n"
+    "         [--seed S=1] [--arch vit|cnn] [--crop on|off]\n"
+    "         [--methods mu2net,independent,finetune,frozen]\n"
+    "Runs the laptop multitask benchmark and writes quality.md, quality.csv and the engine's\n"
+    "reports to DIR; the comment at the top of bench_quality.cpp explains every option.\n";
+
 int main(int argc, char** argv) {
   Options o;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--config" && !applyConfigFile(o, argv[i + 1])) return 2;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
     if (!v) {
-      std::fprintf(stderr, "missing value for %s\n", a.c_str());
+      std::fprintf(stderr, "missing value for %s\n%s", a.c_str(), kUsage);
       return 2;
     }
     ++i;
@@ -359,22 +373,29 @@ int main(int argc, char** argv) {
     } else if (a == "--seed") {
       o.seed = std::strtoull(v, nullptr, 10);
     } else if (a == "--arch") {
+      if (std::string(v) != "vit" && std::string(v) != "cnn") {
+        std::fprintf(stderr, "--arch: expected vit or cnn, got %s\n", v);
+        return 2;
+      }
       o.arch = std::string(v) == "cnn" ? ArchitectureKind::Cnn : ArchitectureKind::Vit;
     } else if (a == "--crop") {
-      o.crop = std::string(v) != "off";
+      if (std::string(v) != "on" && std::string(v) != "off") {
+        std::fprintf(stderr, "--crop: expected on or off, got %s\n", v);
+        return 2;
+      }
+      o.crop = std::string(v) == "on";
     } else if (a == "--methods") {
       o.methods.clear();
       std::stringstream ss(v);
       for (std::string s; std::getline(ss, s, ',');)
         o.methods.push_back(s);
     } else {
-      std::fprintf(stderr, "unknown option %s (see the comment at the top of bench_quality.cpp)\n",
-                   a.c_str());
+      std::fprintf(stderr, "unknown option %s\n%s", a.c_str(), kUsage);
       return 2;
     }
   }
   if (o.out.empty() || o.methods.empty()) {
-    std::fprintf(stderr, "usage: bench_quality --out DIR [options]\n");
+    std::fputs(kUsage, stderr);
     return 2;
   }
   for (const auto& m : o.methods)
