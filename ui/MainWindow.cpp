@@ -364,6 +364,7 @@ void MainWindow::connectController() {
   // Children of a generation may train at the same time (training.parallel_children): the
   // status bar names every child in training, sums their speeds and counts their shares.
   connect(c, &ExperimentController::childStarted, this, [this](const ChildStartedEvent& e) {
+    generation_.start(e.childIndex);
     for (const int child : trainingLabels_.keys())  // children done training leave the label
       if (generation_.doneTraining(child)) trainingLabels_.remove(child);
     trainingLabels_[e.childIndex] =
@@ -375,7 +376,11 @@ void MainWindow::connectController() {
   });
   connect(c, &ExperimentController::trainingProgress, this, [this](const TrainingProgressEvent& e) {
     generation_.update(e);
-    speedLabel_->setText(tr("%1 samples/s").arg(generation_.samplesPerSecond(), 0, 'f', 0));
+    // Once every child has run its steps, the generation validates: no speed to show.
+    if (generation_.onlyValidating())
+      speedLabel_->setText(tr("validating"));
+    else
+      speedLabel_->setText(tr("%1 samples/s").arg(generation_.samplesPerSecond(), 0, 'f', 0));
     updateProgress();
   });
   connect(c, &ExperimentController::childFinished, this, [this](const ChildFinishedEvent& e) {

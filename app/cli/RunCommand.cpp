@@ -89,7 +89,7 @@ class ConsoleSink : public EventSink {
       out_ << ", " << describe(m);
     out_ << "\n" << std::flush;
   }
-  void on(const ChildStartedEvent&) {}
+  void on(const ChildStartedEvent& e) { generation_.start(e.childIndex); }
   // Children of a generation may train at the same time: the line shows each one's step and
   // their summed speed.
   void on(const TrainingProgressEvent& e) {
@@ -99,9 +99,13 @@ class ConsoleSink : public EventSink {
     for (const auto& p : generation_.training())
       children += " child " + std::to_string(p.childIndex) + " step " + std::to_string(p.step) +
                   "/" + std::to_string(p.totalSteps) + " loss " + fixed(p.loss, 3) + ";";
-    std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s:%s %.0f samples/s",
-                 static_cast<long long>(done_), static_cast<long long>(total_), e.task.c_str(),
-                 children.c_str(), generation_.samplesPerSecond());
+    char speed[64];
+    if (generation_.onlyValidating())
+      std::snprintf(speed, sizeof speed, " validating");  // every child has run its steps
+    else
+      std::snprintf(speed, sizeof speed, " %.0f samples/s", generation_.samplesPerSecond());
+    std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s:%s%s", static_cast<long long>(done_),
+                 static_cast<long long>(total_), e.task.c_str(), children.c_str(), speed);
     progressShown_ = true;
   }
   void on(const ValidationEvent&) {}

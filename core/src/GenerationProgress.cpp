@@ -8,6 +8,10 @@ void GenerationProgress::clear() {
   children_.clear();
 }
 
+void GenerationProgress::start(int childIndex) {
+  children_[childIndex];
+}
+
 void GenerationProgress::update(const TrainingProgressEvent& e) {
   children_[e.childIndex].latest = e;
 }
@@ -28,6 +32,19 @@ bool GenerationProgress::doneTraining(int childIndex) const {
   if (it == children_.end()) return false;
   const Child& c = it->second;
   return c.finished || (c.latest.totalSteps > 0 && c.latest.step >= c.latest.totalSteps);
+}
+
+int GenerationProgress::validating() const {
+  int count = 0;
+  for (const auto& [index, c] : children_)
+    if (!c.finished && c.latest.totalSteps > 0 && c.latest.step >= c.latest.totalSteps) ++count;
+  return count;
+}
+
+bool GenerationProgress::onlyValidating() const {
+  for (const auto& [index, c] : children_)
+    if (!c.finished && !doneTraining(index)) return false;
+  return validating() > 0;
 }
 
 double GenerationProgress::samplesPerSecond() const {

@@ -13,6 +13,9 @@ class GenerationProgress {
  public:
   /// A generation starts: the previous one's children are forgotten.
   void clear();
+  /// A child starts (ChildStartedEvent): it counts as running its steps until its progress says
+  /// otherwise.
+  void start(int childIndex);
   /// A child's latest TrainingProgressEvent.
   void update(const TrainingProgressEvent& e);
   /// A child is finished (trained, validated and judged): it no longer counts as in progress.
@@ -23,6 +26,12 @@ class GenerationProgress {
   /// Whether the child has run all its training steps (it may still be validating) or finished.
   /// False for a child with no progress yet.
   bool doneTraining(int childIndex) const;
+  /// Children done with their training steps but not finished: validating their final
+  /// parameters, or waiting for the rest of the generation.
+  int validating() const;
+  /// Whether the generation is validating: some children are, and no started child is still
+  /// running training steps.
+  bool onlyValidating() const;
   /// Summed speed of the children still running training steps, in samples per second.
   double samplesPerSecond() const;
   /// The unfinished children's shares of their training steps, summed: with the count of finished
