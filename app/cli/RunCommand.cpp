@@ -99,13 +99,11 @@ class ConsoleSink : public EventSink {
     for (const auto& p : generation_.training())
       children += " child " + std::to_string(p.childIndex) + " step " + std::to_string(p.step) +
                   "/" + std::to_string(p.totalSteps) + " loss " + fixed(p.loss, 3) + ";";
-    char speed[64];
-    if (generation_.onlyValidating())
-      std::snprintf(speed, sizeof speed, " validating");  // every child has run its steps
-    else
-      std::snprintf(speed, sizeof speed, " %.0f samples/s", generation_.samplesPerSecond());
-    std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s:%s%s", static_cast<long long>(done_),
-                 static_cast<long long>(total_), e.task.c_str(), children.c_str(), speed);
+    const std::string speed = generation_.onlyValidating()  // every child has run its steps
+                                  ? "validating"
+                                  : fixed(generation_.samplesPerSecond(), 0) + " samples/s";
+    std::fprintf(stderr, "\r\033[K  [%lld/%lld children] %s:%s %s", static_cast<long long>(done_),
+                 static_cast<long long>(total_), e.task.c_str(), children.c_str(), speed.c_str());
     progressShown_ = true;
   }
   void on(const ValidationEvent&) {}

@@ -30,21 +30,24 @@ std::vector<TrainingProgressEvent> GenerationProgress::training() const {
 bool GenerationProgress::doneTraining(int childIndex) const {
   const auto it = children_.find(childIndex);
   if (it == children_.end()) return false;
-  const Child& c = it->second;
-  return c.finished || (c.latest.totalSteps > 0 && c.latest.step >= c.latest.totalSteps);
+  return it->second.finished || it->second.ranAllSteps();
 }
 
 int GenerationProgress::validating() const {
   int count = 0;
   for (const auto& [index, c] : children_)
-    if (!c.finished && c.latest.totalSteps > 0 && c.latest.step >= c.latest.totalSteps) ++count;
+    if (!c.finished && c.ranAllSteps()) ++count;
   return count;
 }
 
 bool GenerationProgress::onlyValidating() const {
-  for (const auto& [index, c] : children_)
-    if (!c.finished && !doneTraining(index)) return false;
-  return validating() > 0;
+  bool anyValidating = false;
+  for (const auto& [index, c] : children_) {
+    if (c.finished) continue;
+    if (!c.ranAllSteps()) return false;  // still running steps, or not reported yet
+    anyValidating = true;
+  }
+  return anyValidating;
 }
 
 double GenerationProgress::samplesPerSecond() const {

@@ -42,6 +42,8 @@ class GenerationProgress {
   struct Child {
     TrainingProgressEvent latest;
     bool finished = false;
+    /// Its progress says every training step is done (false before its first progress event).
+    bool ranAllSteps() const { return latest.totalSteps > 0 && latest.step >= latest.totalSteps; }
   };
   std::map<int, Child> children_;
 };
