@@ -12,6 +12,12 @@
 //                task's model and fine-tunes every layer, 1 iteration of 2C children
 //   frozen       parent_policy first_task, clone_policy freeze_bottom (stem + first k blocks of
 //                the first task's model shared frozen, the rest trained), 1 iteration of 2C
+//   plain-cnn    not the engine: what a user would write instead, one small CNN per task trained
+//                from scratch in PyTorch (plain_cnn.py, run with Debian's python3-torch) for the
+//                wall time μ2Net spent on that task (the time between the task's
+//                TaskIterationStarted and TaskIterationEnded events, summed over its iterations),
+//                or --plain-seconds S per task; always run after the engine's methods. Each task
+//                keeps its own model: BWT 0, parameters = the sum of the per-task models.
 //
 // Forgetting. The engine never trains a locked layer, so each method's retained models keep their
 // accuracy; its test accuracy right after training (R_jj, from the TestEvaluated events) and at
@@ -30,12 +36,15 @@
 //          [--generation-size G=4] [--validations V=2] [--examples N=2048] [--validation-max 1024]
 //          [--test-max 0]
 //          [--freeze-blocks K=2] [--threads T=1] [--seed S=1] [--arch vit|cnn] [--crop on|off]
-//          [--methods mu2net,independent,finetune,frozen]
+//          [--methods mu2net,independent,finetune,frozen,plain-cnn] [--plain-seconds S]
 // --config takes the seed, root, training settings, generation size, children per task iteration
 // and search-space overrides from an experiment file (its tasks are ignored; the benchmark's four
 // are used); options given on the command line override it, wherever they stand.
 // --crop off makes "no random crop" the default of ds_crop (still mutable) for every method.
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -43,7 +52,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -71,7 +82,8 @@ struct Options {
   std::uint64_t seed = 1;
   ArchitectureKind arch = ArchitectureKind::Vit;
   bool crop = true;  // the laptop default of ds_crop
-  std::vector<std::string> methods = {"mu2net", "independent", "finetune", "frozen"};
+  std::vector<std::string> methods = {"mu2net", "independent", "finetune", "frozen", "plain-cnn"};
+  double plainSeconds = 0;  // plain-cnn's budget per task; 0 = what μ2Net's leg spent on it
 };
 
 using testdata::idxTask;
@@ -116,19 +128,27 @@ class Recorder : public EventSink {
  public:
   std::map<std::string, double> testAfterTraining;  // last TestEvaluated per task (R_jj)
   std::map<std::string, double> addedParams;        // system growth in the task's first pass
+  std::map<std::string, double> taskSeconds;        // wall time in the task's iterations, summed
   double lastSystemSize = 0;
   int children = 0;
   void handle(const Event& e) override {
+    const auto now = std::chrono::steady_clock::now();
     if (const auto* t = std::get_if<TestEvaluatedEvent>(&e)) {
       testAfterTraining[t->task] = t->testQuality;
+    } else if (std::holds_alternative<TaskIterationStartedEvent>(e)) {
+      iterationStart_ = now;
     } else if (const auto* t2 = std::get_if<TaskIterationEndedEvent>(&e)) {
       if (t2->iteration == 1) addedParams[t2->task] = t2->systemSize - lastSystemSize;
       lastSystemSize = t2->systemSize;
+      taskSeconds[t2->task] += std::chrono::duration<double>(now - iterationStart_).count();
     } else if (std::holds_alternative<ChildFinishedEvent>(e)) {
       ++children;
       std::fprintf(stderr, "\r  children trained: %d", children);
     }
   }
+
+ private:
+  std::chrono::steady_clock::time_point iterationStart_;
 };
 
 struct TaskRow {
@@ -139,6 +159,7 @@ struct TaskRow {
   int64_t activated = 0;
   double added = 0;
   double reused = 0;
+  double seconds = 0;  // wall time the method spent on the task (plain-cnn: its budget)
 };
 
 struct MethodResult {
@@ -175,6 +196,7 @@ MethodResult runMethod(const std::string& method, const Options& o) {
     row.activated = t.activatedParams;
     row.added = rec.addedParams.at(t.name);
     row.reused = t.reusedShare;
+    row.seconds = rec.taskSeconds[t.name];
     m.rows.push_back(row);
   }
   if (method == "finetune") {
@@ -195,6 +217,89 @@ MethodResult runMethod(const std::string& method, const Options& o) {
   m.averageFinal = sum / static_cast<double>(m.rows.size());
   m.bwt = m.rows.size() > 1 ? bwt / static_cast<double>(m.rows.size() - 1) : 0.0;
   std::ofstream(o.out / (method + "-report.json")) << runReportToJson(report, c);
+  return m;
+}
+
+std::string shellQuoted(const std::string& s) {
+  std::string q = "'";
+  for (const char ch : s)
+    q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+std::string plainCnnCommand() {
+  return shellQuoted(MU2NET_PYTHON) + " " + shellQuoted(MU2NET_PLAIN_CNN_SCRIPT);
+}
+
+// Runs `command` (the plain CNN script with its arguments) and returns its standard output; throws
+// a message saying what to install or fix when it cannot be run or fails.
+std::string runPlainCnnScript(const std::string& command) {
+  const std::string hint = std::string("; plain-cnn needs ") + MU2NET_PYTHON +
+                           " with Debian's python3-torch (apt-get install python3-torch) and " +
+                           MU2NET_PLAIN_CNN_SCRIPT;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("plain-cnn: cannot start " + command + hint);
+  std::string out;
+  std::array<char, 512> buf{};
+  while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe))
+    out += buf.data();
+  const int status = pclose(pipe);
+  if (status != 0) {
+    const std::string why = status > 0 && WIFEXITED(status)
+                                ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                                : "did not finish";
+    throw std::runtime_error("plain-cnn: " + command + " " + why + hint);
+  }
+  return out;
+}
+
+// Checks before the long engine legs that the script runs (python3, torch and the script exist).
+void checkPlainCnn() {
+  runPlainCnnScript(plainCnnCommand() + " --help >/dev/null");
+}
+
+// The plain per-task CNN: plain_cnn.py on each task for seconds[task] of training on o.threads
+// torch threads. classes: each task's class count where an engine method has reported it.
+MethodResult runPlainCnn(const Options& o, const std::map<std::string, double>& seconds,
+                         const std::map<std::string, int>& classes) {
+  std::fprintf(stderr, "plain-cnn:\n");
+  MethodResult m;
+  m.method = "plain-cnn";
+  for (const TaskSpec& t : configFor("plain-cnn", o).tasks) {
+    const double budget = seconds.at(t.name);
+    std::ostringstream cmd;
+    cmd << plainCnnCommand() << " --format " << formatName(t.format) << " --path "
+        << shellQuoted(t.path.string()) << " --task " << shellQuoted(t.name) << " --seconds "
+        << budget << " --threads " << o.threads << " --seed " << o.seed;
+    if (!t.classes.empty()) {
+      cmd << " --classes ";
+      for (std::size_t i = 0; i < t.classes.size(); ++i)
+        cmd << (i ? "," : "") << t.classes[i];
+    }
+    if (o.testMax > 0) cmd << " --test-max " << o.testMax;
+    const std::string out = runPlainCnnScript(cmd.str());
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(out.substr(out.find('{')));
+    } catch (const std::exception&) {
+      throw std::runtime_error("plain-cnn: " + cmd.str() + " printed no JSON line: " + out);
+    }
+    TaskRow row;
+    row.task = t.name;
+    const auto known = classes.find(t.name);
+    row.classes = known != classes.end() ? known->second : loadTask(t, o.seed).numClasses;
+    row.afterTraining = row.final = j.at("test_accuracy").get<double>();
+    row.activated = j.at("params").get<int64_t>();
+    row.added = static_cast<double>(row.activated);
+    row.seconds = budget;
+    std::fprintf(stderr, "  %s: %.1f%% after %.0f s (%lld steps)\n", t.name.c_str(),
+                 100.0 * row.final, budget, static_cast<long long>(j.at("steps").get<int64_t>()));
+    m.systemParams += row.added;
+    m.wallSeconds += budget;
+    m.averageFinal += row.final;
+    m.rows.push_back(row);
+  }
+  m.averageFinal /= static_cast<double>(m.rows.size());
   return m;
 }
 
@@ -229,12 +334,13 @@ std::string readFirstLine(const char* file, const char* key) {
 void writeReport(const std::vector<MethodResult>& results, const Options& o, double wall) {
   std::ofstream csv(o.out / "quality.csv");
   csv << "method,task,classes,test_after_training,test_final,forgetting,activated_params,"
-         "added_params,reused_share,system_params,method_wall_seconds\n";
+         "added_params,reused_share,system_params,method_wall_seconds,task_seconds\n";
   for (const auto& m : results)
     for (const auto& r : m.rows)
       csv << m.method << ',' << r.task << ',' << r.classes << ',' << r.afterTraining << ','
           << r.final << ',' << (r.final - r.afterTraining) << ',' << r.activated << ',' << r.added
-          << ',' << r.reused << ',' << m.systemParams << ',' << m.wallSeconds << '\n';
+          << ',' << r.reused << ',' << m.systemParams << ',' << m.wallSeconds << ',' << r.seconds
+          << '\n';
 
   std::ofstream md(o.out / "quality.md");
   const std::time_t now = std::time(nullptr);
@@ -261,8 +367,22 @@ void writeReport(const std::vector<MethodResult>& results, const Options& o, dou
      << " children; baselines: 1 iteration of " << 2 * o.children << "), generation size "
      << o.generationSize << ", " << o.threads << " thread(s), ds_crop default "
      << (o.crop ? "on" : "off (--crop off)") << ". Frozen-bottom transfer freezes "
-     << "the stem and the first " << o.freezeBlocks << " blocks.\n\n"
-     << "## Summary\n\n"
+     << "the stem and the first " << o.freezeBlocks << " blocks.\n\n";
+  for (const auto& m : results)
+    if (m.method == "plain-cnn") {
+      md << "plain-cnn is not the engine but what a user would write instead: one small CNN per "
+            "task (3x3 convolutions of 32, 64 and 128 channels, global average pooling, a linear "
+            "head) trained from scratch in PyTorch with Adam (lr 1e-3), batch 64, no "
+            "augmentation, on the whole training split (`tests/benchmarks/plain_cnn.py`), for "
+         << (o.plainSeconds > 0 ? "the wall time given by --plain-seconds"
+                                : "the wall time mu2net spent on the task")
+         << ", on " << o.threads << " thread(s). Seconds per task:";
+      for (std::size_t j = 0; j < m.rows.size(); ++j)
+        md << (j ? ", " : " ") << m.rows[j].task << ' '
+           << static_cast<int>(m.rows[j].seconds + 0.5);
+      md << ". Its wall time below is the sum of these budgets.\n\n";
+    }
+  md << "## Summary\n\n"
      << "| method | average test accuracy (%) | BWT (pp) | system parameters | wall time (s) |\n"
      << "|---|---|---|---|---|\n";
   for (const auto& m : results)
@@ -282,6 +402,10 @@ void writeReport(const std::vector<MethodResult>& results, const Options& o, dou
     md << '\n';
   }
   md << "\nIn brackets: change since the task was trained (negative = forgotten).\n";
+  for (const auto& m : results)
+    if (m.method == "plain-cnn")
+      md << "plain-cnn trains a separate model per task: nothing is shared, so nothing is "
+            "forgotten (BWT 0 by construction).\n";
   md << "\n## Parameters per task\n\n"
      << "| method | task | activated | added to the system | reused from other tasks |\n"
      << "|---|---|---|---|---|\n";
@@ -329,7 +453,7 @@ constexpr const char* kUsage =
     "         [--generation-size G=4] [--validations V=2] [--examples N=2048]\n"
     "         [--validation-max 1024] [--test-max 0] [--freeze-blocks K=2] [--threads T=1]\n"
     "         [--seed S=1] [--arch vit|cnn] [--crop on|off]\n"
-    "         [--methods mu2net,independent,finetune,frozen]\n"
+    "         [--methods mu2net,independent,finetune,frozen,plain-cnn] [--plain-seconds S]\n"
     "Runs the laptop multitask benchmark and writes quality.md, quality.csv and the engine's\n"
     "reports to DIR; the comment at the top of bench_quality.cpp explains every option.\n";
 
@@ -384,6 +508,12 @@ int main(int argc, char** argv) {
         return 2;
       }
       o.crop = std::string(v) == "on";
+    } else if (a == "--plain-seconds") {
+      o.plainSeconds = std::atof(v);
+      if (!(o.plainSeconds > 0)) {
+        std::fprintf(stderr, "--plain-seconds: expected a positive number, got %s\n", v);
+        return 2;
+      }
     } else if (a == "--methods") {
       o.methods.clear();
       std::stringstream ss(v);
@@ -399,20 +529,59 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& m : o.methods)
-    if (m != "mu2net" && m != "independent" && m != "finetune" && m != "frozen") {
+    if (m != "mu2net" && m != "independent" && m != "finetune" && m != "frozen" &&
+        m != "plain-cnn") {
       std::fprintf(stderr, "unknown method %s\n", m.c_str());
       return 2;
     }
+  // plain-cnn needs μ2Net's time per task, so it runs after the engine's methods.
+  std::stable_partition(o.methods.begin(), o.methods.end(),
+                        [](const std::string& m) { return m != "plain-cnn"; });
+  const bool plain = o.methods.back() == "plain-cnn";
+  if (plain && o.plainSeconds <= 0 &&
+      std::find(o.methods.begin(), o.methods.end(), "mu2net") == o.methods.end()) {
+    std::fprintf(stderr,
+                 "plain-cnn gets the wall time mu2net spent on each task: run mu2net too "
+                 "or give --plain-seconds S\n");
+    return 2;
+  }
+  if (plain) {
+    try {
+      checkPlainCnn();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return 1;
+    }
+  }
   std::filesystem::create_directories(o.out);
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<MethodResult> results;
+  std::map<std::string, double> plainSeconds;  // per task: mu2net's time, or --plain-seconds
+  std::map<std::string, int> classes;
+  int status = 0;
   for (const auto& method : o.methods) {
-    results.push_back(runMethod(method, o));
+    if (method == "plain-cnn") {
+      for (const auto& t : configFor(method, o).tasks)
+        if (o.plainSeconds > 0) plainSeconds[t.name] = o.plainSeconds;
+      try {
+        results.push_back(runPlainCnn(o, plainSeconds, classes));
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        status = 1;
+        continue;
+      }
+    } else {
+      results.push_back(runMethod(method, o));
+    }
     const auto& m = results.back();
     std::printf("%-12s average %5s%%  BWT %6s pp  system %9s params  %5.0f s\n", m.method.c_str(),
                 pct(m.averageFinal).c_str(), signedPct(m.bwt).c_str(),
                 thousands(m.systemParams).c_str(), m.wallSeconds);
     std::fflush(stdout);
+    for (const auto& r : m.rows) {
+      classes[r.task] = r.classes;
+      if (method == "mu2net" && o.plainSeconds <= 0) plainSeconds[r.task] = r.seconds;
+    }
     if (method == "mu2net") {
       std::ofstream(o.out / "mu2net-graph.dot") << toDot(m.graph);
       if (std::system("command -v dot >/dev/null 2>&1") == 0) {
@@ -423,7 +592,8 @@ int main(int argc, char** argv) {
     }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (results.empty()) return status;
   writeReport(results, o, wall);
   std::printf("report: %s\n", (o.out / "quality.md").c_str());
-  return 0;
+  return status;
 }
