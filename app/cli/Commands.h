@@ -12,6 +12,8 @@ int runDatasetsCommand(const std::vector<std::string>& args, std::ostream& out, 
 int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runPretrainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runRootsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runExportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace mu2net::cli

@@ -29,6 +29,9 @@ constexpr Command kCommands[] = {
      &mu2net::cli::runVerifyCommand},
     {"export", "export DOT, CSV or a task's TorchScript model: mu2net export DIR ...",
      &mu2net::cli::runExportCommand},
+    {"pretrain", "train a root: mu2net pretrain CONFIG.json --out ROOT.pt [--threads N]",
+     &mu2net::cli::runPretrainCommand},
+    {"roots", "list the built-in pretrained roots: mu2net roots", &mu2net::cli::runRootsCommand},
     {"datasets", "check a dataset folder: mu2net datasets check PATH --format FORMAT",
      &mu2net::cli::runDatasetsCommand},
 };

@@ -29,6 +29,17 @@ void validate(const ArchitectureConfig& config) {
       throw std::invalid_argument(
           "ArchitectureConfig.imageSize (" + std::to_string(config.imageSize) +
           ") must be a multiple of patchSize (" + std::to_string(config.patchSize) + ")");
+    if (config.stem == StemKind::Conv) {
+      const int p = config.patchSize;
+      if (p < 2 || (p & (p - 1)) != 0)
+        throw std::invalid_argument(
+            "ArchitectureConfig.stem: a conv stem needs a power-of-two patchSize >= 2, got " +
+            std::to_string(p));
+      if (config.width % (p / 2) != 0)
+        throw std::invalid_argument("ArchitectureConfig.width (" + std::to_string(config.width) +
+                                    ") must be a multiple of patchSize / 2 (" +
+                                    std::to_string(p / 2) + ") for a conv stem");
+    }
     if (config.width % config.heads != 0)
       throw std::invalid_argument("ArchitectureConfig.width (" + std::to_string(config.width) +
                                   ") must be a multiple of heads (" + std::to_string(config.heads) +
@@ -45,6 +56,27 @@ ArchitectureKind parseArchitectureKind(std::string_view text) {
   if (text == "cnn") return ArchitectureKind::Cnn;
   throw std::invalid_argument("unknown architecture kind '" + std::string(text) +
                               "', expected 'vit' or 'cnn'");
+}
+
+std::string toString(StemKind stem) {
+  return stem == StemKind::Patch ? "patch" : "conv";
+}
+
+StemKind parseStemKind(std::string_view text) {
+  if (text == "patch") return StemKind::Patch;
+  if (text == "conv") return StemKind::Conv;
+  throw std::invalid_argument("unknown stem '" + std::string(text) +
+                              "', expected 'patch' or 'conv'");
+}
+
+std::vector<int> convStemChannels(const ArchitectureConfig& config) {
+  int k = 0;
+  for (int p = config.patchSize; p > 1; p /= 2)
+    ++k;
+  std::vector<int> channels;
+  for (int j = 0; j < k; ++j)
+    channels.push_back(config.width >> (k - 1 - j));
+  return channels;
 }
 
 std::string blockSlot(int i) {

@@ -18,6 +18,7 @@
 #include "ComponentFile.h"
 #include "ComponentTensors.h"
 #include "Network.h"
+#include "RootCheckpoint.h"
 #include "mu2net/DataError.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/InputPipeline.h"
@@ -224,7 +225,7 @@ struct Engine::Impl {
     slots.pop_back();  // the root has no head: heads belong to tasks
     std::map<std::string, std::shared_ptr<ComponentTensors>> loaded;
     if (!config.root.checkpoint.empty()) {
-      for (auto& [slot, tensors] : loadComponentFile(config.root.checkpoint))
+      for (auto& [slot, tensors] : loadRootCheckpoint(config.root.checkpoint, a))
         loaded[slot] = tensors;
       rootTrained = true;
     }
@@ -412,12 +413,14 @@ struct Engine::Impl {
     const int64_t stepsPerValidation = (between + tr.batchSize - 1) / tr.batchSize;
     const int64_t totalSteps = stepsPerValidation * tr.validationsPerChild;
 
-    SgdHParams sgd;
-    sgd.learningRate = child.hparams.at("opt_lr");
-    sgd.momentum = child.hparams.at("opt_momentum");
-    sgd.nesterov = child.hparams.at("opt_nesterov") != 0.0;
-    sgd.warmupRatio = child.hparams.at("opt_lr_warmup_ratio");
-    sgd.totalSteps = totalSteps;
+    OptimizerHParams opt;
+    opt.optimizer = static_cast<OptimizerKind>(std::lround(child.hparams.at("opt_type")));
+    opt.learningRate = child.hparams.at("opt_lr");
+    opt.momentum = child.hparams.at("opt_momentum");
+    opt.nesterov = child.hparams.at("opt_nesterov") != 0.0;
+    opt.warmupRatio = child.hparams.at("opt_lr_warmup_ratio");
+    opt.weightDecay = child.hparams.at("opt_weight_decay");
+    opt.totalSteps = totalSteps;
 
     ChildStartedEvent started;
     started.task = taskName;
@@ -434,7 +437,7 @@ struct Engine::Impl {
     emit(started);
 
     const auto t0 = Clock::now();
-    RouteTrainer trainer(arch(), child.tensors, child.trainable, sgd);
+    RouteTrainer trainer(arch(), child.tensors, child.trainable, opt);
     // Every child of a generation sees the same batch stream and the same augmentation draws.
     BatchStream stream(t.data.train.count, tr.batchSize,
                        deriveSeed(config.seed, {hashTag("batches"), std::uint64_t(generation)}));

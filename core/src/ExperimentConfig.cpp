@@ -5,116 +5,18 @@
 #include <set>
 #include <sstream>
 
+#include "JsonReader.h"
+#include "TimmImport.h"
+#include "mu2net/RootCatalog.h"
 #include "mu2net/SearchSpace.h"
 
 namespace mu2net {
 namespace {
 
 using json = nlohmann::json;
-
-std::string typeName(const json& j) {
-  if (j.is_boolean()) return "a boolean";
-  if (j.is_number_integer() || j.is_number_unsigned()) return "an integer";
-  if (j.is_number()) return "a number";
-  if (j.is_string()) return "a string";
-  if (j.is_array()) return "an array";
-  if (j.is_object()) return "an object";
-  return "null";
-}
-
-[[noreturn]] void fail(const std::string& key, const std::string& problem) {
-  throw ConfigError("config key '" + key + "': " + problem);
-}
-
-// A JSON object being read: every key must be consumed, so unknown keys are reported by name.
-class ObjectReader {
- public:
-  ObjectReader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
-    if (!j_.is_object()) fail(pathOrRoot(), "expected an object, found " + typeName(j_));
-  }
-
-  std::string key(const std::string& name) const {
-    return path_.empty() ? name : path_ + "." + name;
-  }
-
-  const json* find(const std::string& name) {
-    known_.insert(name);
-    const auto it = j_.find(name);
-    return it == j_.end() ? nullptr : &*it;
-  }
-
-  const json& require(const std::string& name) {
-    const json* v = find(name);
-    if (!v) fail(key(name), "is required");
-    return *v;
-  }
-
-  template <typename T>
-  void integer(const std::string& name, T& out, long long lo, long long hi) {
-    if (const json* v = find(name)) out = static_cast<T>(asInteger(*v, key(name), lo, hi));
-  }
-
-  void number(const std::string& name, double& out, double lo, double hi, bool openLow = false) {
-    if (const json* v = find(name)) out = asNumber(*v, key(name), lo, hi, openLow);
-  }
-
-  void boolean(const std::string& name, bool& out) {
-    if (const json* v = find(name)) {
-      if (!v->is_boolean()) fail(key(name), "expected a boolean, found " + typeName(*v));
-      out = v->get<bool>();
-    }
-  }
-
-  void string(const std::string& name, std::string& out) {
-    if (const json* v = find(name)) out = asString(*v, key(name));
-  }
-
-  // Call after reading every known key.
-  void finish() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it) {
-      if (!known_.count(it.key())) {
-        std::string valid;
-        for (const auto& k : known_)
-          valid += (valid.empty() ? "" : ", ") + k;
-        fail(key(it.key()), "unknown key (valid keys here: " + valid + ")");
-      }
-    }
-  }
-
-  static long long asInteger(const json& v, const std::string& key, long long lo, long long hi) {
-    if (!(v.is_number_integer() || v.is_number_unsigned()))
-      fail(key, "expected an integer, found " + typeName(v));
-    const long long x = v.get<long long>();
-    if (x < lo || x > hi)
-      fail(key, "value " + std::to_string(x) + " is outside [" + std::to_string(lo) + ", " +
-                    std::to_string(hi) + "]");
-    return x;
-  }
-
-  static double asNumber(const json& v, const std::string& key, double lo, double hi,
-                         bool openLow) {
-    if (!v.is_number()) fail(key, "expected a number, found " + typeName(v));
-    const double x = v.get<double>();
-    if (x < lo || x > hi || (openLow && x == lo)) {
-      std::ostringstream os;
-      os << "value " << x << " is outside " << (openLow ? "(" : "[") << lo << ", " << hi << "]";
-      fail(key, os.str());
-    }
-    return x;
-  }
-
-  static std::string asString(const json& v, const std::string& key) {
-    if (!v.is_string()) fail(key, "expected a string, found " + typeName(v));
-    return v.get<std::string>();
-  }
-
- private:
-  std::string pathOrRoot() const { return path_.empty() ? "(top level)" : path_; }
-
-  const json& j_;
-  std::string path_;
-  std::set<std::string> known_;
-};
+using jsonreader::fail;
+using jsonreader::ObjectReader;
+using jsonreader::typeName;
 
 constexpr long long kMaxCount = 1LL << 40;
 
@@ -150,10 +52,13 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
   return path.is_absolute() || base.empty() ? path : base / path;
 }
 
-void readRoot(const json& j, RootOptions& root, const std::filesystem::path& baseDir) {
-  ObjectReader r(j, "root");
-  auto& a = root.architecture;
+// The architecture keys of a `root` object (or of a root's metadata), recording which were given.
+void readArchitectureKeys(ObjectReader& r, ArchitectureConfig& a, std::set<std::string>& given) {
+  const auto note = [&](const char* name) {
+    if (r.find(name)) given.insert(name);
+  };
   if (const json* v = r.find("architecture")) {
+    given.insert("architecture");
     const std::string name = ObjectReader::asString(*v, r.key("architecture"));
     if (name == "vit")
       a.kind = ArchitectureKind::Vit;
@@ -162,18 +67,101 @@ void readRoot(const json& j, RootOptions& root, const std::filesystem::path& bas
     else
       fail(r.key("architecture"), "'" + name + "' is not one of: vit, cnn");
   }
+  if (const json* v = r.find("stem")) {
+    given.insert("stem");
+    const std::string name = ObjectReader::asString(*v, r.key("stem"));
+    try {
+      a.stem = parseStemKind(name);
+    } catch (const std::exception&) {
+      fail(r.key("stem"), "'" + name + "' is not one of: patch, conv");
+    }
+  }
+  for (const char* name : {"image_size", "patch_size", "width", "heads", "mlp_dim", "depth"})
+    note(name);
   r.integer("image_size", a.imageSize, 4, 512);
   r.integer("patch_size", a.patchSize, 1, 64);
   r.integer("width", a.width, 1, 4096);
   r.integer("heads", a.heads, 1, 64);
   r.integer("mlp_dim", a.mlpDim, 1, 16384);
   r.integer("depth", a.depth, 0, 64);
+}
+
+// The value of one architecture key, as text for messages.
+std::string architectureValue(const ArchitectureConfig& a, const std::string& key) {
+  if (key == "architecture") return toString(a.kind);
+  if (key == "stem") return toString(a.stem);
+  if (key == "image_size") return std::to_string(a.imageSize);
+  if (key == "patch_size") return std::to_string(a.patchSize);
+  if (key == "width") return std::to_string(a.width);
+  if (key == "heads") return std::to_string(a.heads);
+  if (key == "mlp_dim") return std::to_string(a.mlpDim);
+  return std::to_string(a.depth);
+}
+
+// A trained root fixes its architecture: keys the configuration also gives must agree with it,
+// except image_size (a ViT's position embedding is re-interpolated to it when the root is loaded).
+ArchitectureConfig mergeRootArchitecture(const ArchitectureConfig& fromRoot,
+                                         const ArchitectureConfig& given,
+                                         const std::set<std::string>& givenKeys,
+                                         const std::string& what) {
+  ArchitectureConfig a = fromRoot;
+  for (const auto& key : givenKeys) {
+    if (key == "image_size") continue;
+    const std::string want = architectureValue(fromRoot, key);
+    const std::string have = architectureValue(given, key);
+    if (want != have)
+      fail("root." + key, what + " has " + key + " " + want + ", not " + have +
+                              "; leave the key out or set it to " + want);
+  }
+  if (givenKeys.count("image_size")) a.imageSize = given.imageSize;
+  return a;
+}
+
+void readRoot(const json& j, RootOptions& root, const std::filesystem::path& baseDir) {
+  ObjectReader r(j, "root");
+  ArchitectureConfig given;
+  std::set<std::string> givenKeys;
+  readArchitectureKeys(r, given, givenKeys);
   std::string checkpoint;
+  r.string("pretrained", root.pretrained);
   r.string("checkpoint", checkpoint);
-  if (!checkpoint.empty()) root.checkpoint = resolve(baseDir, checkpoint);
   r.finish();
+  if (!root.pretrained.empty() && !checkpoint.empty())
+    fail("root", "give either 'pretrained' (a built-in root) or 'checkpoint' (a file), not both");
+  if (!root.pretrained.empty()) {
+    const RootInfo info = findBuiltinRoot(root.pretrained);  // ConfigError naming the key
+    root.checkpoint = info.file;
+    root.architecture = mergeRootArchitecture(info.architecture, given, givenKeys,
+                                              "the built-in root '" + root.pretrained + "'");
+  } else if (!checkpoint.empty()) {
+    root.checkpoint = resolve(baseDir, checkpoint);
+    const std::string what = "the checkpoint " + root.checkpoint.filename().string();
+    if (root.checkpoint.extension() == ".safetensors") {
+      // A ViT with timm's names: its sizes come from the file's header; the number of attention
+      // heads is not in the tensors' shapes, so it comes from the file's metadata or the key.
+      TimmVitInfo info;
+      try {
+        info = inspectTimmVit(root.checkpoint);
+      } catch (const std::exception& e) {
+        fail("root.checkpoint", e.what());
+      }
+      if (!info.heads && !givenKeys.count("heads"))
+        fail("root.heads", what +
+                               " does not record its number of attention heads; set root.heads "
+                               "(timm ViT-Ti: 3, ViT-S: 6, ViT-B: 12)");
+      info.arch.heads = info.heads ? *info.heads : given.heads;
+      if (!givenKeys.count("heads")) givenKeys.insert("heads"), given.heads = info.arch.heads;
+      root.architecture = mergeRootArchitecture(info.arch, given, givenKeys, what);
+    } else {
+      const std::optional<RootInfo> info = describeRootCheckpoint(root.checkpoint);
+      root.architecture =
+          info ? mergeRootArchitecture(info->architecture, given, givenKeys, what) : given;
+    }
+  } else {
+    root.architecture = given;
+  }
   try {
-    validate(a);
+    validate(root.architecture);
   } catch (const std::exception& e) {
     fail("root", e.what());
   }
@@ -228,20 +216,15 @@ void readSearchSpace(const json& j, ExperimentConfig& config) {
       d.finish();
     }
     if (!values->is_array()) fail(key + ".values", "expected an array of numbers or booleans");
-    for (std::size_t i = 0; i < values->size(); ++i) {
-      const json& v = (*values)[i];
-      if (v.is_boolean())
-        o.values.push_back(v.get<bool>() ? 1.0 : 0.0);
-      else
-        o.values.push_back(
-            ObjectReader::asNumber(v, key + "[" + std::to_string(i) + "]", -1e300, 1e300, false));
-    }
-    if (def) {
-      if (def->is_boolean())
-        o.defaultValue = def->get<bool>() ? 1.0 : 0.0;
-      else
-        o.defaultValue = ObjectReader::asNumber(*def, key + ".default", -1e300, 1e300, false);
-    }
+    const bool categorical = !categoricalLabels(name).empty();
+    const auto value = [&](const json& v, const std::string& k) {
+      if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
+      if (categorical && v.is_string()) return categoricalCode(name, v.get<std::string>());
+      return ObjectReader::asNumber(v, k, -1e300, 1e300, false);
+    };
+    for (std::size_t i = 0; i < values->size(); ++i)
+      o.values.push_back(value((*values)[i], key + "[" + std::to_string(i) + "]"));
+    if (def) o.defaultValue = value(*def, key + ".default");
     space.override(name, o.values, o.defaultValue);  // throws ConfigError naming the key
     config.searchSpace[name] = o;
   }
@@ -262,7 +245,11 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
   ObjectReader top(j, "");
   if (const json* v = top.find("seed"))
     c.seed = static_cast<std::uint64_t>(ObjectReader::asInteger(*v, "seed", 0, kMaxCount));
-  if (const json* v = top.find("root")) readRoot(*v, c.root, baseDir);
+  // No root given: the built-in default root (μ2Net extends a pretrained model).
+  if (const json* v = top.find("root"))
+    readRoot(*v, c.root, baseDir);
+  else
+    readRoot(json{{"pretrained", kDefaultRootName}}, c.root, baseDir);
 
   const json& tasks = top.require("tasks");
   if (!tasks.is_array()) fail("tasks", "expected an array, found " + typeName(tasks));
@@ -318,6 +305,40 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
   return c;
 }
 
+namespace {
+
+json architectureJson(const ArchitectureConfig& a) {
+  return {{"architecture", toString(a.kind)},
+          {"stem", toString(a.stem)},
+          {"image_size", a.imageSize},
+          {"patch_size", a.patchSize},
+          {"width", a.width},
+          {"heads", a.heads},
+          {"mlp_dim", a.mlpDim},
+          {"depth", a.depth}};
+}
+
+}  // namespace
+
+std::string architectureToJson(const ArchitectureConfig& architecture) {
+  return architectureJson(architecture).dump();
+}
+
+ArchitectureConfig parseArchitectureJson(const std::string& jsonText, const std::string& where) {
+  try {
+    const json j = json::parse(jsonText);
+    ObjectReader r(j, "");
+    ArchitectureConfig a;
+    std::set<std::string> given;
+    readArchitectureKeys(r, a, given);
+    r.finish();
+    validate(a);
+    return a;
+  } catch (const std::exception& e) {
+    throw ConfigError(where + ": " + e.what());
+  }
+}
+
 std::filesystem::path normalPath(const std::filesystem::path& p) {
   std::filesystem::path n = p.lexically_normal();
   if (!n.has_filename() && n.has_relative_path()) n = n.parent_path();
@@ -340,14 +361,12 @@ std::string experimentConfigToJson(const ExperimentConfig& c) {
   json j;
   j["seed"] = c.seed;
   const auto& a = c.root.architecture;
-  j["root"] = {{"architecture", a.kind == ArchitectureKind::Vit ? "vit" : "cnn"},
-               {"image_size", a.imageSize},
-               {"patch_size", a.patchSize},
-               {"width", a.width},
-               {"heads", a.heads},
-               {"mlp_dim", a.mlpDim},
-               {"depth", a.depth}};
-  if (!c.root.checkpoint.empty()) j["root"]["checkpoint"] = c.root.checkpoint.string();
+  j["root"] = architectureJson(a);
+  // A built-in root is named, not located: its file may live elsewhere on another installation.
+  if (!c.root.pretrained.empty())
+    j["root"]["pretrained"] = c.root.pretrained;
+  else if (!c.root.checkpoint.empty())
+    j["root"]["checkpoint"] = c.root.checkpoint.string();
   j["tasks"] = json::array();
   for (const auto& t : c.tasks) {
     json jt = {{"name", t.name},
@@ -379,8 +398,16 @@ std::string experimentConfigToJson(const ExperimentConfig& c) {
   if (!c.searchSpace.empty()) {
     json s = json::object();
     for (const auto& [name, o] : c.searchSpace) {
-      json so = {{"values", o.values}};
-      if (o.defaultValue) so["default"] = *o.defaultValue;
+      json so;
+      if (categoricalLabels(name).empty()) {
+        so["values"] = o.values;
+        if (o.defaultValue) so["default"] = *o.defaultValue;
+      } else {
+        so["values"] = json::array();
+        for (double v : o.values)
+          so["values"].push_back(formatHParam(name, v));
+        if (o.defaultValue) so["default"] = formatHParam(name, *o.defaultValue);
+      }
       s[name] = so;
     }
     j["search_space"] = s;

@@ -878,7 +878,14 @@ ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
     throw ConfigError(
         "config key 'root': the root architecture differs from the one the experiment was run "
         "with; it cannot be continued with another root");
-  if (normalPath(stored.root.checkpoint) != normalPath(requested.root.checkpoint))
+  if (stored.root.pretrained != requested.root.pretrained)
+    throw ConfigError(
+        "config key 'root.pretrained': differs from the experiment's ('" +
+        (stored.root.pretrained.empty() ? std::string("none") : stored.root.pretrained) +
+        "'); it cannot be continued with another root");
+  // A built-in root is compared by name: its file's location depends on the installation.
+  if (stored.root.pretrained.empty() &&
+      normalPath(stored.root.checkpoint) != normalPath(requested.root.checkpoint))
     throw ConfigError("config key 'root.checkpoint': differs from the experiment's ('" +
                       stored.root.checkpoint.string() + "')");
   const auto searchSpaceJson = [](const ExperimentConfig& c) {

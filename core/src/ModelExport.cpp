@@ -55,9 +55,19 @@ void exportTorchScript(const Engine& engine, const std::string& task,
   const std::size_t firstBlock = vit ? 3 : 1;
   if (vit) {
     const int d = a.width, heads = a.heads, dh = a.width / a.heads;
-    src << "    x = torch.conv2d(x, " << p(0, 0) << ", " << p(0, 1) << ", [" << a.patchSize << ", "
-        << a.patchSize << "]).flatten(2).transpose(1, 2)\n"
-        << "    n = x.size(0)\n"
+    if (a.stem == StemKind::Conv) {
+      const std::size_t convs = convStemChannels(a).size();
+      for (std::size_t j = 0; j < convs; ++j) {
+        src << "    x = torch.conv2d(x, " << p(0, 2 * j) << ", " << p(0, 2 * j + 1)
+            << ", [2, 2], [1, 1])\n";
+        if (j + 1 < convs) src << "    x = torch.relu(x)\n";
+      }
+      src << "    x = x.flatten(2).transpose(1, 2)\n";
+    } else {
+      src << "    x = torch.conv2d(x, " << p(0, 0) << ", " << p(0, 1) << ", [" << a.patchSize
+          << ", " << a.patchSize << "]).flatten(2).transpose(1, 2)\n";
+    }
+    src << "    n = x.size(0)\n"
         << "    x = torch.cat([" << p(1, 0) << ".expand(n, 1, " << d << "), x], 1)\n"
         << "    x = x + " << p(2, 0) << "\n";
     for (std::size_t i = firstBlock; i < norm; ++i) {

@@ -39,9 +39,21 @@ std::vector<ParamSpec> slotSpec(const ArchitectureConfig& arch, const std::strin
   const int64_t d = arch.width;
   const bool vit = arch.kind == ArchitectureKind::Vit;
   switch (kind) {
-    case SlotKind::Embedding:
-      if (vit) return {{"weight", {d, 3, arch.patchSize, arch.patchSize}}, {"bias", {d}}};
-      return {{"weight", {d, 3, 3, 3}}, {"bias", {d}}};
+    case SlotKind::Embedding: {
+      if (!vit) return {{"weight", {d, 3, 3, 3}}, {"bias", {d}}};
+      if (arch.stem == StemKind::Patch)
+        return {{"weight", {d, 3, arch.patchSize, arch.patchSize}}, {"bias", {d}}};
+      std::vector<ParamSpec> specs;
+      int64_t in = 3;
+      const auto channels = convStemChannels(arch);
+      for (std::size_t j = 0; j < channels.size(); ++j) {
+        const std::string conv = "conv" + std::to_string(j);
+        specs.push_back({conv + ".weight", {channels[j], in, 3, 3}});
+        specs.push_back({conv + ".bias", {channels[j]}});
+        in = channels[j];
+      }
+      return specs;
+    }
     case SlotKind::Cls:
       return {{"token", {1, 1, d}}};
     case SlotKind::PosEmbed: {
@@ -200,7 +212,10 @@ std::shared_ptr<ComponentTensors> initComponent(const ArchitectureConfig& arch,
         if (!isBias) {
           init = Init::Normal;
           const double fanIn = static_cast<double>(shape[1] * shape[2] * shape[3]);
-          scale = vit ? 1.0 / std::sqrt(fanIn) : std::sqrt(2.0 / fanIn);
+          // The ViT's last stem layer projects linearly to tokens (LeCun); layers followed by a
+          // ReLU (the CNN stem, the conv stem's inner convolutions) use Kaiming's gain.
+          const bool linearOut = vit && &spec == &specs.back() - 1;
+          scale = linearOut ? 1.0 / std::sqrt(fanIn) : std::sqrt(2.0 / fanIn);
         }
         break;
       case SlotKind::Cls:
@@ -288,8 +303,17 @@ torch::Tensor forwardRoute(const ArchitectureConfig& arch,
   const auto apply = [&](std::size_t i) {
     const ComponentTensors* c = route[i];
     if (i == 0) {
-      requireParams(c, 2, i, "embedding");
-      if (vit) {
+      if (!(vit && arch.stem == StemKind::Conv)) requireParams(c, 2, i, "embedding");
+      if (vit && arch.stem == StemKind::Conv) {
+        const std::size_t convs = convStemChannels(arch).size();
+        requireParams(c, 2 * convs, i, "embedding");
+        x = images;
+        for (std::size_t j = 0; j < convs; ++j) {
+          x = at::conv2d(x, c->params[2 * j], c->params[2 * j + 1], 2, 1);
+          if (j + 1 < convs) x = x.relu_();
+        }
+        x = x.flatten(2).transpose(1, 2);
+      } else if (vit) {
         // [N,D,g,g] -> [N,g*g,D] tokens in row-major patch order.
         x = at::conv2d(images, c->params[0], c->params[1], arch.patchSize)
                 .flatten(2)
@@ -357,7 +381,7 @@ int64_t countCorrect(const ArchitectureConfig& arch,
   return correct;
 }
 
-double learningRateAt(const SgdHParams& hparams, int64_t step) {
+double learningRateAt(const OptimizerHParams& hparams, int64_t step) {
   const double lr = hparams.learningRate;
   const int64_t total = hparams.totalSteps;
   if (step < 0) return lr / 100.0;
@@ -374,7 +398,7 @@ double learningRateAt(const SgdHParams& hparams, int64_t step) {
 
 RouteTrainer::RouteTrainer(const ArchitectureConfig& arch,
                            std::vector<std::shared_ptr<ComponentTensors>> route,
-                           std::vector<bool> trainable, SgdHParams hparams)
+                           std::vector<bool> trainable, OptimizerHParams hparams)
     : arch_(arch), route_(std::move(route)), trainable_(std::move(trainable)), hparams_(hparams) {
   validate(arch_);
   if (trainable_.size() != route_.size())
@@ -399,17 +423,49 @@ RouteTrainer::RouteTrainer(const ArchitectureConfig& arch,
       // other trainers, and they never need a different value.
       if (p.requires_grad() != train) p.requires_grad_(train);
       if (!train) continue;
+      const std::string name = j < c->names.size() ? c->names[j] : std::to_string(j);
       at::Tensor& m = c->momentum[j];
       if (!m.defined()) m = at::zeros_like(p);
       if (m.sizes() != p.sizes())
-        throw std::invalid_argument("RouteTrainer: momentum of '" +
-                                    (j < c->names.size() ? c->names[j] : std::to_string(j)) +
-                                    "' in route component " + std::to_string(i) +
-                                    " does not match its parameter's shape");
+        throw std::invalid_argument("RouteTrainer: momentum of '" + name + "' in route component " +
+                                    std::to_string(i) + " does not match its parameter's shape");
+      if (hparams_.optimizer == OptimizerKind::AdamW) {
+        m.zero_();
+        adamFirst_.push_back(at::zeros_like(p));
+        adamSecond_.push_back(at::zeros_like(p));
+      }
+      const bool weight = name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0;
+      decay_.push_back(weight && p.dim() >= 2);
       params_.push_back(p);
       momentum_.push_back(m);
     }
   }
+  if (hparams_.weightDecay < 0)
+    throw std::invalid_argument("RouteTrainer: weightDecay must be >= 0");
+}
+
+std::vector<torch::Tensor> RouteTrainer::adamState() const {
+  std::vector<torch::Tensor> out = adamFirst_;
+  out.insert(out.end(), adamSecond_.begin(), adamSecond_.end());
+  return out;
+}
+
+void RouteTrainer::restore(int64_t stepsDone, const std::vector<torch::Tensor>& adamState) {
+  if (stepsDone < 0) throw std::invalid_argument("RouteTrainer::restore: negative step count");
+  const std::size_t n = adamFirst_.size();
+  if (adamState.size() != 2 * n)
+    throw std::invalid_argument("RouteTrainer::restore: " + std::to_string(adamState.size()) +
+                                " optimiser tensors, expected " + std::to_string(2 * n));
+  at::NoGradGuard noGrad;
+  for (std::size_t i = 0; i < 2 * n; ++i) {
+    at::Tensor& target = i < n ? adamFirst_[i] : adamSecond_[i - n];
+    if (!adamState[i].defined() || adamState[i].sizes() != target.sizes() ||
+        adamState[i].scalar_type() != at::kFloat)
+      throw std::invalid_argument("RouteTrainer::restore: optimiser tensor " + std::to_string(i) +
+                                  " does not match its parameter");
+    target.copy_(adamState[i]);
+  }
+  steps_ = stepsDone;
 }
 
 RouteTrainer::~RouteTrainer() {
@@ -443,6 +499,33 @@ double RouteTrainer::step(const torch::Tensor& images, const torch::Tensor& labe
   lastGradNorm_ = norm;
   const double coef = norm > kGradClipNorm ? kGradClipNorm / (norm + 1e-6) : 1.0;
   const double m = hparams_.momentum;
+  const double decay = 1.0 - lr * hparams_.weightDecay;
+  if (hparams_.weightDecay > 0)
+    for (std::size_t i = 0; i < params_.size(); ++i)
+      if (decay_[i]) params_[i].mul_(decay);
+  if (hparams_.optimizer == OptimizerKind::AdamW) {
+    const auto t = static_cast<double>(steps_);
+    const double correction1 = 1.0 - std::pow(m, t);
+    const double sqrtCorrection2 = std::sqrt(1.0 - std::pow(kAdamBeta2, t));
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      at::Tensor& p = params_[i];
+      at::Tensor& g = p.mutable_grad();
+      at::Tensor& a = adamFirst_[i];
+      at::Tensor& b = adamSecond_[i];
+      if (g.defined()) {
+        // Clipping folded in: the clipped gradient is coef * g.
+        a.mul_(m).add_(g, (1.0 - m) * coef);
+        b.mul_(kAdamBeta2).addcmul_(g, g, (1.0 - kAdamBeta2) * coef * coef);
+      } else {
+        a.mul_(m);
+        b.mul_(kAdamBeta2);
+      }
+      const at::Tensor denom = (b.sqrt() / sqrtCorrection2).add_(kAdamEpsilon);
+      p.addcdiv_(a, denom, -lr / correction1);
+      g = at::Tensor();
+    }
+    return lossValue;
+  }
   for (std::size_t i = 0; i < params_.size(); ++i) {
     at::Tensor& p = params_[i];
     at::Tensor& g = p.mutable_grad();

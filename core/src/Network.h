@@ -6,7 +6,10 @@
 // A route is the list of a path's components in routeSlots(arch, numBlocks) order.
 //
 // ViT (pre-LayerNorm), width D, patch p, heads h, MLP dim M, grid g = imageSize / p:
-//   embedding  weight [D,3,p,p], bias [D]         patch convolution, stride p
+//   embedding  weight [D,3,p,p], bias [D]         patch convolution, stride p (stem "patch"), or
+//              with stem "conv": conv0.weight [c0,3,3,3], conv0.bias [c0], ..., conv{k-1}.weight
+//              [D,c{k-2},3,3], conv{k-1}.bias [D] with k = log2(p), c_j = convStemChannels():
+//              k 3x3 convolutions of stride 2, padding 1, ReLU between them
 //   cls        token [1,1,D]                      prepended class token
 //   posembed   embedding [1,g*g+1,D]              added, class slot first
 //   block_i    ln1.weight/bias [D], qkv.weight [3D,D] (q, k, v stacked in that order),
@@ -33,6 +36,7 @@
 #include "ComponentTensors.h"
 #include "mu2net/Architecture.h"
 #include "mu2net/Rng.h"
+#include "mu2net/SearchSpace.h"
 
 namespace mu2net {
 
@@ -55,7 +59,8 @@ bool fitsShapes(const ComponentTensors& component, const std::vector<std::vector
 /// A freshly initialised component for `slot`, with zero momentum. Every value is drawn from
 /// `rng` (never from torch's global generator), in parameter order, elements in row-major order,
 /// so equal Rng states give bit-identical components. Initialisations (for training from scratch):
-///   ViT embedding weight: LeCun normal, std 1/sqrt(3 p p) (as the JAX ViT); bias zeros.
+///   ViT embedding weight: LeCun normal, std 1/sqrt(3 p p) (as the JAX ViT); bias zeros. Conv
+///     stem: Kaiming normal (ReLU gain) for the inner convolutions, LeCun normal for the last.
 ///   cls: zeros. posembed: normal, std 0.02.
 ///   ViT block: LayerNorm weights ones, biases zeros; qkv, proj, fc1, fc2 weights Xavier uniform,
 ///     bound sqrt(6 / (fan_in + fan_out)), with qkv counted as three D x D matrices; biases zeros.
@@ -95,24 +100,34 @@ int64_t countCorrect(const ArchitectureConfig& arch,
                      const std::vector<const ComponentTensors*>& route, const torch::Tensor& images,
                      const torch::Tensor& labels);
 
-/// SGD hyperparameters of one child's training run.
-struct SgdHParams {
+/// Optimiser hyperparameters of one child's training run.
+struct OptimizerHParams {
   /// Peak learning rate (reached at the end of warm-up); > 0.
   double learningRate = 0.01;
-  /// Momentum coefficient m in [0, 1).
+  /// SGD: momentum coefficient m in [0, 1). AdamW: β1 (the first moment's decay) in [0, 1).
   double momentum = 0.9;
-  /// Nesterov momentum instead of heavy-ball momentum.
+  /// SGD only: Nesterov momentum instead of heavy-ball momentum.
   bool nesterov = false;
   /// Fraction of totalSteps spent in linear warm-up, in [0, 1].
   double warmupRatio = 0.05;
   /// Length of the schedule in optimiser steps (> 0); the rate is 0 from this step on.
   int64_t totalSteps = 512;
+  /// Which update rule (see RouteTrainer).
+  OptimizerKind optimizer = OptimizerKind::Sgd;
+  /// Decoupled weight decay λ >= 0 (both optimisers): before each update, every weight matrix
+  /// and convolution kernel w (a parameter named "...weight" with two or more dimensions; not
+  /// biases, norms, tokens or position embeddings) becomes w (1 − lr λ).
+  double weightDecay = 0.0;
 };
+
+/// AdamW's second-moment decay β2 and its ε (PyTorch's defaults).
+inline constexpr double kAdamBeta2 = 0.999;
+inline constexpr double kAdamEpsilon = 1e-8;
 
 /// Learning rate of (0-based) optimiser step `step`: with w = round(warmupRatio * totalSteps),
 /// linear from lr/100 at step 0 to lr at step w, then lr * (1 + cos(pi * (step - w) /
 /// (totalSteps - w))) / 2, which is 0 at step totalSteps and after. Negative steps give lr/100.
-double learningRateAt(const SgdHParams& hparams, int64_t step);
+double learningRateAt(const OptimizerHParams& hparams, int64_t step);
 
 /// Wall time the calling thread spent in model compute, for benchmarks that split a run into
 /// compute and overhead: RouteTrainer::step (forward, backward, clipping, update) and
@@ -130,14 +145,21 @@ ComputeTime& threadComputeTime();
 /// Maximum global L2 norm of the gradients of one step (over all trainable parameters).
 inline constexpr double kGradClipNorm = 1.0;
 
-/// Trains the trainable components of a route in place with SGD.
+/// Trains the trainable components of a route in place with SGD or AdamW.
 ///
 /// Each step: softmax cross-entropy (mean over the batch), backward through the trainable
 /// components only (frozen ones have requires_grad false and sit, when they form a prefix, in a
 /// graph-free part of the forward), gradient clipping to global norm kGradClipNorm (coefficient
-/// 1 / (norm + 1e-6) when the norm exceeds it, as torch.nn.utils.clip_grad_norm_), then for each
-/// trainable parameter p with momentum buffer buf (the component's own momentum tensor):
-/// buf = m buf + g; p -= lr (g + m buf) if nesterov, else p -= lr buf; lr = learningRateAt(step).
+/// 1 / (norm + 1e-6) when the norm exceeds it, as torch.nn.utils.clip_grad_norm_), decoupled
+/// weight decay (see OptimizerHParams::weightDecay), then for each trainable parameter p with
+/// clipped gradient g, lr = learningRateAt(step), and t = the 1-based step number:
+///   SGD, with the component's own momentum buffer buf: buf = m buf + g;
+///     p -= lr (g + m buf) if nesterov, else p -= lr buf.
+///   AdamW (as torch.optim.AdamW, β1 = momentum): a = β1 a + (1 − β1) g;
+///     b = β2 b + (1 − β2) g²; p -= lr / (1 − β1^t) · a / (sqrt(b / (1 − β2^t)) + ε).
+///     The moments a and b belong to the trainer and start at zero with each child (Adam's bias
+///     correction makes that the usual start of a fine-tuning run); the components' SGD momentum
+///     buffers are zeroed, so a later SGD child starts its momentum afresh too.
 /// Frozen components are never written. Gradients are released after each step.
 /// requires_grad is true on the trainable parameters only while the trainer exists: the destructor
 /// sets it back to false, so components at rest never require grad and constructing a trainer
@@ -150,7 +172,7 @@ class RouteTrainer {
   /// requires_grad on every parameter accordingly. Throws std::invalid_argument on size mismatch,
   /// a null component or a momentum buffer whose shape differs from its parameter.
   RouteTrainer(const ArchitectureConfig& arch, std::vector<std::shared_ptr<ComponentTensors>> route,
-               std::vector<bool> trainable, SgdHParams hparams);
+               std::vector<bool> trainable, OptimizerHParams hparams);
   ~RouteTrainer();
   RouteTrainer(const RouteTrainer&) = delete;
   RouteTrainer& operator=(const RouteTrainer&) = delete;
@@ -163,7 +185,14 @@ class RouteTrainer {
   int64_t stepsDone() const { return steps_; }
   /// Global gradient norm before clipping of the last step (0 before the first step).
   double lastGradNorm() const { return lastGradNorm_; }
-  const SgdHParams& hparams() const { return hparams_; }
+  /// AdamW's moments (every trainable parameter's first moment, then every second moment, in
+  /// parameter order); empty for SGD, whose state is the components' momentum buffers.
+  std::vector<torch::Tensor> adamState() const;
+  /// Continues a run: sets the schedule position and, for AdamW, copies saved moments (as
+  /// returned by adamState()) into the trainer. Throws std::invalid_argument on a count or shape
+  /// mismatch.
+  void restore(int64_t stepsDone, const std::vector<torch::Tensor>& adamState);
+  const OptimizerHParams& hparams() const { return hparams_; }
   const std::vector<std::shared_ptr<ComponentTensors>>& route() const { return route_; }
 
  private:
@@ -171,10 +200,13 @@ class RouteTrainer {
   std::vector<std::shared_ptr<ComponentTensors>> route_;
   std::vector<const ComponentTensors*> rawRoute_;
   std::vector<bool> trainable_;
-  SgdHParams hparams_;
+  OptimizerHParams hparams_;
   std::size_t firstTrainable_ = 0;
-  std::vector<torch::Tensor> params_;    // trainable parameters, flattened over components
-  std::vector<torch::Tensor> momentum_;  // their momentum buffers, same order
+  std::vector<torch::Tensor> params_;     // trainable parameters, flattened over components
+  std::vector<torch::Tensor> momentum_;   // their momentum buffers, same order
+  std::vector<bool> decay_;               // weight decay applies to the parameter
+  std::vector<torch::Tensor> adamFirst_;  // AdamW moments, same order (empty for SGD)
+  std::vector<torch::Tensor> adamSecond_;
   int64_t steps_ = 0;
   double lastGradNorm_ = 0.0;
 };

@@ -180,7 +180,8 @@ Rate engineRate(const ArchitectureConfig& arch, int threads, int frozenBlocks, d
                 const TaskData* data) {
   at::set_num_threads(threads);
   Model m = makeModel(arch, frozenBlocks);
-  RouteTrainer trainer(arch, m.route, m.trainable, SgdHParams{0.01, 0.9, false, 0.05, 1000000});
+  RouteTrainer trainer(arch, m.route, m.trainable,
+                       OptimizerHParams{0.01, 0.9, false, 0.05, 1000000});
   Rng rng(2);
   if (!data) {
     RandomBatches pool(arch.imageSize, rng);

@@ -30,7 +30,7 @@ double samplesPerSecond(const ArchitectureConfig& arch, bool onlyHead, double se
     route.push_back(initComponent(arch, slot, kClasses, arch.imageSize, rng));
   std::vector<bool> trainable(route.size(), !onlyHead);
   trainable.back() = true;
-  RouteTrainer trainer(arch, route, trainable, SgdHParams{0.01, 0.9, false, 0.05, 1000000});
+  RouteTrainer trainer(arch, route, trainable, OptimizerHParams{0.01, 0.9, false, 0.05, 1000000});
 
   // A fixed pool of random batches, so that data generation is not measured.
   std::vector<torch::Tensor> images, labels;

@@ -36,7 +36,7 @@ Route cloneRoute(const Route& route) {
 
 // Trains `route` for `steps` mini-batches of 32 drawn from a fixed training set, then returns the
 // accuracy on a separate test set.
-double trainAndEvaluate(const ArchitectureConfig& arch, Route route, const SgdHParams& h,
+double trainAndEvaluate(const ArchitectureConfig& arch, Route route, const OptimizerHParams& h,
                         int64_t steps) {
   const auto [trainImages, trainLabels] = quadrantProblem(1024, arch.imageSize, 100);
   const auto [testImages, testLabels] = quadrantProblem(512, arch.imageSize, 200);
@@ -62,7 +62,7 @@ class TstRouteTrainerTorch : public QObject {
  private Q_SLOTS:
 
   void learningRateSchedule() {
-    SgdHParams h;
+    OptimizerHParams h;
     h.learningRate = 0.1;
     h.warmupRatio = 0.1;
     h.totalSteps = 200;  // 20 warm-up steps
@@ -96,7 +96,7 @@ class TstRouteTrainerTorch : public QObject {
     for (const auto& c : route)
       before.push_back(c->sha256Hex());
     const Route snapshot = cloneRoute(route);
-    SgdHParams h;
+    OptimizerHParams h;
     h.learningRate = 0.05;
     h.totalSteps = 60;
     RouteTrainer trainer(arch, route, trainable, h);
@@ -144,8 +144,8 @@ class TstRouteTrainerTorch : public QObject {
     const double m = 0.9;
     for (bool nesterov : {false, true}) {
       Route route = makeRoute(arch, 0, 2, 16, 5);
-      route[1]->params[0].zero_();             // norm weight
-      SgdHParams h{0.5, m, nesterov, 0.5, 4};  // warm-up 2 steps: lr 0.005, then 0.2525
+      route[1]->params[0].zero_();                   // norm weight
+      OptimizerHParams h{0.5, m, nesterov, 0.5, 4};  // warm-up 2 steps: lr 0.005, then 0.2525
       RouteTrainer trainer(arch, route, {false, false, true}, h);
       const auto [images, unused] = quadrantProblem(8, 16, 4);
       const auto labels = torch::zeros({8}, torch::kLong);
@@ -181,7 +181,7 @@ class TstRouteTrainerTorch : public QObject {
     for (bool nesterov : {false, true}) {
       Route route = cloneRoute(initial);
       RouteTrainer trainer(arch, route, std::vector<bool>(route.size(), true),
-                           SgdHParams{0.05, 0.9, nesterov, 0.0, 10});
+                           OptimizerHParams{0.05, 0.9, nesterov, 0.0, 10});
       for (int s = 0; s < 3; ++s)
         trainer.step(images, labels);
       hashes.push_back(route[3]->sha256Hex());
@@ -202,7 +202,7 @@ class TstRouteTrainerTorch : public QObject {
       }
       const Route before = cloneRoute(route);
       RouteTrainer trainer(arch, route, std::vector<bool>(route.size(), true),
-                           SgdHParams{lr, 0.0, false, 0.0, 100});
+                           OptimizerHParams{lr, 0.0, false, 0.0, 100});
       const auto [images, labels] = quadrantProblem(16, 16, 9);
       trainer.step(images, labels);
       std::vector<torch::Tensor> deltas;
@@ -228,11 +228,12 @@ class TstRouteTrainerTorch : public QObject {
     const auto arch = tinyCnn();
     Route route = makeRoute(arch, 1, 4, 16, 8);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             RouteTrainer(arch, route, {true, true}, SgdHParams{}));
+                             RouteTrainer(arch, route, {true, true}, OptimizerHParams{}));
     route[1]->momentum[0] = torch::zeros({3});
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             RouteTrainer(arch, route, {true, true, true, true}, SgdHParams{}));
-    SgdHParams bad;
+    QVERIFY_THROWS_EXCEPTION(
+        std::invalid_argument,
+        RouteTrainer(arch, route, {true, true, true, true}, OptimizerHParams{}));
+    OptimizerHParams bad;
     bad.totalSteps = 0;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                              RouteTrainer(arch, route, {false, false, false, false}, bad));
@@ -245,7 +246,7 @@ class TstRouteTrainerTorch : public QObject {
     // every seed tried. The CNN below needs only 200.
     const auto arch = tinyVit();
     const double accuracy = trainAndEvaluate(arch, makeRoute(arch, 2, 4, 16, 10),
-                                             SgdHParams{0.03, 0.9, false, 0.1, 500}, 500);
+                                             OptimizerHParams{0.03, 0.9, false, 0.1, 500}, 500);
     qInfo("ViT accuracy %.3f", accuracy);
     QVERIFY2(accuracy > 0.9, qPrintable(QString::number(accuracy)));
   }
@@ -253,7 +254,7 @@ class TstRouteTrainerTorch : public QObject {
   void cnnLearnsQuadrants() {
     const auto arch = tinyCnn();
     const double accuracy = trainAndEvaluate(arch, makeRoute(arch, 2, 4, 16, 11),
-                                             SgdHParams{0.05, 0.9, false, 0.1, 200}, 200);
+                                             OptimizerHParams{0.05, 0.9, false, 0.1, 200}, 200);
     qInfo("CNN accuracy %.3f", accuracy);
     QVERIFY2(accuracy > 0.9, qPrintable(QString::number(accuracy)));
   }

@@ -38,10 +38,12 @@ class TstSearchSpace : public QObject {
     for (const auto& s : space.specs())
       names.push_back(s.name);
     const std::vector<std::string> expected = {"mu",
+                                               "opt_type",
                                                "opt_lr",
                                                "opt_lr_warmup_ratio",
                                                "opt_momentum",
                                                "opt_nesterov",
+                                               "opt_weight_decay",
                                                "num_layers",
                                                "ds_image_size",
                                                "ds_crop",
@@ -60,8 +62,13 @@ class TstSearchSpace : public QObject {
     QCOMPARE(mu.defaultValue(), 0.20);
     QCOMPARE(mu.scope, HParamScope::Child);
 
+    // AdamW only, at its learning rate (README, "Deviations from the paper").
+    QVERIFY((space.spec("opt_type").values == std::vector<double>{1.0}));
+    QCOMPARE(formatHParam("opt_type", space.spec("opt_type").defaultValue()), std::string("adamw"));
     QCOMPARE(space.spec("opt_lr").values.size(), std::size_t{12});
-    QCOMPARE(space.spec("opt_lr").defaultValue(), 0.01);
+    QCOMPARE(space.spec("opt_lr").defaultValue(), 0.001);
+    QVERIFY((space.spec("opt_weight_decay").values ==
+             std::vector<double>{0.0, 1e-4, 1e-3, 0.01, 0.05, 0.1}));
     QCOMPARE(space.spec("opt_lr_warmup_ratio").defaultValue(), 0.05);
     QCOMPARE(space.spec("opt_momentum").defaultValue(), 0.9);
     QVERIFY(space.spec("opt_nesterov").isBool);
@@ -80,11 +87,40 @@ class TstSearchSpace : public QObject {
              std::vector<double>{0.0, 0.01, 0.02, 0.05, 0.1, 0.2}));
     QCOMPARE(space.spec("ds_contrast_delta").defaultValue(), 0.0);
 
-    QCOMPARE(space.childDefaults().size(), std::size_t{6});
+    QCOMPARE(space.childDefaults().size(), std::size_t{8});
     QCOMPARE(space.generationDefaults().size(), std::size_t{7});
-    QCOMPARE(space.defaults().size(), std::size_t{13});
+    QCOMPARE(space.defaults().size(), std::size_t{15});
     QVERIFY(!space.childDefaults().count("ds_crop"));
     QVERIFY(!space.generationDefaults().count("mu"));
+  }
+
+  void optimizerIsCategorical() {
+    auto space = SearchSpace::laptopDefaults(4, 28);
+    QCOMPARE(categoricalLabels("opt_type"), (std::vector<std::string>{"sgd", "adamw"}));
+    QVERIFY(categoricalLabels("opt_lr").empty());
+    QCOMPARE(categoricalCode("opt_type", "sgd"), 0.0);
+    QCOMPARE(categoricalCode("opt_type", "adamw"), 1.0);
+    const auto unknown = configErrorOf([] { categoricalCode("opt_type", "lion"); });
+    QVERIFY2(contains(unknown, "search_space.opt_type") && contains(unknown, "sgd, adamw"),
+             unknown.c_str());
+    QCOMPARE(describe({"opt_type", 0.0, 1.0}), std::string("opt_type sgd\u2192adamw"));
+    QCOMPARE(formatHParam("opt_type", 0.0), std::string("sgd"));
+    QCOMPARE(formatHParam("ds_crop", 1.0), std::string("true"));
+    QCOMPARE(formatHParam("opt_lr", 0.001), std::string("0.001"));
+    // The paper's setting: a one-value list is its own default.
+    space.override("opt_type", {0.0}, std::nullopt);
+    QCOMPARE(space.spec("opt_type").defaultValue(), 0.0);
+    // Both: the evolution may switch, one step at a time.
+    space.override("opt_type", {0.0, 1.0}, 1.0);
+    Rng rng(3);
+    std::set<double> seen;
+    for (int i = 0; i < 20; ++i)
+      seen.insert(mutateIncremental(space.spec("opt_type"), 1.0, rng));
+    QCOMPARE(seen, (std::set<double>{0.0, 1.0}));
+    const auto bad = configErrorOf([&] { space.override("opt_type", {0.0, 2.0}, 0.0); });
+    QVERIFY2(contains(bad, "search_space.opt_type"), bad.c_str());
+    const auto negative = configErrorOf([&] { space.override("opt_weight_decay", {-0.1}, {}); });
+    QVERIFY2(contains(negative, "search_space.opt_weight_decay"), negative.c_str());
   }
 
   void nativeImageSizeIsInsertedInOrder() {
@@ -235,9 +271,10 @@ class TstSearchSpace : public QObject {
         QCOMPARE(mutations[0], (Mutation{"mu", 1.0, 0.0}));
       } else {
         ++childrenWithMuOne;
-        // opt_lr, warmup, momentum, num_layers sit mid-list and must move; nesterov (at an
-        // end) moves half the time.
-        QVERIFY(mutations.size() == 4 || mutations.size() == 5);
+        // opt_lr, warmup, momentum, num_layers sit mid-list and must move; nesterov and
+        // weight decay (at an end) move half the time; opt_type (one value) never changes.
+        QVERIFY(mutations.size() >= 4 && mutations.size() <= 6);
+        QCOMPARE(child.at("opt_type"), parent.at("opt_type"));
         QCOMPARE(mutations[0].name, std::string("opt_lr"));
         QVERIFY(child.at("opt_lr") != parent.at("opt_lr"));
         QVERIFY(child.at("num_layers") != parent.at("num_layers"));
@@ -247,10 +284,11 @@ class TstSearchSpace : public QObject {
   }
 
   void mutationRateFollowsParentMu() {
-    // Expected real changes per child among the 5 other child hyperparameters: E[child μ] ×
-    // (4 mid-list values that always move + nesterov at an end that moves half the time).
-    // Parent μ 0.10 → child μ is 0.12 w.p. 0.05, else 0.10: E = 0.101, rate 0.4545.
-    // Parent μ 0.30 → child μ is 0.28 w.p. 0.15, else 0.30: E = 0.297, rate 1.3365.
+    // Expected real changes per child among the 7 other child hyperparameters: E[child μ] ×
+    // (4 mid-list values that always move + nesterov and weight decay at an end, each moving
+    // half the time + opt_type, whose single value never changes) = E[child μ] × 5.
+    // Parent μ 0.10 → child μ is 0.12 w.p. 0.05, else 0.10: E = 0.101, rate 0.505.
+    // Parent μ 0.30 → child μ is 0.28 w.p. 0.15, else 0.30: E = 0.297, rate 1.485.
     const auto space = SearchSpace::laptopDefaults(4, 28);
     auto rate = [&](double parentMu, std::uint64_t seed) {
       HParams parent = space.childDefaults();
@@ -267,8 +305,8 @@ class TstSearchSpace : public QObject {
       return static_cast<double>(changes) / n;
     };
     const double low = rate(0.10, 1), high = rate(0.30, 1);
-    QVERIFY2(std::abs(low - 0.4545) < 0.02, std::to_string(low).c_str());
-    QVERIFY2(std::abs(high - 1.3365) < 0.04, std::to_string(high).c_str());
+    QVERIFY2(std::abs(low - 0.505) < 0.02, std::to_string(low).c_str());
+    QVERIFY2(std::abs(high - 1.485) < 0.04, std::to_string(high).c_str());
   }
 
   void childMutationIsDeterministicAndRecordsOnlyRealChanges() {

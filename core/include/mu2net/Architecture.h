@@ -15,6 +15,17 @@ enum class ArchitectureKind {
   Cnn,  ///< Residual convolutional network without normalisation layers inside the blocks.
 };
 
+/// How a ViT turns an image into tokens (the `embedding` slot).
+enum class StemKind {
+  /// One p×p convolution of stride p (the paper's ViT): a linear projection of each patch.
+  Patch,
+  /// A small convolutional stem: log2(p) 3×3 convolutions of stride 2 and padding 1, ReLU between
+  /// them, channels doubling up to the width (Xiao et al. 2021, "Early convolutions help
+  /// transformers see better"). Same token grid as Patch; learns small images much faster from
+  /// few examples (README, "Deviations"). Needs a power-of-two patch size >= 2.
+  Conv,
+};
+
 /// Hyperparameters of a root architecture. Sizes are counts (pixels, channels, features).
 /// Invariants (checked by validate()): every size is positive; for Vit, imageSize is a multiple
 /// of patchSize and width a multiple of heads.
@@ -26,6 +37,8 @@ struct ArchitectureConfig {
   int imageSize = 28;
   /// Vit only: side length in pixels of the square, non-overlapping patches.
   int patchSize = 4;
+  /// Vit only: the tokeniser in the `embedding` slot.
+  StemKind stem = StemKind::Patch;
   /// Vit: token feature dimension D. Cnn: number of channels W of every residual block.
   int width = 64;
   /// Vit only: number of self-attention heads; width / heads is the per-head dimension.
@@ -45,6 +58,14 @@ void validate(const ArchitectureConfig& config);
 std::string toString(ArchitectureKind kind);
 /// Inverse of toString(ArchitectureKind); throws std::invalid_argument for anything else.
 ArchitectureKind parseArchitectureKind(std::string_view text);
+/// "patch" or "conv".
+std::string toString(StemKind stem);
+/// Inverse of toString(StemKind); throws std::invalid_argument for anything else.
+StemKind parseStemKind(std::string_view text);
+
+/// Vit with StemKind::Conv: the output channels of each stem convolution, in order (the last is
+/// the width). log2(patchSize) entries: width / 2^(k-1-j) for convolution j of k.
+std::vector<int> convStemChannels(const ArchitectureConfig& config);
 
 /// The slot name of the i-th block: "block_<i>" (i >= 0).
 std::string blockSlot(int i);

@@ -73,11 +73,21 @@ struct SearchSpaceOverride {
 };
 
 /// Root model: architecture and where its parameters come from.
+///
+/// In a configuration file (parseExperimentConfig): no `root` key means the built-in default root
+/// kDefaultRootName; `root.pretrained` names a built-in root (RootCatalog.h); `root.checkpoint`
+/// names a file; a `root` with neither is randomly initialised from the seed. A trained root fixes
+/// the architecture (the file's metadata); keys given beside it must agree, except image_size.
+/// The C++ default of this struct is a random root of the default architecture.
 struct RootOptions {
   ArchitectureConfig architecture;
+  /// The name of a built-in root, or empty. When set, `checkpoint` is that root's file.
+  std::string pretrained;
   /// Empty: random initialisation from the seed. Otherwise a file of trained root parameters
   /// (see README, "Root checkpoints"); its components then follow the normal cloning rule.
   std::filesystem::path checkpoint;
+  /// True when the root's parameters come from a file (a built-in root or a checkpoint).
+  bool trained() const { return !checkpoint.empty(); }
 };
 
 struct ExperimentConfig {
@@ -97,6 +107,13 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
                                        const std::filesystem::path& baseDir);
 /// Reads and parses a file; errors name the file too.
 ExperimentConfig loadExperimentConfig(const std::filesystem::path& file);
+
+/// A root architecture as the JSON object of the configuration's `root` keys ("architecture",
+/// "stem", "image_size", "patch_size", "width", "heads", "mlp_dim", "depth"): for root metadata.
+std::string architectureToJson(const ArchitectureConfig& architecture);
+/// Reads such an object (every key optional, defaults as ArchitectureConfig; unknown keys
+/// refused). `where` prefixes messages (a file name and key). Throws ConfigError.
+ArchitectureConfig parseArchitectureJson(const std::string& jsonText, const std::string& where);
 
 /// `p` written plainly: "." and "x/.." removed, no trailing separator. Two paths to one folder
 /// written differently compare equal after it (links are not followed).

@@ -4,7 +4,9 @@
 //
 // Every hyperparameter has an ordered list of valid values and a default that is in the list.
 // Values are stored as doubles whatever their meaning: integers (num_layers, ds_image_size) are
-// exact small integers, booleans are the two-element list {1.0 (true), 0.0 (false)}.
+// exact small integers, booleans are the two-element list {1.0 (true), 0.0 (false)}, and a
+// categorical hyperparameter (opt_type) stores the code of its label: the label's index in
+// categoricalLabels(name) (opt_type: 0 = "sgd", 1 = "adamw").
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -46,7 +48,8 @@ using HParams = std::map<std::string, double>;
 /// ALGORITHM.md §4.3. Construct with laptopDefaults() and adjust with override().
 class SearchSpace {
  public:
-  /// The laptop-scale table of ALGORITHM.md §4.3.
+  /// The laptop-scale table of ALGORITHM.md §4.3, with this project's additions (opt_type,
+  /// opt_weight_decay) and defaults (README, "Deviations from the paper").
   /// `rootDepth` (number of transformer blocks / conv stages of the root, >= 0) sets num_layers
   /// to 0 … rootDepth + 1 with default rootDepth. `nativeImageSize` (pixels, > 0) is the default
   /// of ds_image_size and is inserted in order into `imageSizes` when missing.
@@ -54,8 +57,9 @@ class SearchSpace {
   static SearchSpace laptopDefaults(int rootDepth, int nativeImageSize,
                                     std::vector<int> imageSizes = {16, 20, 24, 28, 32});
 
-  /// Replaces the value list of `name` and, when given, its default. Without a default the old
-  /// default is kept, which must then be in the new list. Throws ConfigError naming
+  /// Replaces the value list of `name` and, when given, its default. Without a default, a
+  /// one-value list's value is the default; a longer list keeps the old default, which must then
+  /// be in it. Throws ConfigError naming
   /// `search_space.<name>` when the name is unknown, the list is empty, contains a non-finite
   /// value or a duplicate, a boolean value is not 0/1, the default is not in the list, or a value
   /// is outside its meaningful range (mu in [0, 1], num_layers >= 0, ds_image_size > 0, integers
@@ -67,6 +71,8 @@ class SearchSpace {
   /// The spec of `name`; throws ConfigError for an unknown name.
   const HParamSpec& spec(const std::string& name) const;
   /// All specs in the table's order (mu first, then the optimiser, num_layers, then ds_*).
+  /// The order of the optimiser's entries: opt_type, opt_lr, opt_lr_warmup_ratio, opt_momentum,
+  /// opt_nesterov, opt_weight_decay.
   std::vector<HParamSpec> specs() const { return specs_; }
   /// Default value of every hyperparameter.
   HParams defaults() const;
@@ -100,16 +106,33 @@ struct Mutation {
 /// ds_flip_left_right): they stay booleans under override().
 bool isBooleanHParam(const std::string& name);
 
-/// Human-readable form, e.g. "opt_lr 0.01→0.02" or "ds_crop true→false". Numbers use the
-/// shortest representation that reads back exactly.
+/// The labels of a categorical hyperparameter, indexed by code (opt_type: {"sgd", "adamw"});
+/// empty for every other name.
+const std::vector<std::string>& categoricalLabels(const std::string& name);
+/// The code of `label` for categorical `name`; throws ConfigError naming search_space.<name> and
+/// the valid labels when it is not one of them.
+double categoricalCode(const std::string& name, const std::string& label);
+
+/// The optimiser a child trains with (the value of opt_type).
+enum class OptimizerKind {
+  Sgd = 0,    ///< SGD with momentum (the paper's setting; opt_momentum, opt_nesterov)
+  AdamW = 1,  ///< AdamW (β1 = opt_momentum, β2 = 0.999): learns small images much faster
+};
+
+/// A value as a reader wants to see it: "true"/"false" for booleans, the label of a categorical,
+/// else the shortest decimal that reads back exactly ("0.01", "28").
+std::string formatHParam(const std::string& name, double value);
+
+/// Human-readable form, e.g. "opt_lr 0.01→0.02", "ds_crop true→false" or "opt_type sgd→adamw".
+/// Numbers use the shortest representation that reads back exactly.
 std::string describe(const Mutation& mutation);
 
 /// The child's hyperparameters (§4.2). Starts from `parent` (a key of the space missing there
 /// takes its default; keys unknown to the space are copied unchanged). Then:
 ///   1. `mu` is mutated incrementally with probability = the parent's μ;
 ///   2. the child's new μ is the probability of mutating each other child-scope hyperparameter,
-///      visited in the table's order: opt_lr, opt_lr_warmup_ratio, opt_momentum, opt_nesterov,
-///      num_layers (then any other child-scope spec, in specs() order).
+///      visited in specs() order: opt_type, opt_lr, opt_lr_warmup_ratio, opt_momentum,
+///      opt_nesterov, opt_weight_decay, num_layers.
 /// Generation-scope keys are copied unchanged (the engine overlays the generation's sample).
 /// Appends to `mutations` (if non-null) only the hyperparameters whose value actually changed,
 /// in the order they were mutated (so a change of mu is always first).
