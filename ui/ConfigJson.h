@@ -26,4 +26,23 @@ ExperimentConfig validateExperimentJson(const QJsonObject& experiment, const QSt
 /// The canonical JSON of a configuration (experimentConfigToJson) as an object.
 QJsonObject experimentJson(const ExperimentConfig& config);
 
+/// The architecture a configuration's `root` object resolves to (a built-in root's or a
+/// checkpoint's metadata, else the keys), as parseExperimentConfig reads it. Throws ConfigError.
+ArchitectureConfig rootArchitecture(const QJsonObject& root, const QString& baseDir);
+
+/// Why `path` (relative to `baseDir`) cannot be a root checkpoint without opening it: empty or no
+/// such file; an empty string when it is a file. Names the key `root.checkpoint` and the file.
+QString checkpointFileError(const QString& path, const QString& baseDir);
+
+/// What `{"checkpoint": path}` resolves to. A timm .safetensors file that does not record its
+/// attention heads needs the key `heads` (the parser says so, naming `root.heads`): then
+/// headsNeeded is set and `heads` is given. `architecture` is empty when the file is unusable,
+/// with the parser's message in `error`.
+struct CheckpointResolution {
+  std::optional<ArchitectureConfig> architecture;
+  bool headsNeeded = false;
+  QString error;
+};
+CheckpointResolution resolveCheckpointRoot(const QString& path, const QString& baseDir, int heads);
+
 }  // namespace mu2net::ui

@@ -1,23 +1,30 @@
 #include "NewExperimentDialog.h"
 
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <exception>
 
 #include "ConfigJson.h"
+#include "Format.h"
 
 namespace mu2net::ui {
 
@@ -27,6 +34,84 @@ enum TaskColumn { NameColumn, FormatColumn, PathColumn, ClassesColumn, TaskColum
 
 const QStringList kFormats = {QStringLiteral("idx"), QStringLiteral("cifar-binary"),
                               QStringLiteral("image-folder")};
+
+// The architecture keys of a `root` object, in the order of the form.
+const QStringList kArchitectureKeys = {QStringLiteral("architecture"), QStringLiteral("stem"),
+                                       QStringLiteral("image_size"),   QStringLiteral("patch_size"),
+                                       QStringLiteral("width"),        QStringLiteral("heads"),
+                                       QStringLiteral("mlp_dim"),      QStringLiteral("depth")};
+
+QJsonObject architectureObject(const ArchitectureConfig& a) {
+  return QJsonDocument::fromJson(QByteArray::fromStdString(architectureToJson(a))).object();
+}
+
+// One line per kind of root, for the hint under the chooser and the items' tooltips.
+QString rootHint(NewExperimentDialog::RootKind kind) {
+  switch (kind) {
+    case NewExperimentDialog::RootKind::Builtin:
+      return QObject::tr(
+          "Pretrained: children learn far faster from it. Its architecture is "
+          "fixed; only the image size may change.");
+    case NewExperimentDialog::RootKind::Random:
+      return QObject::tr(
+          "Random initialisation from the seed: the paper-free baseline; every "
+          "size is yours to choose.");
+    case NewExperimentDialog::RootKind::Checkpoint:
+      return QObject::tr(
+          "A root written by 'mu2net pretrain' (.pt with its .json) or a timm ViT "
+          "(.safetensors).");
+  }
+  return {};
+}
+
+// "Built-in: NAME (ViT, conv stem, 28 px, 212k parameters; synthetic glyphs, 93.1 %)".
+QString builtinLabel(const RootInfo& r) {
+  const auto& a = r.architecture;
+  QStringList parts;
+  parts << (a.kind == ArchitectureKind::Vit
+                ? QObject::tr("ViT, %1 stem").arg(QString::fromStdString(toString(a.stem)))
+                : QObject::tr("CNN"));
+  parts << QObject::tr("%1 px").arg(a.imageSize);
+  QString label =
+      parts.join(QStringLiteral(", ")) +
+      QObject::tr(", %1 parameters").arg(formatCount(static_cast<double>(r.parameters)));
+  QStringList pretraining;
+  if (!r.source.empty()) pretraining << QString::fromStdString(r.source);
+  if (r.pretrainAccuracy > 0)
+    pretraining << QStringLiteral("%1 %").arg(100 * r.pretrainAccuracy, 0, 'f', 1);
+  if (!pretraining.isEmpty())
+    label += QStringLiteral("; ") + pretraining.join(QStringLiteral(", "));
+  return QObject::tr("Built-in: %1 (%2)").arg(QString::fromStdString(r.name), label);
+}
+
+QString builtinTooltip(const RootInfo& r) {
+  const auto& a = r.architecture;
+  QString sizes =
+      a.kind == ArchitectureKind::Vit
+          ? QObject::tr(
+                "ViT (%1 stem): image %2 px, patch %3, width %4, %5 heads, MLP %6, depth %7")
+                .arg(QString::fromStdString(toString(a.stem)))
+                .arg(a.imageSize)
+                .arg(a.patchSize)
+                .arg(a.width)
+                .arg(a.heads)
+                .arg(a.mlpDim)
+                .arg(a.depth)
+          : QObject::tr("CNN: image %1 px, width %2, depth %3")
+                .arg(a.imageSize)
+                .arg(a.width)
+                .arg(a.depth);
+  return QObject::tr(
+             "%1\n%2 parameters; pretrained on %3 for %4 steps (%5), %6 % accuracy on "
+             "held-out examples\n%7\n%8")
+      .arg(sizes, formatCount(static_cast<double>(r.parameters)),
+           r.source.empty() ? QObject::tr("unknown data") : QString::fromStdString(r.source))
+      .arg(r.steps)
+      .arg(formatDuration(r.seconds))
+      .arg(100 * r.pretrainAccuracy, 0, 'f', 1)
+      .arg(rootHint(NewExperimentDialog::RootKind::Builtin),
+           QString::fromStdString(r.metadata.string()));
+}
 
 }  // namespace
 
@@ -41,8 +126,53 @@ QSpinBox* NewExperimentDialog::intField(int minimum, int maximum) {
 NewExperimentDialog::NewExperimentDialog(QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("New experiment"));
   seed_ = intField(0, 2147483647);
+
+  // The root chooser: the built-in roots (the default one first), random, a checkpoint file.
+  rootChoice_ = new QComboBox(this);
+  rootChoice_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  rootChoice_->setMinimumContentsLength(24);
+  builtinRoots_ = listBuiltinRoots();
+  std::stable_partition(builtinRoots_.begin(), builtinRoots_.end(),
+                        [](const RootInfo& r) { return r.name == kDefaultRootName; });
+  const auto addChoice = [this](const QString& text, RootKind kind, const QString& name,
+                                const QString& tip) {
+    const int i = rootChoice_->count();
+    rootChoice_->addItem(text);
+    rootChoice_->setItemData(i, static_cast<int>(kind), rootKindRole);
+    rootChoice_->setItemData(i, name, rootNameRole);
+    rootChoice_->setItemData(i, tip, Qt::ToolTipRole);
+  };
+  for (const auto& r : builtinRoots_)
+    addChoice(builtinLabel(r), RootKind::Builtin, QString::fromStdString(r.name),
+              builtinTooltip(r));
+  addChoice(tr("Random initialisation"), RootKind::Random, QString(), rootHint(RootKind::Random));
+  addChoice(tr("Checkpoint file…"), RootKind::Checkpoint, QString(),
+            rootHint(RootKind::Checkpoint));
+  // The list shows the whole descriptions even where the closed chooser elides them.
+  rootChoice_->view()->setMinimumWidth(rootChoice_->view()->sizeHintForColumn(0) + 24);
+  rootHint_ = new QLabel(this);
+  rootHint_->setWordWrap(true);
+  QFont hintFont = rootHint_->font();
+  hintFont.setPointSizeF(hintFont.pointSizeF() * 0.9);
+  rootHint_->setFont(hintFont);
+  checkpoint_ = new QLineEdit(this);
+  checkpoint_->setPlaceholderText(tr(".pt or .safetensors file"));
+  checkpoint_->setClearButtonEnabled(true);
+  browseCheckpoint_ = new QPushButton(tr("Browse…"), this);
+  connect(rootChoice_, &QComboBox::currentIndexChanged, this,
+          &NewExperimentDialog::rootChoiceChanged);
+  connect(checkpoint_, &QLineEdit::editingFinished, this, [this] {
+    if (checkpoint_->text().trimmed() != resolvedCheckpoint_) resolveCheckpoint();
+  });
+  connect(browseCheckpoint_, &QPushButton::clicked, this, &NewExperimentDialog::browseCheckpoint);
+
   architecture_ = new QComboBox(this);
   architecture_->addItems({QStringLiteral("vit"), QStringLiteral("cnn")});
+  stem_ = new QComboBox(this);
+  stem_->addItems({QStringLiteral("patch"), QStringLiteral("conv")});
+  stem_->setToolTip(
+      tr("patch: one p×p convolution (the paper's ViT); conv: a small "
+         "convolutional stem that learns small images faster"));
   imageSize_ = intField(0, 4096);
   patchSize_ = intField(0, 4096);
   width_ = intField(0, 100000);
@@ -65,7 +195,14 @@ NewExperimentDialog::NewExperimentDialog(QWidget* parent) : QDialog(parent) {
 
   auto* root = new QGroupBox(tr("Root model"), this);
   auto* rootForm = new QFormLayout(root);
+  rootForm->addRow(tr("Root"), rootChoice_);
+  rootForm->addRow(rootHint_);
+  auto* checkpointRow = new QHBoxLayout;
+  checkpointRow->addWidget(checkpoint_, 1);
+  checkpointRow->addWidget(browseCheckpoint_);
+  rootForm->addRow(tr("Checkpoint"), checkpointRow);
   rootForm->addRow(tr("Architecture"), architecture_);
+  rootForm->addRow(tr("Stem (vit)"), stem_);
   rootForm->addRow(tr("Image size"), imageSize_);
   rootForm->addRow(tr("Patch size (vit)"), patchSize_);
   rootForm->addRow(tr("Width"), width_);
@@ -134,9 +271,171 @@ NewExperimentDialog::NewExperimentDialog(QWidget* parent) : QDialog(parent) {
   layout->addWidget(taskBox, 1);
   layout->addWidget(error_);
   layout->addWidget(box);
-  resize(820, 680);
+  resize(860, 640);  // fits a 1024x700 screen with a title bar
 
-  setConfig(ExperimentConfig{}, QDir::currentPath());
+  // A new configuration starts from the default root when it is installed.
+  ExperimentConfig initial;
+  for (const auto& r : builtinRoots_)
+    if (r.name == kDefaultRootName) {
+      initial.root.pretrained = r.name;
+      initial.root.checkpoint = r.file;
+      initial.root.architecture = r.architecture;
+    }
+  setConfig(initial, QDir::currentPath());
+}
+
+QWidget* NewExperimentDialog::architectureField(const QString& key) const {
+  const QList<QWidget*> fields = {architecture_, stem_,  imageSize_, patchSize_,
+                                  width_,        heads_, mlpDim_,    depth_};
+  const auto i = kArchitectureKeys.indexOf(key);
+  return i < 0 ? nullptr : fields[i];
+}
+
+NewExperimentDialog::RootKind NewExperimentDialog::rootKind() const {
+  return static_cast<RootKind>(rootChoice_->currentData(rootKindRole).toInt());
+}
+
+QString NewExperimentDialog::rootName() const {
+  return rootKind() == RootKind::Builtin ? rootChoice_->currentData(rootNameRole).toString()
+                                         : QString();
+}
+
+int NewExperimentDialog::kindIndex(RootKind kind) const {
+  for (int i = 0; i < rootChoice_->count(); ++i)
+    if (rootChoice_->itemData(i, rootKindRole).toInt() == static_cast<int>(kind)) return i;
+  return -1;
+}
+
+int NewExperimentDialog::builtinIndex(const QString& name) {
+  for (int i = 0; i < rootChoice_->count(); ++i)
+    if (rootChoice_->itemData(i, rootKindRole).toInt() == static_cast<int>(RootKind::Builtin) &&
+        rootChoice_->itemData(i, rootNameRole).toString() == name)
+      return i;
+  // A configuration naming a root this installation lacks: shown as such; validating it gives
+  // the parser's message (the known roots and the folders searched).
+  const QSignalBlocker block(rootChoice_);
+  const int i = kindIndex(RootKind::Random);
+  rootChoice_->insertItem(i, tr("Built-in: %1 (not installed)").arg(name));
+  rootChoice_->setItemData(i, static_cast<int>(RootKind::Builtin), rootKindRole);
+  rootChoice_->setItemData(i, name, rootNameRole);
+  rootChoice_->setItemData(
+      i, tr("No built-in root named '%1' was found; see 'mu2net roots'.").arg(name),
+      Qt::ToolTipRole);
+  return i;
+}
+
+void NewExperimentDialog::chooseBuiltinRoot(const QString& name) {
+  rootChoice_->setCurrentIndex(builtinIndex(name));
+}
+
+void NewExperimentDialog::chooseRootKind(RootKind kind) {
+  rootChoice_->setCurrentIndex(kindIndex(kind));
+}
+
+void NewExperimentDialog::rootChoiceChanged() {
+  error_->clear();
+  switch (rootKind()) {
+    case RootKind::Builtin: {
+      const std::string name = rootName().toStdString();
+      for (const auto& r : builtinRoots_)
+        if (r.name == name) showArchitecture(r.architecture);
+      break;
+    }
+    case RootKind::Random:
+      break;  // starts from the sizes shown
+    case RootKind::Checkpoint:
+      resolveCheckpoint();
+      break;
+  }
+  updateRootFields();
+}
+
+void NewExperimentDialog::updateRootFields() {
+  const RootKind kind = rootKind();
+  // A built-in root fixes its architecture but the image size.
+  for (QWidget* field : {static_cast<QWidget*>(architecture_), static_cast<QWidget*>(stem_),
+                         static_cast<QWidget*>(patchSize_), static_cast<QWidget*>(width_),
+                         static_cast<QWidget*>(heads_), static_cast<QWidget*>(mlpDim_),
+                         static_cast<QWidget*>(depth_)})
+    field->setEnabled(kind != RootKind::Builtin);
+  checkpoint_->setEnabled(kind == RootKind::Checkpoint);
+  browseCheckpoint_->setEnabled(kind == RootKind::Checkpoint);
+  rootHint_->setText(rootHint(kind));
+}
+
+void NewExperimentDialog::showArchitecture(const ArchitectureConfig& a) {
+  architecture_->setCurrentText(QString::fromStdString(toString(a.kind)));
+  stem_->setCurrentText(QString::fromStdString(toString(a.stem)));
+  imageSize_->setValue(a.imageSize);
+  patchSize_->setValue(a.patchSize);
+  width_->setValue(a.width);
+  heads_->setValue(a.heads);
+  mlpDim_->setValue(a.mlpDim);
+  depth_->setValue(a.depth);
+}
+
+ArchitectureConfig NewExperimentDialog::fieldArchitecture() const {
+  ArchitectureConfig a;
+  a.kind = architecture_->currentText() == QStringLiteral("cnn") ? ArchitectureKind::Cnn
+                                                                 : ArchitectureKind::Vit;
+  a.stem = stem_->currentText() == QStringLiteral("conv") ? StemKind::Conv : StemKind::Patch;
+  a.imageSize = imageSize_->value();
+  a.patchSize = patchSize_->value();
+  a.width = width_->value();
+  a.heads = heads_->value();
+  a.mlpDim = mlpDim_->value();
+  a.depth = depth_->value();
+  return a;
+}
+
+void NewExperimentDialog::resolveCheckpoint() {
+  const QString path = checkpoint_->text().trimmed();
+  resolvedCheckpoint_.clear();
+  if (path.isEmpty()) return;
+  const CheckpointResolution r = resolveCheckpointRoot(path, baseDir_, heads_->value());
+  if (!r.architecture) {
+    error_->setText(r.error);
+    return;
+  }
+  resolvedCheckpoint_ = path;
+  error_->clear();
+  showArchitecture(*r.architecture);
+}
+
+void NewExperimentDialog::browseCheckpoint() {
+  const QString current = checkpoint_->text().trimmed();
+  const QString start =
+      current.isEmpty() ? baseDir_ : QFileInfo(QDir(baseDir_), current).absolutePath();
+  const QString file =
+      QFileDialog::getOpenFileName(this, tr("Root checkpoint"), start,
+                                   tr("Root checkpoints (*.pt *.safetensors);;All files (*)"));
+  if (file.isEmpty()) return;
+  checkpoint_->setText(file);
+  resolveCheckpoint();
+}
+
+QJsonObject NewExperimentDialog::rootJson() const {
+  const ArchitectureConfig shown = fieldArchitecture();
+  switch (rootKind()) {
+    case RootKind::Builtin:
+      return {{QStringLiteral("pretrained"), rootName()},
+              {QStringLiteral("image_size"), shown.imageSize}};
+    case RootKind::Random:
+      return architectureObject(shown);
+    case RootKind::Checkpoint:
+      break;
+  }
+  // A checkpoint: the keys whose field differs from what the file resolves to (the parser
+  // refuses those that disagree with the file's own architecture, naming them).
+  const QString path = checkpoint_->text().trimmed();
+  const CheckpointResolution r = resolveCheckpointRoot(path, baseDir_, shown.heads);
+  const QJsonObject file = architectureObject(r.architecture.value_or(ArchitectureConfig{}));
+  const QJsonObject fields = architectureObject(shown);
+  QJsonObject root{{QStringLiteral("checkpoint"), path}};
+  for (const auto& key : kArchitectureKeys)
+    if (fields.value(key) != file.value(key) || (key == QStringLiteral("heads") && r.headsNeeded))
+      root.insert(key, fields.value(key));
+  return root;
 }
 
 void NewExperimentDialog::addTaskRow(const QString& name, const QString& format,
@@ -156,15 +455,23 @@ void NewExperimentDialog::setConfig(const ExperimentConfig& config, const QStrin
   baseDir_ = baseDir;
   base_ = experimentJson(config);
   config_ = config;
-  const auto& a = config.root.architecture;
   seed_->setValue(static_cast<int>(config.seed));
-  architecture_->setCurrentText(QString::fromStdString(toString(a.kind)));
-  imageSize_->setValue(a.imageSize);
-  patchSize_->setValue(a.patchSize);
-  width_->setValue(a.width);
-  heads_->setValue(a.heads);
-  mlpDim_->setValue(a.mlpDim);
-  depth_->setValue(a.depth);
+  const auto& root = config.root;
+  {
+    const QSignalBlocker block(rootChoice_);
+    if (!root.pretrained.empty())
+      rootChoice_->setCurrentIndex(builtinIndex(QString::fromStdString(root.pretrained)));
+    else if (root.trained())
+      rootChoice_->setCurrentIndex(kindIndex(RootKind::Checkpoint));
+    else
+      rootChoice_->setCurrentIndex(kindIndex(RootKind::Random));
+  }
+  checkpoint_->setText(root.pretrained.empty() && root.trained()
+                           ? QString::fromStdString(root.checkpoint.string())
+                           : QString());
+  resolvedCheckpoint_ = checkpoint_->text();
+  showArchitecture(root.architecture);
+  updateRootFields();
   const auto& e = config.evolution;
   generationSize_->setValue(e.generationSize);
   childrenPerIteration_->setValue(e.childrenPerTaskIteration);
@@ -191,15 +498,16 @@ void NewExperimentDialog::setConfig(const ExperimentConfig& config, const QStrin
 QJsonObject NewExperimentDialog::formJson(QString* error) const {
   QJsonObject j = base_;
   j.insert(QStringLiteral("seed"), seed_->value());
-  QJsonObject root = j.value(QStringLiteral("root")).toObject();
-  root.insert(QStringLiteral("architecture"), architecture_->currentText());
-  root.insert(QStringLiteral("image_size"), imageSize_->value());
-  root.insert(QStringLiteral("patch_size"), patchSize_->value());
-  root.insert(QStringLiteral("width"), width_->value());
-  root.insert(QStringLiteral("heads"), heads_->value());
-  root.insert(QStringLiteral("mlp_dim"), mlpDim_->value());
-  root.insert(QStringLiteral("depth"), depth_->value());
-  j.insert(QStringLiteral("root"), root);
+  if (rootKind() == RootKind::Checkpoint) {
+    // An empty or missing file is refused here: the parser reads an empty checkpoint as "no
+    // checkpoint" (a random root) and opens the file only when the run starts.
+    const QString problem = checkpointFileError(checkpoint_->text().trimmed(), baseDir_);
+    if (!problem.isEmpty()) {
+      if (error) *error = problem;
+      return {};
+    }
+  }
+  j.insert(QStringLiteral("root"), rootJson());
   QJsonObject evolution = j.value(QStringLiteral("evolution")).toObject();
   evolution.insert(QStringLiteral("generation_size"), generationSize_->value());
   evolution.insert(QStringLiteral("children_per_task_iteration"), childrenPerIteration_->value());
@@ -240,6 +548,10 @@ QJsonObject NewExperimentDialog::formJson(QString* error) const {
 }
 
 bool NewExperimentDialog::validate() {
+  // A path typed without leaving the field, or one that could not be read: show what it resolves
+  // to first.
+  if (rootKind() == RootKind::Checkpoint && checkpoint_->text().trimmed() != resolvedCheckpoint_)
+    resolveCheckpoint();
   QString error;
   const QJsonObject j = formJson(&error);
   if (!error.isEmpty()) {
@@ -252,6 +564,7 @@ bool NewExperimentDialog::validate() {
     error_->setText(QString::fromStdString(e.what()));
     return false;
   }
+  showArchitecture(config_.root.architecture);  // what the root resolved to
   error_->clear();
   return true;
 }
