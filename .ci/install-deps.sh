@@ -19,6 +19,9 @@ packages=(
   libsqlite3-dev nlohmann-json3-dev zlib1g-dev libpng-dev libjpeg-dev
   libopenblas0-openmp libopenblas-openmp-dev
   dataset-fashion-mnist
+  # Debian's PyTorch (the same LibTorch): the timm-import test's reference and the benchmarks'
+  # plain PyTorch comparisons run it with /usr/bin/python3.
+  python3-torch
   xvfb xauth fonts-dejavu-core
 )
 

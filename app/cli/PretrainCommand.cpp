@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "Commands.h"
+#include "ConfigOutArgs.h"
 #include "mu2net/ConfigError.h"
 #include "mu2net/DataError.h"
 #include "mu2net/Pretrain.h"
@@ -63,32 +64,12 @@ int pretrainUsage(std::ostream& os) {
 }  // namespace
 
 int runPretrainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string configPath, outPath;
-  int threads = 0;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out" && i + 1 < args.size() && outPath.empty()) {
-      outPath = args[++i];
-    } else if (args[i] == "--threads" && i + 1 < args.size()) {
-      try {
-        threads = std::stoi(args[++i]);
-      } catch (const std::exception&) {
-        threads = -1;
-      }
-      if (threads < 1 || threads > 256) {
-        err << "error: --threads takes a whole number from 1 to 256\n";
-        return 2;
-      }
-    } else if (args[i] == "--help" || args[i] == "-h") {
-      pretrainUsage(out);
-      return 0;
-    } else if (!args[i].empty() && args[i][0] != '-' && configPath.empty()) {
-      configPath = args[i];
-    } else {
-      err << "error: unexpected argument '" << args[i] << "'\n";
-      return pretrainUsage(err);
-    }
-  }
-  if (configPath.empty() || outPath.empty()) return pretrainUsage(err);
+  ConfigOutArgs a;
+  if (const int code = parseConfigOutArgs(args, a, out, err, &pretrainUsage); code >= 0)
+    return code;
+  const std::string& configPath = a.config;
+  const std::string& outPath = a.out;
+  const int threads = a.threads;
   const std::filesystem::path output(outPath);
   if (output.extension() != ".pt") {
     err << "error: --out must name a .pt file (its metadata goes beside it as .json)\n";

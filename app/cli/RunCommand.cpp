@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "Commands.h"
+#include "ConfigOutArgs.h"
 #include "mu2net/ConfigError.h"
 #include "mu2net/DataError.h"
 #include "mu2net/Engine.h"
@@ -192,37 +193,18 @@ int usage(std::ostream& err) {
 }  // namespace
 
 int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string configPath, outDir;
-  int threads = 0;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out" && i + 1 < args.size()) {
-      outDir = args[++i];
-    } else if (args[i] == "--threads" && i + 1 < args.size()) {
-      try {
-        threads = std::stoi(args[++i]);
-      } catch (const std::exception&) {
-        threads = -1;
-      }
-      if (threads < 1 || threads > 256) {
-        err << "error: --threads takes a whole number from 1 to 256\n";
-        return 2;
-      }
-    } else if (args[i] == "--help" || args[i] == "-h") {
-      usage(out);
-      return 0;
-    } else if (!args[i].empty() && args[i][0] != '-' && configPath.empty()) {
-      configPath = args[i];
-    } else {
-      err << "error: unexpected argument '" << args[i] << "'\n";
-      return usage(err);
-    }
-  }
-  if (configPath.empty() || outDir.empty()) return usage(err);
+  ConfigOutArgs a;
+  if (const int code = parseConfigOutArgs(args, a, out, err, &usage); code >= 0) return code;
+  const std::string& configPath = a.config;
+  const std::string& outDir = a.out;
+  const int threads = a.threads;
 
   try {
     ExperimentConfig config = loadExperimentConfig(configPath);
     if (threads > 0) config.training.threads = threads;
     const std::filesystem::path dir(outDir);
+    const bool dirExisted = std::filesystem::exists(dir);
+    bool fresh = false;  // the store was created by this command
     std::unique_ptr<ExperimentStore> store;
     if (ExperimentStore::isStore(dir)) {
       // An existing experiment: continue it, introducing the configuration's new tasks.
@@ -243,9 +225,27 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
       meta.threads = config.training.threads;
       meta.configHash = configHash(config);
       store = ExperimentStore::create(dir, config, meta);
+      fresh = true;
     }
     ConsoleSink sink(out, isatty(STDERR_FILENO) == 1);
-    Engine engine(config, &sink, store.get());
+    std::unique_ptr<Engine> enginePtr;
+    try {
+      enginePtr = std::make_unique<Engine>(config, &sink, store.get());
+    } catch (...) {
+      // Nothing was trained: a store this command created would only block the corrected
+      // configuration ("exists and is not empty"), so it goes again.
+      if (fresh) {
+        store.reset();
+        std::error_code ec;
+        if (dirExisted)
+          for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+            std::filesystem::remove_all(entry.path(), ec);
+        else
+          std::filesystem::remove_all(dir, ec);
+      }
+      throw;
+    }
+    Engine& engine = *enginePtr;
 
     // Ctrl-C stops at the next safe point and still writes the report.
     gInterrupted = false;

@@ -40,6 +40,10 @@ SlotTensors loadComponentFile(const std::filesystem::path& file) {
   c10::IValue value;
   try {
     value = torch::jit::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    // Without LibTorch's C++ backtrace: the first line says what is wrong with the file.
+    throw std::runtime_error("component file " + file.string() +
+                             " is not a readable tensor dict: " + e.what_without_backtrace());
   } catch (const std::exception& e) {
     throw std::runtime_error("component file " + file.string() +
                              " is not a readable tensor dict: " + e.what());

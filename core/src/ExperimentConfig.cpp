@@ -1,9 +1,7 @@
 #include "mu2net/ExperimentConfig.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "JsonReader.h"
 #include "TimmImport.h"
@@ -126,6 +124,9 @@ void readRoot(const json& j, RootOptions& root, const std::filesystem::path& bas
   r.string("pretrained", root.pretrained);
   r.string("checkpoint", checkpoint);
   r.finish();
+  if (j.contains("pretrained") && root.pretrained.empty())
+    fail("root.pretrained", "must name a built-in root (see 'mu2net roots')");
+  if (j.contains("checkpoint") && checkpoint.empty()) fail("root.checkpoint", "must name a file");
   if (!root.pretrained.empty() && !checkpoint.empty())
     fail("root", "give either 'pretrained' (a built-in root) or 'checkpoint' (a file), not both");
   if (!root.pretrained.empty()) {
@@ -135,6 +136,9 @@ void readRoot(const json& j, RootOptions& root, const std::filesystem::path& bas
                                               "the built-in root '" + root.pretrained + "'");
   } else if (!checkpoint.empty()) {
     root.checkpoint = resolve(baseDir, checkpoint);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(root.checkpoint, ec))
+      fail("root.checkpoint", "no file " + root.checkpoint.string());
     const std::string what = "the checkpoint " + root.checkpoint.filename().string();
     if (root.checkpoint.extension() == ".safetensors") {
       // A ViT with timm's names: its sizes come from the file's header; the number of attention
@@ -169,27 +173,8 @@ void readRoot(const json& j, RootOptions& root, const std::filesystem::path& bas
 
 TaskSpec readTask(const json& j, const std::string& path, const std::filesystem::path& baseDir) {
   ObjectReader r(j, path);
-  TaskSpec t;
-  t.name = ObjectReader::asString(r.require("name"), r.key("name"));
-  if (t.name.empty()) fail(r.key("name"), "must not be empty");
+  TaskSpec t = jsonreader::readTaskKeys(r, baseDir);
   if (t.name == "root") fail(r.key("name"), "'root' is reserved for the root model");
-  const std::string format = ObjectReader::asString(r.require("format"), r.key("format"));
-  try {
-    t.format = parseDatasetFormat(format);
-  } catch (const std::exception& e) {
-    fail(r.key("format"), e.what());
-  }
-  t.path = resolve(baseDir, ObjectReader::asString(r.require("path"), r.key("path")));
-  if (const json* v = r.find("classes")) {
-    if (!v->is_array()) fail(r.key("classes"), "expected an array, found " + typeName(*v));
-    if (v->empty()) fail(r.key("classes"), "must list at least two classes");
-    for (std::size_t i = 0; i < v->size(); ++i)
-      t.classes.push_back(static_cast<int>(ObjectReader::asInteger(
-          (*v)[i], r.key("classes") + "[" + std::to_string(i) + "]", 0, 1 << 20)));
-    std::set<int> unique(t.classes.begin(), t.classes.end());
-    if (unique.size() != t.classes.size()) fail(r.key("classes"), "lists a class twice");
-    if (t.classes.size() < 2) fail(r.key("classes"), "must list at least two classes");
-  }
   r.number("validation_fraction", t.validationFraction, 0.0, 0.9, true);
   r.finish();
   return t;
@@ -235,12 +220,7 @@ void readSearchSpace(const json& j, ExperimentConfig& config) {
 
 ExperimentConfig parseExperimentConfig(const std::string& jsonText,
                                        const std::filesystem::path& baseDir) {
-  json j;
-  try {
-    j = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(std::string("configuration is not valid JSON: ") + e.what());
-  }
+  const json j = jsonreader::parseConfigJson(jsonText);
   ExperimentConfig c;
   ObjectReader top(j, "");
   if (const json* v = top.find("seed"))
@@ -320,6 +300,29 @@ json architectureJson(const ArchitectureConfig& a) {
 
 }  // namespace
 
+TaskSpec jsonreader::readTaskKeys(ObjectReader& r, const std::filesystem::path& baseDir) {
+  TaskSpec t;
+  t.name = ObjectReader::asString(r.require("name"), r.key("name"));
+  if (t.name.empty()) fail(r.key("name"), "must not be empty");
+  const std::string format = ObjectReader::asString(r.require("format"), r.key("format"));
+  try {
+    t.format = parseDatasetFormat(format);
+  } catch (const std::exception& e) {
+    fail(r.key("format"), e.what());
+  }
+  t.path = resolve(baseDir, ObjectReader::asString(r.require("path"), r.key("path")));
+  if (const json* v = r.find("classes")) {
+    if (!v->is_array()) fail(r.key("classes"), "expected an array, found " + typeName(*v));
+    for (std::size_t i = 0; i < v->size(); ++i)
+      t.classes.push_back(static_cast<int>(ObjectReader::asInteger(
+          (*v)[i], r.key("classes") + "[" + std::to_string(i) + "]", 0, 1 << 20)));
+    std::set<int> unique(t.classes.begin(), t.classes.end());
+    if (unique.size() != t.classes.size()) fail(r.key("classes"), "lists a class twice");
+    if (t.classes.size() < 2) fail(r.key("classes"), "must list at least two classes");
+  }
+  return t;
+}
+
 std::string architectureToJson(const ArchitectureConfig& architecture) {
   return architectureJson(architecture).dump();
 }
@@ -346,15 +349,7 @@ std::filesystem::path normalPath(const std::filesystem::path& p) {
 }
 
 ExperimentConfig loadExperimentConfig(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError("cannot open configuration file " + file.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return parseExperimentConfig(ss.str(), file.parent_path());
-  } catch (const ConfigError& e) {
-    throw ConfigError(file.string() + ": " + e.what());
-  }
+  return jsonreader::loadConfigFile(file, parseExperimentConfig);
 }
 
 std::string experimentConfigToJson(const ExperimentConfig& c) {

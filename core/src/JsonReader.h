@@ -3,12 +3,15 @@
 // expected type and range; errors are ConfigError messages naming the key as a dotted path
 // (`training.batch_size`, `tasks[1].classes[3]`). Shared by the experiment and pretraining
 // configurations.
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 
 #include "mu2net/ConfigError.h"
+#include "mu2net/TaskData.h"
 
 namespace mu2net::jsonreader {
 
@@ -117,5 +120,43 @@ class ObjectReader {
   std::string path_;
   std::set<std::string> known_;
 };
+
+/// Parses configuration text; throws ConfigError saying where the JSON is malformed.
+inline json parseConfigJson(const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(std::string("configuration is not valid JSON: ") + e.what());
+  }
+}
+
+/// Reads the dataset keys a task and a pretraining source share: name (non-empty), format, path
+/// (relative paths resolve against baseDir) and the optional class subset (at least two distinct
+/// indices). Leaves the object's other keys to the caller. Defined in ExperimentConfig.cpp.
+TaskSpec readTaskKeys(ObjectReader& r, const std::filesystem::path& baseDir);
+
+/// The text of a configuration file; throws ConfigError naming the file when it is a folder or
+/// cannot be read.
+inline std::string readConfigFile(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw ConfigError(file.string() + ": is a folder, not a configuration file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError("cannot open configuration file " + file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Parses a configuration file with `parse(text, folder of the file)`; errors name the file.
+template <typename Parse>
+auto loadConfigFile(const std::filesystem::path& file, Parse parse) {
+  const std::string text = readConfigFile(file);
+  try {
+    return parse(text, file.parent_path());
+  } catch (const ConfigError& e) {
+    throw ConfigError(file.string() + ": " + e.what());
+  }
+}
 
 }  // namespace mu2net::jsonreader

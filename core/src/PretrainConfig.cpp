@@ -1,8 +1,6 @@
 // Reading and writing the configuration of `mu2net pretrain` (see Pretrain.h and README).
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "JsonReader.h"
 #include "mu2net/ExperimentConfig.h"
@@ -50,28 +48,7 @@ PretrainSource readSource(const json& j, const std::string& path,
     return s;
   }
   s.kind = PretrainSource::Kind::Dataset;
-  auto& t = s.dataset;
-  t.name = ObjectReader::asString(r.require("name"), r.key("name"));
-  if (t.name.empty()) fail(r.key("name"), "must not be empty");
-  const std::string format = ObjectReader::asString(r.require("format"), r.key("format"));
-  try {
-    t.format = parseDatasetFormat(format);
-  } catch (const std::exception& e) {
-    fail(r.key("format"), e.what());
-  }
-  const std::filesystem::path p(ObjectReader::asString(r.require("path"), r.key("path")));
-  t.path = p.is_absolute() || baseDir.empty() ? p : baseDir / p;
-  if (const json* v = r.find("classes")) {
-    if (!v->is_array() || v->size() < 2)
-      fail(r.key("classes"), "expected an array of at least two class indices");
-    std::set<int> unique;
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      const int c = static_cast<int>(ObjectReader::asInteger(
-          (*v)[i], r.key("classes") + "[" + std::to_string(i) + "]", 0, 1 << 20));
-      if (!unique.insert(c).second) fail(r.key("classes"), "lists a class twice");
-      t.classes.push_back(c);
-    }
-  }
+  s.dataset = jsonreader::readTaskKeys(r, baseDir);
   r.number("crop_area_min", s.cropAreaMin, 0.0, 1.0, true);
   r.finish();
   return s;
@@ -81,12 +58,7 @@ PretrainSource readSource(const json& j, const std::string& path,
 
 PretrainConfig parsePretrainConfig(const std::string& jsonText,
                                    const std::filesystem::path& baseDir) {
-  json j;
-  try {
-    j = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(std::string("configuration is not valid JSON: ") + e.what());
-  }
+  const json j = jsonreader::parseConfigJson(jsonText);
   PretrainConfig c;
   ObjectReader top(j, "");
   top.string("name", c.name);
@@ -131,18 +103,7 @@ PretrainConfig parsePretrainConfig(const std::string& jsonText,
 }
 
 PretrainConfig loadPretrainConfig(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec))
-    throw ConfigError(file.string() + ": is a folder, not a configuration file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError("cannot open configuration file " + file.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return parsePretrainConfig(ss.str(), file.parent_path());
-  } catch (const ConfigError& e) {
-    throw ConfigError(file.string() + ": " + e.what());
-  }
+  return jsonreader::loadConfigFile(file, parsePretrainConfig);
 }
 
 std::string pretrainConfigToJson(const PretrainConfig& c) {

@@ -131,6 +131,29 @@ class TstCliRun : public QObject {
     QVERIFY2(r.err.contains("missing"), qPrintable(r.err));
   }
 
+  void unusableRootLeavesNoStore() {
+    // A root file that is not a tensor dict: refused with the key and file named, without a C++
+    // backtrace, and the --out directory the run would have created is not left behind (it would
+    // refuse the corrected configuration).
+    QTemporaryDir dir;
+    writeFile(dir, "garbage.pt", QByteArray(4096, '\x7f'));
+    const QString mnist = QString::fromStdString(mu2net::testdata::mnistDir().string());
+    const QString config = writeFile(dir, "root.json",
+                                     QStringLiteral(R"({"root": {"checkpoint": "garbage.pt"},
+                       "tasks": [{"name": "a", "format": "idx", "path": "%1"}]})")
+                                         .arg(mnist)
+                                         .toUtf8());
+    const Result r = runCli({"run", config, "--out", dir.filePath("o")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("root.checkpoint") && r.err.contains("garbage.pt"), qPrintable(r.err));
+    QVERIFY2(!r.err.contains("frame #"), qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath("o")));
+    // An empty --out folder that existed stays, empty.
+    QVERIFY(QDir(dir.path()).mkdir("empty"));
+    QCOMPARE(runCli({"run", config, "--out", dir.filePath("empty")}).exitCode, 1);
+    QVERIFY(QDir(dir.filePath("empty")).isEmpty());
+  }
+
   void usageErrors() {
     QCOMPARE(runCli({"run"}).exitCode, 2);
     QCOMPARE(runCli({"run", "x.json"}).exitCode, 2);

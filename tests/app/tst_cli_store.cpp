@@ -11,36 +11,13 @@
 #include <QTemporaryDir>
 #include <csignal>
 
+#include "CliProcess.h"
 #include "TestData.h"
 
 namespace {
 
-struct Result {
-  int exitCode = -1;
-  bool crashed = false;
-  QString out, err;
-};
-
-// Runs the CLI; when `killWhen` is non-empty, sends `signal` once stdout contains it.
-Result runCli(const QStringList& args, const QString& killWhen = {}, int signal = SIGKILL,
-              const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
-  QProcess p;
-  p.setProcessEnvironment(env);
-  p.start(QStringLiteral(MU2NET_CLI_PATH), args);
-  QString out;
-  bool sent = false;
-  while (!p.waitForFinished(50)) {
-    out += QString::fromUtf8(p.readAllStandardOutput());
-    if (!sent && !killWhen.isEmpty() && out.contains(killWhen)) {
-      ::kill(static_cast<pid_t>(p.processId()), signal);
-      sent = true;
-    }
-    if (p.state() == QProcess::NotRunning) break;
-  }
-  out += QString::fromUtf8(p.readAllStandardOutput());
-  return {p.exitCode(), p.exitStatus() == QProcess::CrashExit, out,
-          QString::fromUtf8(p.readAllStandardError())};
-}
+using Result = mu2net::testdata::CliResult;
+using mu2net::testdata::runCli;
 
 QByteArray readAll(const QString& path) {
   QFile f(path);

@@ -2,8 +2,11 @@
 // Fashion-MNIST, CMATERdb Bangla and the Omniglot subset (idx28, 242 classes), introduced one
 // after another. Not run by CTest; writes a report.
 //
-// Every method is a configuration of the same Engine, from the same random root (same seed),
-// with the same number of training examples per task (children × validations × examples):
+// Every method is a configuration of the same Engine, from the same root, with the same number of
+// training examples per task (children × validations × examples). Each engine method runs once
+// per root of --roots: `builtin` (the built-in pretrained root, kDefaultRootName), a built-in
+// root's name, or `random` (the configured architecture, randomly initialised from the seed);
+// rows are labelled "METHOD" for the first root and "METHOD, ROOT root" for the others:
 //   mu2net       parent_policy evolve, clone_policy mu: the algorithm, 2 task iterations of
 //                C children per task (the laptop defaults' structure)
 //   independent  parent_policy isolated, clone_policy all: every task from the random root,
@@ -28,19 +31,23 @@
 // have left. Its parameters are counted the same way: one backbone plus every task's head.
 // Backward transfer BWT = mean over j < T of (R_Tj − R_jj); negative means forgetting.
 //
-// Output in --out DIR: quality.md (tables), quality.csv (one row per method and task),
-// <method>-report.json (the engine's report), mu2net-graph.dot and, when Graphviz's `dot` is on
-// PATH, mu2net-graph.svg.
+// plain-cnn gets, per task, the wall time the first root's μ2Net leg spent on it.
+//
+// Output in --out DIR: quality.md (tables), quality.csv (one row per method, root and task),
+// <method>-<root>-report.json (the engine's report), mu2net-graph.dot (the first root's μ2Net
+// system) and, when Graphviz's `dot` is on PATH, mu2net-graph.svg.
 //
 // Usage: bench_quality --out DIR [--config EXPERIMENT.json] [--children C=4]
 //          [--generation-size G=4] [--validations V=2] [--examples N=2048] [--validation-max 1024]
 //          [--test-max 0]
 //          [--freeze-blocks K=2] [--threads T=1] [--seed S=1] [--arch vit|cnn] [--crop on|off]
 //          [--methods mu2net,independent,finetune,frozen,plain-cnn] [--plain-seconds S]
+//          [--roots builtin,random]
 // --config takes the seed, root, training settings, generation size, children per task iteration
 // and search-space overrides from an experiment file (its tasks are ignored; the benchmark's four
 // are used); options given on the command line override it, wherever they stand.
-// --crop off makes "no random crop" the default of ds_crop (still mutable) for every method.
+// --crop on|off sets the default of ds_crop (still mutable) for every method; without it the
+// search space's default applies (off: README, "Deviations from the paper").
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -53,6 +60,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -62,6 +70,7 @@
 #include "TestData.h"
 #include "mu2net/Engine.h"
 #include "mu2net/GraphDot.h"
+#include "mu2net/RootCatalog.h"
 
 using namespace mu2net;
 
@@ -81,17 +90,39 @@ struct Options {
   int threads = 1;
   std::uint64_t seed = 1;
   ArchitectureKind arch = ArchitectureKind::Vit;
-  bool crop = true;  // the laptop default of ds_crop
+  std::optional<bool> crop;  // --crop: the default of ds_crop; unset: the search space's
   std::vector<std::string> methods = {"mu2net", "independent", "finetune", "frozen", "plain-cnn"};
+  std::vector<std::string> roots = {"builtin", "random"};
   double plainSeconds = 0;  // plain-cnn's budget per task; 0 = what μ2Net's leg spent on it
 };
 
 using testdata::idxTask;
 
-ExperimentConfig configFor(const std::string& method, const Options& o) {
+// The root of a leg: a built-in root by name ("builtin": the default one), or "random": the
+// configured architecture (--arch), randomly initialised.
+RootOptions rootFor(const std::string& root, const Options& o) {
+  RootOptions r;
+  r.architecture = o.base.root.architecture;
+  if (root == "random") {
+    if (r.architecture.kind != o.arch) r.architecture = ArchitectureConfig{};
+    r.architecture.kind = o.arch;
+    return r;
+  }
+  r.pretrained = root == "builtin" ? std::string(kDefaultRootName) : root;
+  const RootInfo info = findBuiltinRoot(r.pretrained);
+  r.checkpoint = info.file;
+  r.architecture = info.architecture;
+  return r;
+}
+
+std::string rootLabel(const std::string& root) {
+  return root == "builtin" ? std::string(kDefaultRootName) : root;
+}
+
+ExperimentConfig configFor(const std::string& method, const std::string& root, const Options& o) {
   ExperimentConfig c = o.base;
   c.seed = o.seed;
-  c.root.architecture.kind = o.arch;
+  c.root = rootFor(root, o);
   c.tasks = {
       idxTask("mnist", testdata::mnistDir()), idxTask("fashion-mnist", testdata::fashionMnistDir()),
       idxTask("bangla", testdata::banglaIdxDir()), idxTask("omniglot", testdata::omniglot28Dir())};
@@ -101,9 +132,7 @@ ExperimentConfig configFor(const std::string& method, const Options& o) {
   c.training.validationExamplesMax = o.validationMax;
   c.training.testExamplesMax = o.testMax;
   c.training.threads = o.threads;
-  // Without the random resized crop by default (area down to 5%), small budgets learn far faster
-  // on 28-pixel characters; the crop stays in the search space.
-  if (!o.crop) c.searchSpace["ds_crop"] = {{1.0, 0.0}, 0.0};
+  if (o.crop) c.searchSpace["ds_crop"] = {{1.0, 0.0}, *o.crop ? 1.0 : 0.0};
   // Same examples per task for every method: μ2Net spreads them over two round-robin passes.
   if (method == "mu2net") {
     c.evolution.taskIterations = 2;
@@ -163,7 +192,8 @@ struct TaskRow {
 };
 
 struct MethodResult {
-  std::string method;
+  std::string method;  // the row's label: the method, and its root unless it is the first
+  std::string root;
   std::vector<TaskRow> rows;
   double systemParams = 0;
   double wallSeconds = 0;
@@ -172,16 +202,19 @@ struct MethodResult {
   GraphSnapshot graph;
 };
 
-MethodResult runMethod(const std::string& method, const Options& o) {
-  const ExperimentConfig c = configFor(method, o);
+MethodResult runMethod(const std::string& method, const std::string& root, const Options& o) {
+  const ExperimentConfig c = configFor(method, root, o);
   Recorder rec;
-  std::fprintf(stderr, "%s:\n", method.c_str());
+  const std::string label =
+      root == o.roots.front() ? method : method + ", " + rootLabel(root) + " root";
+  std::fprintf(stderr, "%s:\n", label.c_str());
   const auto t0 = std::chrono::steady_clock::now();
   Engine engine(c, &rec);
   const RunReport report = engine.run();
   std::fprintf(stderr, "\n");
   MethodResult m;
-  m.method = method;
+  m.method = label;
+  m.root = rootLabel(root);
   m.graph = report.graph;
   m.systemParams = report.systemSize;
   const std::string last = report.tasks.back().name;
@@ -216,7 +249,8 @@ MethodResult runMethod(const std::string& method, const Options& o) {
   }
   m.averageFinal = sum / static_cast<double>(m.rows.size());
   m.bwt = m.rows.size() > 1 ? bwt / static_cast<double>(m.rows.size() - 1) : 0.0;
-  std::ofstream(o.out / (method + "-report.json")) << runReportToJson(report, c);
+  std::ofstream(o.out / (method + "-" + rootLabel(root) + "-report.json"))
+      << runReportToJson(report, c);
   return m;
 }
 
@@ -265,7 +299,7 @@ MethodResult runPlainCnn(const Options& o, const std::map<std::string, double>& 
   std::fprintf(stderr, "plain-cnn:\n");
   MethodResult m;
   m.method = "plain-cnn";
-  for (const TaskSpec& t : configFor("plain-cnn", o).tasks) {
+  for (const TaskSpec& t : configFor("plain-cnn", "random", o).tasks) {
     const double budget = seconds.at(t.name);
     std::ostringstream cmd;
     cmd << plainCnnCommand() << " --format " << formatName(t.format) << " --path "
@@ -333,14 +367,14 @@ std::string readFirstLine(const char* file, const char* key) {
 
 void writeReport(const std::vector<MethodResult>& results, const Options& o, double wall) {
   std::ofstream csv(o.out / "quality.csv");
-  csv << "method,task,classes,test_after_training,test_final,forgetting,activated_params,"
+  csv << "method,root,task,classes,test_after_training,test_final,forgetting,activated_params,"
          "added_params,reused_share,system_params,method_wall_seconds,task_seconds\n";
   for (const auto& m : results)
     for (const auto& r : m.rows)
-      csv << m.method << ',' << r.task << ',' << r.classes << ',' << r.afterTraining << ','
-          << r.final << ',' << (r.final - r.afterTraining) << ',' << r.activated << ',' << r.added
-          << ',' << r.reused << ',' << m.systemParams << ',' << m.wallSeconds << ',' << r.seconds
-          << '\n';
+      csv << m.method << ',' << m.root << ',' << r.task << ',' << r.classes << ','
+          << r.afterTraining << ',' << r.final << ',' << (r.final - r.afterTraining) << ','
+          << r.activated << ',' << r.added << ',' << r.reused << ',' << m.systemParams << ','
+          << m.wallSeconds << ',' << r.seconds << '\n';
 
   std::ofstream md(o.out / "quality.md");
   const std::time_t now = std::time(nullptr);
@@ -359,14 +393,26 @@ void writeReport(const std::vector<MethodResult>& results, const Options& o, dou
                               : "Settings from `" + o.configFile.filename().string() +
                                     "` (root, training, search-space overrides), then the "
                                     "command line's options. ")
-     << "Root: " << (o.arch == ArchitectureKind::Vit ? "ViT" : "CNN") << " (random, seed " << o.seed
-     << "). Budget per task for every method: " << 2 * o.children << " children x " << o.validations
+     << "Roots: ";
+  for (std::size_t i = 0; i < o.roots.size(); ++i) {
+    const RootOptions r = rootFor(o.roots[i], o);
+    const auto& a = r.architecture;
+    md << (i ? "; " : "") << rootLabel(o.roots[i]) << " ("
+       << (r.trained() ? "pretrained, built in" : "random, seed " + std::to_string(o.seed)) << ", "
+       << toString(a.kind)
+       << (a.kind == ArchitectureKind::Vit ? " with a " + toString(a.stem) + " stem" : "")
+       << ", width " << a.width << ", " << a.depth << " blocks)"
+       << (i == 0 ? "" : ": rows \"METHOD, " + rootLabel(o.roots[i]) + " root\"");
+  }
+  md << ". Budget per task for every method: " << 2 * o.children << " children x " << o.validations
      << " validations x " << o.examples
      << " examples = " << 2 * o.children * o.validations * o.examples
      << " training examples (mu2net: 2 task iterations of " << o.children
      << " children; baselines: 1 iteration of " << 2 * o.children << "), generation size "
      << o.generationSize << ", " << o.threads << " thread(s), ds_crop default "
-     << (o.crop ? "on" : "off (--crop off)") << ". Frozen-bottom transfer freezes "
+     << (o.crop ? (*o.crop ? "on (--crop on)" : "off (--crop off)")
+                : "off (the search space's default)")
+     << ". Frozen-bottom transfer freezes "
      << "the stem and the first " << o.freezeBlocks << " blocks.\n\n";
   for (const auto& m : results)
     if (m.method == "plain-cnn") {
@@ -454,6 +500,7 @@ constexpr const char* kUsage =
     "         [--validation-max 1024] [--test-max 0] [--freeze-blocks K=2] [--threads T=1]\n"
     "         [--seed S=1] [--arch vit|cnn] [--crop on|off]\n"
     "         [--methods mu2net,independent,finetune,frozen,plain-cnn] [--plain-seconds S]\n"
+    "         [--roots builtin,random]\n"
     "Runs the laptop multitask benchmark and writes quality.md, quality.csv and the engine's\n"
     "reports to DIR; the comment at the top of bench_quality.cpp explains every option.\n";
 
@@ -514,6 +561,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "--plain-seconds: expected a positive number, got %s\n", v);
         return 2;
       }
+    } else if (a == "--roots") {
+      o.roots.clear();
+      std::stringstream ss(v);
+      for (std::string s; std::getline(ss, s, ',');)
+        o.roots.push_back(s);
     } else if (a == "--methods") {
       o.methods.clear();
       std::stringstream ss(v);
@@ -524,7 +576,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (o.out.empty() || o.methods.empty()) {
+  if (o.out.empty() || o.methods.empty() || o.roots.empty()) {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -534,6 +586,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "unknown method %s\n", m.c_str());
       return 2;
     }
+  for (const auto& r : o.roots) {
+    try {
+      rootFor(r, o);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "--roots: %s: %s\n", r.c_str(), e.what());
+      return 2;
+    }
+  }
   // plain-cnn needs μ2Net's time per task, so it runs after the engine's methods.
   std::stable_partition(o.methods.begin(), o.methods.end(),
                         [](const std::string& m) { return m != "plain-cnn"; });
@@ -559,9 +619,15 @@ int main(int argc, char** argv) {
   std::map<std::string, double> plainSeconds;  // per task: mu2net's time, or --plain-seconds
   std::map<std::string, int> classes;
   int status = 0;
+  const auto report = [](const MethodResult& m) {
+    std::printf("%-28s average %5s%%  BWT %6s pp  system %9s params  %5.0f s\n", m.method.c_str(),
+                pct(m.averageFinal).c_str(), signedPct(m.bwt).c_str(),
+                thousands(m.systemParams).c_str(), m.wallSeconds);
+    std::fflush(stdout);
+  };
   for (const auto& method : o.methods) {
     if (method == "plain-cnn") {
-      for (const auto& t : configFor(method, o).tasks)
+      for (const auto& t : configFor(method, "random", o).tasks)
         if (o.plainSeconds > 0) plainSeconds[t.name] = o.plainSeconds;
       try {
         results.push_back(runPlainCnn(o, plainSeconds, classes));
@@ -570,24 +636,24 @@ int main(int argc, char** argv) {
         status = 1;
         continue;
       }
-    } else {
-      results.push_back(runMethod(method, o));
+      report(results.back());
+      continue;
     }
-    const auto& m = results.back();
-    std::printf("%-12s average %5s%%  BWT %6s pp  system %9s params  %5.0f s\n", m.method.c_str(),
-                pct(m.averageFinal).c_str(), signedPct(m.bwt).c_str(),
-                thousands(m.systemParams).c_str(), m.wallSeconds);
-    std::fflush(stdout);
-    for (const auto& r : m.rows) {
-      classes[r.task] = r.classes;
-      if (method == "mu2net" && o.plainSeconds <= 0) plainSeconds[r.task] = r.seconds;
-    }
-    if (method == "mu2net") {
-      std::ofstream(o.out / "mu2net-graph.dot") << toDot(m.graph);
-      if (std::system("command -v dot >/dev/null 2>&1") == 0) {
-        const std::string cmd = "dot -Tsvg '" + (o.out / "mu2net-graph.dot").string() + "' -o '" +
-                                (o.out / "mu2net-graph.svg").string() + "'";
-        if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "dot failed\n");
+    for (const auto& root : o.roots) {
+      results.push_back(runMethod(method, root, o));
+      report(results.back());
+      const bool first = root == o.roots.front();
+      for (const auto& r : results.back().rows) {
+        classes[r.task] = r.classes;
+        if (method == "mu2net" && first && o.plainSeconds <= 0) plainSeconds[r.task] = r.seconds;
+      }
+      if (method == "mu2net" && first) {
+        std::ofstream(o.out / "mu2net-graph.dot") << toDot(results.back().graph);
+        if (std::system("command -v dot >/dev/null 2>&1") == 0) {
+          const std::string cmd = "dot -Tsvg '" + (o.out / "mu2net-graph.dot").string() + "' -o '" +
+                                  (o.out / "mu2net-graph.svg").string() + "'";
+          if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "dot failed\n");
+        }
       }
     }
   }

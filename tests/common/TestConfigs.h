@@ -53,4 +53,14 @@ inline ExperimentConfig tinyVitConfig(std::uint64_t seed, const TinyBudget& b = 
   return c;
 }
 
+/// The ConfigError message of parsing `json` (relative paths against /base), or "" when it parses.
+inline std::string configErrorOf(const std::string& json) {
+  try {
+    parseExperimentConfig(json, "/base");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace mu2net::testdata

@@ -82,6 +82,29 @@ class TstArchitecture : public QObject {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, routeSlots(cnn, -1));
   }
 
+  void convStem() {
+    ArchitectureConfig a;  // the laptop ViT: patch 4, width 64
+    a.stem = StemKind::Conv;
+    validate(a);
+    QCOMPARE(convStemChannels(a), (std::vector<int>{32, 64}));
+    a.patchSize = 16;
+    a.imageSize = 32;
+    QCOMPARE(convStemChannels(a), (std::vector<int>{8, 16, 32, 64}));
+    for (int patch : {1, 3, 6, 12}) {
+      a.patchSize = patch;
+      a.imageSize = patch * 4;
+      QVERIFY_THROWS_EXCEPTION(std::invalid_argument, validate(a));
+    }
+    a.patchSize = 8;
+    a.imageSize = 32;
+    a.width = 66;  // not divisible by patch / 2 = 4
+    a.heads = 2;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, validate(a));
+    QVERIFY(parseStemKind(toString(StemKind::Conv)) == StemKind::Conv);
+    QVERIFY(parseStemKind(toString(StemKind::Patch)) == StemKind::Patch);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, parseStemKind("hybrid"));
+  }
+
   void kindNames() {
     QVERIFY(parseArchitectureKind(toString(ArchitectureKind::Vit)) == ArchitectureKind::Vit);
     QVERIFY(parseArchitectureKind(toString(ArchitectureKind::Cnn)) == ArchitectureKind::Cnn);

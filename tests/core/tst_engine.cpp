@@ -28,9 +28,26 @@ ExperimentConfig smallConfig() {
   c.root.architecture.width = 32;  // twice the tiny root's width
   c.root.architecture.mlpDim = 64;
   c.training.threads = 1;
-  // A fixed learning rate keeps the tiny budget productive on every draw.
-  c.searchSpace["opt_lr"] = {{0.02, 0.05, 0.1}, 0.05};
+  // AdamW's rates around its default keep the tiny budget productive on every draw.
+  c.searchSpace["opt_lr"] = {{1e-3, 2e-3, 5e-3}, 2e-3};
   return c;
+}
+
+// The documented defaults (no root, search space or evolution keys: the built-in pretrained
+// root, AdamW) at the smallest budget a user would try: generations of 2 children, 2 validations
+// of 2,048 examples each, one pass over MNIST and CMATERdb Bangla.
+ExperimentConfig defaultsAtATinyBudget() {
+  const std::string json = R"({
+    "seed": 1,
+    "tasks": [{"name": "mnist", "format": "idx", "path": "@MNIST@"},
+              {"name": "bangla", "format": "idx", "path": "@BANGLA@"}],
+    "evolution": {"generation_size": 2, "children_per_task_iteration": 2, "task_iterations": 1},
+    "training": {"validations_per_child": 2, "train_examples_between_validations": 2048,
+                 "threads": 2}})";
+  std::string text = json;
+  text.replace(text.find("@MNIST@"), 7, testdata::mnistDir().string());
+  text.replace(text.find("@BANGLA@"), 8, testdata::banglaIdxDir().string());
+  return parseExperimentConfig(text, "/");
 }
 
 // Records every event; optionally runs a hook on each, on the engine thread.
@@ -62,17 +79,11 @@ class TstEngine : public QObject {
   }
 
   void mnistAndBanglaLearnFarAboveChance() {
-    // The convolutional root learns fastest per example; the random crop is off for this budget.
-    ExperimentConfig c = smallConfig();
-    c.root.architecture.kind = ArchitectureKind::Cnn;
-    c.root.architecture.width = 16;
-    c.evolution.generationSize = 3;
-    c.evolution.childrenPerTaskIteration = 3;
-    c.training.batchSize = 64;
-    c.training.trainExamplesBetweenValidations = 8192;
-    c.searchSpace["opt_lr"] = {{0.05, 0.1, 0.2}, 0.1};
-    c.searchSpace["ds_crop"] = {{1.0, 0.0}, 0.0};
-    c.tasks = {idxTask("mnist", testdata::mnistDir()), idxTask("bangla", testdata::banglaIdxDir())};
+    // Issue 11's aim for this budget: MNIST >= 0.80, Bangla >= 0.60. Measured with the built-in
+    // root: MNIST 0.938, Bangla 0.936 (2026-12-01, AVX-512, and the same with
+    // OPENBLAS_CORETYPE=Haswell); the thresholds sit well below, chance is 0.1.
+    const ExperimentConfig c = defaultsAtATinyBudget();
+    QVERIFY(c.root.trained());
     Recorder rec;
     Engine engine(c, &rec);
     const RunReport r = engine.run();
@@ -81,17 +92,17 @@ class TstEngine : public QObject {
     for (const auto& t : r.tasks) {
       QVERIFY2(t.testQuality.has_value(), t.name.c_str());
       qInfo("%s: val %.3f test %.3f", t.name.c_str(), t.validationQuality, *t.testQuality);
-      QVERIFY2(*t.testQuality > 0.5, t.name.c_str());  // chance is 0.1
+      QVERIFY2(*t.testQuality > (t.name == "mnist" ? 0.75 : 0.6), t.name.c_str());
       QVERIFY(t.activatedParams > 0);
       QCOMPARE(t.route.size(), t.routeSlots.size());
       QCOMPARE(t.routeSlots.back(), std::string("head"));
-      QCOMPARE(t.childrenTried, int64_t{3});
+      QCOMPARE(t.childrenTried, int64_t{2});
     }
-    // Events: one start, 6 children started and finished, validations, tests, one finish.
+    // Events: one start, 4 children started and finished, validations, tests, one finish.
     QCOMPARE(rec.all<RunStartedEvent>().size(), std::size_t{1});
-    QCOMPARE(rec.all<ChildStartedEvent>().size(), std::size_t{6});
-    QCOMPARE(rec.all<ChildFinishedEvent>().size(), std::size_t{6});
-    QCOMPARE(rec.all<ValidationEvent>().size(), std::size_t{12});
+    QCOMPARE(rec.all<ChildStartedEvent>().size(), std::size_t{4});
+    QCOMPARE(rec.all<ChildFinishedEvent>().size(), std::size_t{4});
+    QCOMPARE(rec.all<ValidationEvent>().size(), std::size_t{8});
     QCOMPARE(rec.all<TestEvaluatedEvent>().size(), std::size_t{2});
     QCOMPARE(rec.all<RunFinishedEvent>().size(), std::size_t{1});
     QVERIFY(!rec.all<TrainingProgressEvent>().empty());
@@ -233,15 +244,27 @@ class TstEngine : public QObject {
     Recorder rec;
     Engine engine(c, &rec);
     const RunReport r = engine.run();
-    int shared = 0;
-    for (const auto& f : rec.all<ChildFinishedEvent>())
-      for (const auto& s : f.slots)
-        if (s.kind == SlotOrigin::Kind::Shared) ++shared;
-    QVERIFY2(shared > 0, "no child shared a frozen layer");
-    QVERIFY(r.tasks[1].reusedShare > 0.0);
-    // Shared components are accounted once: the system size is below the sum of activations.
-    QVERIFY(r.systemSize <
-            static_cast<double>(r.tasks[0].activatedParams + r.tasks[1].activatedParams));
+    // Which children the evolution keeps depends on rounding (BLAS kernels differ between
+    // CPUs), so the assertions are about the mechanism: every child of b built from a's model
+    // shares a's frozen layers (each is cloned with probability μ <= 0.3 only).
+    int fromA = 0;
+    for (const auto& f : rec.all<ChildFinishedEvent>()) {
+      if (f.task != "b" || f.parentTask != "a") continue;
+      ++fromA;
+      int shared = 0;
+      for (const auto& slot : f.slots)
+        if (slot.kind == SlotOrigin::Kind::Shared) ++shared;
+      QVERIFY2(shared >= 3,
+               qPrintable(QStringLiteral("a child of a's model shared %1 layers").arg(shared)));
+    }
+    QVERIFY2(fromA > 0, "no child of b was built from a's model");
+    // Shared components are accounted once: the system size is the sum of the retained routes'
+    // accounted parameters, and b's route is accounted below its activated size exactly when it
+    // reuses a's layers.
+    QVERIFY(std::abs(r.systemSize - (r.tasks[0].accountedParams + r.tasks[1].accountedParams)) <
+            1e-6 * r.systemSize);
+    QCOMPARE(r.tasks[1].reusedShare > 0.0,
+             r.tasks[1].accountedParams < static_cast<double>(r.tasks[1].activatedParams));
   }
 
   // The quality benchmark's baselines are configurations of this engine: the parent policy picks

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "TestConfigs.h"
 #include "mu2net/ExperimentConfig.h"
 
 using namespace mu2net;
@@ -12,15 +13,7 @@ namespace {
 
 const char* kMinimal = R"({"tasks": [{"name": "a", "format": "idx", "path": "data/a"}]})";
 
-// Parses and returns the ConfigError message ("" if it parsed).
-std::string errorOf(const std::string& json) {
-  try {
-    parseExperimentConfig(json, "/base");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testdata::configErrorOf;
 
 QString withTask(const std::string& extraTopLevel, const std::string& taskExtra = "") {
   return QString::fromStdString(R"({"tasks": [{"name": "a", "format": "idx", "path": "p")" +
@@ -170,7 +163,7 @@ class TstExperimentConfig : public QObject {
   void badInputNamesTheKey() {
     QFETCH(QString, json);
     QFETCH(QString, expected);
-    const std::string message = errorOf(json.toStdString());
+    const std::string message = configErrorOf(json.toStdString());
     QVERIFY2(!message.empty(), "configuration was accepted");
     QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
   }

@@ -17,9 +17,10 @@ using namespace mu2net;
 
 namespace {
 
-ExperimentConfig config(ArchitectureKind kind) {
+ExperimentConfig config(ArchitectureKind kind, StemKind stem) {
   ExperimentConfig c = testdata::tinyVitConfig(4);
   c.root.architecture.kind = kind;
+  c.root.architecture.stem = stem;
   c.tasks = {testdata::idxTask("digits", testdata::mnistDir(), {1, 4, 7})};
   return c;
 }
@@ -33,13 +34,19 @@ class TstModelExport : public QObject {
 
   void exportedModelMatchesTheEngine_data() {
     QTest::addColumn<int>("kind");
-    QTest::newRow("vit") << static_cast<int>(ArchitectureKind::Vit);
-    QTest::newRow("cnn") << static_cast<int>(ArchitectureKind::Cnn);
+    QTest::addColumn<int>("stem");
+    QTest::newRow("vit") << static_cast<int>(ArchitectureKind::Vit)
+                         << static_cast<int>(StemKind::Patch);
+    QTest::newRow("vit, conv stem")
+        << static_cast<int>(ArchitectureKind::Vit) << static_cast<int>(StemKind::Conv);
+    QTest::newRow("cnn") << static_cast<int>(ArchitectureKind::Cnn)
+                         << static_cast<int>(StemKind::Patch);
   }
 
   void exportedModelMatchesTheEngine() {
     QFETCH(int, kind);
-    Engine engine(config(static_cast<ArchitectureKind>(kind)));
+    QFETCH(int, stem);
+    Engine engine(config(static_cast<ArchitectureKind>(kind), static_cast<StemKind>(stem)));
     engine.run();
     QTemporaryDir dir;
     const std::string file = dir.filePath("digits.pt").toStdString();

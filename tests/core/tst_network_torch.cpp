@@ -296,6 +296,41 @@ class TstNetworkTorch : public QObject {
              qPrintable(QString::number(maxAbs(logits - expected))));
   }
 
+  void convStemMatchesReferenceImplementation() {
+    // Two 3x3 stride-2 convolutions (ReLU between them) give patch 4's 4x4 grid of 16 px images.
+    auto arch = tinyVit();
+    arch.stem = StemKind::Conv;
+    QCOMPARE(
+        componentParamNames(arch, "embedding"),
+        (std::vector<std::string>{"conv0.weight", "conv0.bias", "conv1.weight", "conv1.bias"}));
+    QCOMPARE(componentShapes(arch, "embedding", 1, 16),
+             (std::vector<std::vector<int64_t>>{{8, 3, 3, 3}, {8}, {16, 8, 3, 3}, {16}}));
+    Rng rng(4);
+    const auto stem = initComponent(arch, "embedding", 1, 16, rng);
+    // Kaiming (ReLU) for the inner convolution, LeCun for the projection to tokens.
+    QVERIFY(std::abs(stem->params[0].std().item<double>() / std::sqrt(2.0 / 27) - 1) < 0.2);
+    QVERIFY(std::abs(stem->params[2].std().item<double>() / std::sqrt(1.0 / 72) - 1) < 0.1);
+    auto route = makeRoute(arch, 1, 3, 16, 22);
+    {
+      torch::NoGradGuard noGrad;
+      for (auto& p : route.back()->params)
+        p.normal_(0, 1.0);
+    }
+    const auto [images, labels] = quadrantProblem(4, 16, 5);
+    const auto logits = forwardRoute(arch, raw(route), images, 0);
+    torch::NoGradGuard noGrad;
+    const auto& e = route[0]->params;
+    auto x = torch::relu(torch::conv2d(images, e[0], e[1], 2, 1));
+    x = torch::conv2d(x, e[2], e[3], 2, 1).flatten(2).transpose(1, 2);
+    x = torch::cat({route[1]->params[0].expand({4, 1, 16}), x}, 1) + route[2]->params[0];
+    x = referenceVitBlock(x, *route[3], arch.heads);
+    x = torch::layer_norm(x, {16}, route[4]->params[0], route[4]->params[1], kLayerNormEps);
+    const auto expected =
+        torch::matmul(x.select(1, 0), route[5]->params[0].t()) + route[5]->params[1];
+    QVERIFY2(torch::allclose(logits, expected, 1e-4, 1e-5),
+             qPrintable(QString::number(maxAbs(logits - expected))));
+  }
+
   void cnnForwardShapesAtAnySize() {
     const auto arch = tinyCnn();
     auto route = makeRoute(arch, 2, 4, 16, 8);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "TestConfigs.h"
 #include "mu2net/ConfigError.h"
 #include "mu2net/ExperimentConfig.h"
 #include "mu2net/RootCatalog.h"
@@ -36,14 +37,7 @@ void writeRoot(const std::filesystem::path& dir, const std::string& name,
   if (tensorFile) writeText(dir / (name + ".pt"), "not read by these tests");
 }
 
-std::string errorOf(const std::string& json) {
-  try {
-    parseExperimentConfig(json, "/base");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testdata::configErrorOf;
 
 std::string taskWithRoot(const std::string& root) {
   return R"({"root": )" + root + R"(, "tasks": [{"name": "a", "format": "idx", "path": "p"}]})";
@@ -172,14 +166,14 @@ class TstRootCatalog : public QObject {
 
   void disagreeingKeysAreRefused() {
     writeRoot(first_, "alpha");
-    std::string m = errorOf(taskWithRoot(R"({"pretrained": "alpha", "width": 64})"));
+    std::string m = configErrorOf(taskWithRoot(R"({"pretrained": "alpha", "width": 64})"));
     QVERIFY2(m.find("root.width") != std::string::npos, m.c_str());
     QVERIFY2(m.find("24") != std::string::npos, m.c_str());
-    m = errorOf(taskWithRoot(R"({"pretrained": "alpha", "stem": "patch"})"));
+    m = configErrorOf(taskWithRoot(R"({"pretrained": "alpha", "stem": "patch"})"));
     QVERIFY2(m.find("root.stem") != std::string::npos, m.c_str());
-    m = errorOf(taskWithRoot(R"({"pretrained": "alpha", "checkpoint": "x.pt"})"));
+    m = configErrorOf(taskWithRoot(R"({"pretrained": "alpha", "checkpoint": "x.pt"})"));
     QVERIFY2(m.find("not both") != std::string::npos, m.c_str());
-    m = errorOf(taskWithRoot(R"({"pretrained": "nope"})"));
+    m = configErrorOf(taskWithRoot(R"({"pretrained": "nope"})"));
     QVERIFY2(m.find("root.pretrained") != std::string::npos, m.c_str());
   }
 
@@ -191,7 +185,8 @@ class TstRootCatalog : public QObject {
     QVERIFY(c.root.pretrained.empty());
     QCOMPARE(c.root.architecture.width, 24);
     QVERIFY(c.root.architecture.stem == StemKind::Conv);
-    const std::string m = errorOf(taskWithRoot(R"({"checkpoint": ")" + file + R"(", "depth": 3})"));
+    const std::string m =
+        configErrorOf(taskWithRoot(R"({"checkpoint": ")" + file + R"(", "depth": 3})"));
     QVERIFY2(m.find("root.depth") != std::string::npos, m.c_str());
   }
 

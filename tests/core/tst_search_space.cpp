@@ -79,7 +79,7 @@ class TstSearchSpace : public QObject {
     QVERIFY((space.spec("ds_image_size").values == std::vector<double>{16, 20, 24, 28, 32}));
     QCOMPARE(space.spec("ds_image_size").defaultValue(), 28.0);
     QCOMPARE(space.spec("ds_image_size").scope, HParamScope::Generation);
-    QCOMPARE(space.spec("ds_crop").defaultValue(), 1.0);
+    QCOMPARE(space.spec("ds_crop").defaultValue(), 0.0);
     QCOMPARE(space.spec("ds_area_range_min").defaultValue(), 0.05);
     QCOMPARE(space.spec("ds_aspect_ratio_range_min").defaultValue(), 0.75);
     QCOMPARE(space.spec("ds_flip_left_right").defaultValue(), 0.0);

@@ -24,8 +24,12 @@
 #include "Network.h"
 #include "Safetensors.h"
 #include "SafetensorsTensor.h"
+#include "TestData.h"
 #include "TimmImport.h"
 #include "mu2net/Architecture.h"
+#include "mu2net/ConfigError.h"
+#include "mu2net/Engine.h"
+#include "mu2net/ExperimentConfig.h"
 
 using namespace mu2net;
 namespace fs = std::filesystem;
@@ -323,6 +327,53 @@ class TstTimmImport : public QObject {
   }
 
   // (d) Malformed files: refused by the header reader with a message naming the problem.
+  // A configuration naming the file as root.checkpoint: the architecture comes from its header
+  // (heads from its metadata, or from root.heads when it records none), the root's components
+  // are the file's tensors (the position embedding re-interpolated to root.image_size), and an
+  // experiment grows from it like from any trained root.
+  void anExperimentGrowsFromATimmRoot() {
+    MU2NET_REQUIRE_DIR(testdata::mnistDir());
+    const fs::path file = ref_ / "vit.safetensors";
+    std::string json = R"({"seed": 2, "root": {"checkpoint": "@FILE@", "image_size": 28},
+        "tasks": [{"name": "digits", "format": "idx", "path": "@MNIST@", "classes": [1, 7]}],
+        "evolution": {"generation_size": 2, "children_per_task_iteration": 2,
+                      "task_iterations": 1},
+        "training": {"batch_size": 16, "validations_per_child": 1,
+                     "train_examples_between_validations": 128,
+                     "validation_examples_max": 64, "test_examples_max": 64},
+        "image_sizes": [28]})";
+    json.replace(json.find("@FILE@"), 6, file.string());
+    json.replace(json.find("@MNIST@"), 7, testdata::mnistDir().string());
+    const ExperimentConfig c = parseExperimentConfig(json, "/");
+    QCOMPARE(c.root.architecture.width, 24);
+    QCOMPARE(c.root.architecture.heads, 3);
+    QCOMPARE(c.root.architecture.depth, 2);
+    QCOMPARE(c.root.architecture.imageSize, 28);
+    QVERIFY(c.root.trained());
+    Engine engine(c, nullptr);
+    const RunReport report = engine.run();
+    QVERIFY(report.tasks[0].testQuality.has_value());
+    const TimmVitWeights expected = loadTimmVit(file, smallVit(28));
+    const GraphSnapshot g = engine.snapshot();
+    QCOMPARE(g.routes[0].task, std::string("root"));
+    QCOMPARE(g.routes[0].componentIds.size(), expected.slots.size());
+    const auto hashes = engine.lockedComponentHashes();
+    const std::map<int64_t, std::string> byId(hashes.begin(), hashes.end());
+    for (std::size_t i = 0; i < expected.slots.size(); ++i)
+      QCOMPARE(byId.at(g.routes[0].componentIds[i]), expected.slots[i].second->sha256Hex());
+
+    // "noclass" records no heads: the configuration must give them.
+    std::string noHeads = json;
+    noHeads.replace(noHeads.find(file.string()), file.string().size(),
+                    (ref_ / "noclass.safetensors").string());
+    try {
+      parseExperimentConfig(noHeads, "/");
+      QFAIL("a file without heads was accepted without root.heads");
+    } catch (const ConfigError& e) {
+      QVERIFY2(std::string(e.what()).find("root.heads") != std::string::npos, e.what());
+    }
+  }
+
   void hostileFilesAreRefused() {
     const auto raw = [&](std::uint64_t n, const std::string& json, const std::string& data) {
       const fs::path file = freshPath();
