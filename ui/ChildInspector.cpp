@@ -87,7 +87,8 @@ QString ChildInspector::html(const ChildListModel::Record& record) {
 
   h += tr("<h4>Hyperparameters</h4><table cellspacing='0' cellpadding='2'>");
   for (const auto& [name, value] : s.hparams)
-    h += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(name)).arg(value);
+    h += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
+             .arg(esc(name), esc(formatHParam(name, value)));
   h += QStringLiteral("</table>");
 
   h += tr("<h4>Validation history</h4><p>");
