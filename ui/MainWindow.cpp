@@ -27,6 +27,7 @@
 #include <exception>
 #include <filesystem>
 
+#include "AboutDialog.h"
 #include "AddTaskDialog.h"
 #include "ChildInspector.h"
 #include "ChildListModel.h"
@@ -189,6 +190,14 @@ void MainWindow::createActions() {
   viewMenu_ = menuBar()->addMenu(tr("&View"));
   viewMenu_->addAction(fitAction_);
   viewMenu_->addSeparator();
+  QAction* about = menuBar()->addMenu(tr("&Help"))->addAction(tr("&About μ2Net Workbench"));
+  about->setObjectName(QStringLiteral("aboutAction"));
+  about->setMenuRole(QAction::AboutRole);
+  connect(about, &QAction::triggered, this, [this] {
+    auto* dialog = new AboutDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+  });
 
   QToolBar* bar = addToolBar(tr("Experiment"));
   bar->setObjectName(QStringLiteral("experimentToolBar"));

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "BuildInfo.h"
 #include "Commands.h"
 
 namespace {
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (first == "--version") {
-    std::cout << "mu2net " << MU2NET_VERSION << "\n";
+    std::cout << mu2net::buildinfo::cliVersionText();
     return 0;
   }
   for (const auto& command : kCommands) {

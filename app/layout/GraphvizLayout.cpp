@@ -212,4 +212,10 @@ LayoutResult layoutDot(std::string_view dot, const std::string& engine) {
   return result;
 }
 
+std::string graphvizVersion() {
+  ContextPtr gvc(gvContext());
+  const char* version = gvc ? gvcVersion(gvc.get()) : nullptr;
+  return version ? version : "unknown";
+}
+
 }  // namespace mu2net::layout

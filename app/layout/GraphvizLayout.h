@@ -67,4 +67,7 @@ struct LayoutResult {
 /// Graphviz keeps global state (one layout per process, which is how the helper uses it).
 LayoutResult layoutDot(std::string_view dot, const std::string& engine);
 
+/// The version of the Graphviz library this process runs with (gvcVersion), e.g. "2.43.0".
+std::string graphvizVersion();
+
 }  // namespace mu2net::layout

@@ -38,6 +38,11 @@ ParsedOptions parseOptions(const std::vector<std::string>& args) {
       options.help = true;
       continue;
     }
+    if (name == "--version") {
+      if (inlineValue) return {std::nullopt, "option --version takes no value"};
+      options.version = true;
+      continue;
+    }
     if (name != "--engine" && name != "--timeout-seconds") {
       if (!name.starts_with("-"))
         return {std::nullopt, "unexpected argument '" + args[i] + "' (DOT is read from stdin)"};
@@ -83,6 +88,7 @@ std::string usageText(std::string_view programName) {
          " (default dot)\n"
          "  --timeout-seconds N    give up after N seconds with {\"error\": \"layout timed out\"}\n"
          "  -h, --help             show this text\n"
+         "  --version              show the version, commit, Graphviz version and licence\n"
          "\n"
          "Exit codes: 0 layout written; 1 bad input or layout failure ({\"error\": ...} on\n"
          "stdout, details on stderr); 2 bad command line; 3 timed out.\n";

@@ -20,6 +20,8 @@ struct LayoutOptions {
   unsigned timeoutSeconds = 0;
   /// `--help` / `-h` was given: print usage and exit 0, ignoring the other options.
   bool help = false;
+  /// `--version` was given: print the version, commit, Graphviz version and licence, exit 0.
+  bool version = false;
 };
 
 /// Result of parsing: either options, or a one-line message saying what is wrong (exit code 2).
@@ -29,7 +31,8 @@ struct ParsedOptions {
 };
 
 /// Parses the arguments after the program name. Accepts `--engine NAME`, `--engine=NAME`,
-/// `--timeout-seconds N`, `--timeout-seconds=N` (N a whole number 1..86400), `--help`, `-h`.
+/// `--timeout-seconds N`, `--timeout-seconds=N` (N a whole number 1..86400), `--help`, `-h`,
+/// `--version`.
 /// Anything else (unknown options, positional arguments, missing or invalid values) is an error.
 ParsedOptions parseOptions(const std::vector<std::string>& args);
 

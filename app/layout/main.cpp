@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "BuildInfo.h"
 #include "GraphvizLayout.h"
 #include "LayoutOptions.h"
 
@@ -87,6 +88,16 @@ int main(int argc, char** argv) {
   const LayoutOptions& options = *parsed.options;
   if (options.help) {
     std::fputs(usageText("mu2net-layout").c_str(), stdout);
+    gAnswered = true;
+    return 0;
+  }
+  if (options.version) {
+    // The workbench's About dialog reads the "Graphviz" line: the library really loaded here.
+    const std::string text = std::string("mu2net-layout ") + mu2net::buildinfo::version() +
+                             "\ncommit   " + mu2net::buildinfo::gitCommit() + "\nGraphviz " +
+                             graphvizVersion() + "\n" +
+                             mu2net::buildinfo::licenceText("mu2net-layout");
+    std::fputs(text.c_str(), stdout);
     gAnswered = true;
     return 0;
   }

@@ -2,6 +2,7 @@
 //
 //   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS] [DIR |
 //   CONFIG.json]
+//   mu2net-workbench --version | --help
 //
 // DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
 // the built-in default experiment and offers to start it; --autostart
@@ -9,24 +10,49 @@
 // stops the run at a safe point and quits (used to make the README's screenshot).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QMessageBox>
 #include <QTimer>
+#include <cstdio>
+#include <cstring>
 
+#include "AboutDialog.h"
+#include "BuildInfo.h"
 #include "ExperimentController.h"
+#include "GraphView.h"
 #include "MainWindow.h"
 
 int main(int argc, char** argv) {
+  // --version needs no display: it is answered before QApplication connects to one.
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--version") != 0 && std::strcmp(argv[i], "-v") != 0) continue;
+    const QByteArray text = mu2net::ui::AboutDialog::versionText(
+                                QStringLiteral("%1 (in mu2net-layout)")
+                                    .arg(QLatin1String(mu2net::buildinfo::graphvizVersion())))
+                                .toUtf8();
+    std::fwrite(text.constData(), 1, static_cast<std::size_t>(text.size()), stdout);
+    return 0;
+  }
+
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("mu2net"));
   QApplication::setApplicationName(QStringLiteral("workbench"));
   QApplication::setApplicationDisplayName(QStringLiteral("μ2Net Workbench"));
   QApplication::setApplicationVersion(QStringLiteral(MU2NET_VERSION));
+  // The icon of the window and the About dialog (the menu entry's comes from the icon theme);
+  // the desktop file name ties the window to the installed menu entry on Wayland.
+  Q_INIT_RESOURCE(workbench);
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/desktop/mu2net-workbench.svg")));
+  QGuiApplication::setDesktopFileName(QStringLiteral("mu2net-workbench"));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(
       QStringLiteral("Grow a μ2Net multitask system and watch it live."));
   parser.addHelpOption();
-  parser.addVersionOption();
+  // Answered above, before the QApplication; declared here for --help.
+  parser.addOption(QCommandLineOption(
+      {QStringLiteral("v"), QStringLiteral("version")},
+      QStringLiteral("Show the version, git commit, library versions and licences.")));
   const QCommandLineOption autostart(QStringLiteral("autostart"),
                                      QStringLiteral("Start the experiment immediately."));
   const QCommandLineOption screenshot(QStringLiteral("screenshot"),
@@ -66,6 +92,13 @@ int main(int argc, char** argv) {
     const QString file = parser.value(screenshot);
     const int ms = static_cast<int>(parser.value(screenshotAfter).toDouble() * 1000);
     window.setErrorPopups(false);
+    // Unattended: say on stderr whether the graph could be laid out (the helper was found).
+    QObject::connect(
+        window.graphView(), &mu2net::ui::GraphView::laidOut, &app, [] { qInfo("graph laid out"); },
+        Qt::SingleShotConnection);
+    QObject::connect(
+        window.graphView(), &mu2net::ui::GraphView::layoutFailed, &app,
+        [](const QString& message) { qWarning("graph layout failed: %s", qPrintable(message)); });
     QTimer::singleShot(ms, &window, [&app, &window, file] {
       const bool saved = window.grab().save(file, "PNG");
       qInfo("screenshot %s: %s", saved ? "written" : "NOT written", qPrintable(file));
