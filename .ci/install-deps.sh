@@ -23,6 +23,9 @@ packages=(
   # plain PyTorch comparisons run it with /usr/bin/python3.
   python3-torch
   xvfb xauth fonts-dejavu-core
+  # Installation and packaging: man pages from --help (help2man), the menu entry's check
+  # (desktop-file-validate), the Debian package's dependencies (dpkg-shlibdeps, in dpkg-dev).
+  help2man desktop-file-utils dpkg-dev
 )
 
 export DEBIAN_FRONTEND=noninteractive
