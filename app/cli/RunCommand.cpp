@@ -20,6 +20,7 @@
 #include "mu2net/Engine.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/GenerationProgress.h"
+#include "mu2net/OutputFile.h"
 #include "mu2net/RuntimeInfo.h"
 
 namespace mu2net::cli {
@@ -272,11 +273,7 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
 
     printTable(report, out);
     const auto reportPath = dir / "report.json";
-    std::ofstream rep(reportPath.string() + ".tmp");
-    rep << runReportToJson(report, engine.config()) << "\n";
-    rep.close();
-    if (!rep) throw std::runtime_error("cannot write " + reportPath.string());
-    std::filesystem::rename(reportPath.string() + ".tmp", reportPath);
+    writeOutputFile(reportPath, runReportToJson(report, engine.config()) + "\n");
     out << "report: " << reportPath.string() << "\n";
     return report.stopped ? 130 : 0;
   } catch (const ConfigError& e) {
