@@ -215,7 +215,7 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
     for (const auto& [id, stored] : store->storedHashes()) {
       ++checked;
       try {
-        const std::string now = hashComponentFile(store->componentFile(id));
+        const std::string now = store->componentFileHash(id);
         if (now != stored) {
           ++problems;
           out << "component " << id << ": SHA-256 differs (stored " << stored.substr(0, 12)

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "ComponentFile.h"
+#include "ComponentIO.h"
 #include "ComponentTensors.h"
 #include "Network.h"
 #include "RootCheckpoint.h"
@@ -722,7 +723,7 @@ struct Engine::Impl {
     for (auto& n : g.nodes) {
       auto it = hashCache.find(n.id);
       if (it == hashCache.end())
-        it = hashCache.emplace(n.id, system.component(n.id).tensors->sha256Hex()).first;
+        it = hashCache.emplace(n.id, componentSha256(*system.component(n.id).tensors)).first;
       n.sha256 = it->second;
     }
     return g;
@@ -901,7 +902,7 @@ std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() con
   std::vector<std::pair<int64_t, std::string>> out;
   for (int64_t id : impl_->system.componentIds()) {
     const Component& c = impl_->system.component(id);
-    if (!c.trainable()) out.emplace_back(id, c.tensors->sha256Hex());
+    if (!c.trainable()) out.emplace_back(id, componentSha256(*c.tensors));
   }
   return out;
 }

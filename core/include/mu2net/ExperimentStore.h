@@ -95,9 +95,10 @@ struct StoreState {
 class ExperimentStore {
  public:
   enum class Mode { ReadWrite, ReadOnly };
-  /// Current schema version written by this build. Older stores are migrated on a read-write
-  /// open; newer ones are refused.
-  static constexpr int kSchemaVersion = 1;
+  /// Current schema version written by this build. Older stores are migrated by their next
+  /// commit (never by opening them); newer ones are refused. 2: components.sha256 is the SHA-256
+  /// of the component file's bytes (1: ComponentTensors::sha256Hex of the parameters).
+  static constexpr int kSchemaVersion = 2;
 
   /// True when `dir` looks like a store (has system.sqlite).
   static bool isStore(const std::filesystem::path& dir);
@@ -123,8 +124,10 @@ class ExperimentStore {
   RunMetadata metadata() const;
   /// True once a first commit was made.
   bool hasState() const;
-  /// The last committed state, component tensors included. Throws StoreError naming a missing,
-  /// truncated or unreadable component file.
+  /// The last committed state, component tensors included. Every component file is checked
+  /// before use: its SHA-256 against the recorded one, then every tensor (float32, inside its
+  /// storage, the recorded shapes). Throws StoreError naming the component and its file when one
+  /// is missing, truncated, modified or unreadable.
   StoreState load() const;
   /// The last committed state without reading any tensor (Component::tensors are null): for
   /// status, export and the GUI.
@@ -149,6 +152,9 @@ class ExperimentStore {
   std::vector<std::pair<int64_t, std::string>> storedHashes() const;
   /// Path of a component's file.
   std::filesystem::path componentFile(int64_t id) const;
+  /// The SHA-256 of a component's file now, by the store's definition (for comparison with
+  /// storedHashes()). Throws StoreError when the file is missing or unreadable.
+  std::string componentFileHash(int64_t id) const;
 
  private:
   struct Impl;
@@ -167,8 +173,8 @@ ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
 /// SHA-256 (hex) of the canonical configuration JSON.
 std::string configHash(const ExperimentConfig& config);
 
-/// SHA-256 (hex) of a component's tensors as stored in the database (ComponentTensors::sha256Hex
-/// of the file's contents). Throws StoreError when the file cannot be read.
+/// SHA-256 (hex) of a file's bytes: a component's SHA-256 as the store records it (schema 2), the
+/// value `sha256sum` prints. Throws StoreError when the file cannot be read.
 std::string hashComponentFile(const std::filesystem::path& file);
 
 }  // namespace mu2net
