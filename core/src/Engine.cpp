@@ -140,10 +140,11 @@ struct Engine::Impl {
     if (store && store->hasState()) {
       restore();
     } else {
+      // Committed with the first generation, not now: until a generation is committed the store
+      // holds no state, and a corrected configuration may replace this one.
       for (const auto& t : tasks)
         system.addTask(t.spec.name);
       createRoot();
-      persist({}, nullptr);
     }
   }
 
@@ -828,6 +829,8 @@ RunReport Engine::run() {
     d.emit(ErrorEvent{e.what()});
     throw;
   }
+  // The components of children that were not kept are no longer referenced by the last commit.
+  if (d.store) d.store->removeUnreferencedFiles();
   RunReport report = d.makeReport(secondsSince(t0), stopped);
   d.emit(RunFinishedEvent{stopped, report.wallSeconds, report.graph});
   return report;

@@ -7,8 +7,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
 #include <fstream>
@@ -309,7 +311,10 @@ struct ExperimentStore::Impl {
   void lockForWriting() {
     const fs::path file = dir / "writer.lock";
     lockFd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lockFd < 0) throw StoreError("cannot create " + file.string());
+    if (lockFd < 0)
+      throw StoreError("cannot open " + file.string() + " for writing (" + std::strerror(errno) +
+                       "); a store that cannot be written can only be read (status, verify, "
+                       "export)");
     if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0)
       throw StoreError(dir.string() +
                        " is being written by another process; open it read-only to watch it");
@@ -335,9 +340,23 @@ struct ExperimentStore::Impl {
   }
 
   void openDatabase(bool create) {
+    std::string name = dbFile().string();
     int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create) flags |= SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(dbFile().c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    if (mode == Mode::ReadOnly && ::access(dir.c_str(), W_OK) != 0) {
+      // A store in a directory this process cannot write (another user's, a read-only mount):
+      // SQLite cannot create the WAL index beside the database. Without a write-ahead log
+      // nothing can be pending, so the file is opened as immutable; a non-empty log (a writer
+      // was killed) needs its index, which exists only if that writer created it.
+      std::error_code ec;
+      const fs::path wal = dir / (std::string(kDatabase) + "-wal");
+      const bool pendingLog = fs::exists(wal, ec) && fs::file_size(wal, ec) > 0 && !ec;
+      if (!pendingLog) {
+        name = sqliteUri(dbFile(), "immutable=1");
+        flags |= SQLITE_OPEN_URI;
+      }
+    }
+    if (sqlite3_open_v2(name.c_str(), &db, flags, nullptr) != SQLITE_OK) {
       const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
       throw StoreError("cannot open " + dbFile().string() + ": " + msg);
     }
@@ -349,10 +368,13 @@ struct ExperimentStore::Impl {
       throw StoreError(dbFile().string() + " is not a readable experiment database (" + e.what() +
                        ")");
     }
-    if (mode == Mode::ReadWrite) {
-      exec("PRAGMA journal_mode=WAL");
-      exec("PRAGMA synchronous=FULL");
-    }
+  }
+
+  // Settings of a writing connection, applied once the database is known to be an experiment's
+  // (switching the journal mode writes to the file).
+  void prepareForWriting() {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
   }
 
   void checkSchema() {
@@ -421,8 +443,9 @@ struct ExperimentStore::Impl {
       storedComponents.insert(s.integer(0));
   }
 
-  // Removes component files (and temporary files) that no row references: leftovers of a crash
-  // between a file's rename and its transaction's commit.
+  // Removes component files (and temporary files) that no row references: components of
+  // children that were not kept, and leftovers of a crash between a file's rename and its
+  // transaction's commit.
   void removeOrphans() {
     const fs::path comps = dir / kComponents;
     if (!fs::is_directory(comps)) return;
@@ -567,6 +590,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::create(const fs::path& dir,
   const std::string configText = experimentConfigToJson(config) + "\n";
   writeFileDurably(dir / kConfigFile, configText.data(), configText.size());
   impl->openDatabase(true);
+  impl->prepareForWriting();
   impl->exec("BEGIN IMMEDIATE");
   impl->exec(kSchema);
   {
@@ -593,6 +617,12 @@ std::unique_ptr<ExperimentStore> ExperimentStore::open(const fs::path& dir, Mode
   if (!fs::is_regular_file(dir / kConfigFile))
     throw StoreError(dir.string() + " is not a complete experiment store (" + kConfigFile +
                      " is missing)");
+  // SQLite would take an empty file for an empty database and write a new one into it; refused
+  // before anything (the writer's lock file) is created.
+  std::error_code ec;
+  if (fs::file_size(dir / kDatabase, ec) == 0 && !ec)
+    throw StoreError((dir / kDatabase).string() +
+                     " is empty (0 bytes): it is not an experiment database");
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->mode = mode;
@@ -600,7 +630,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::open(const fs::path& dir, Mode
   impl->openDatabase(false);
   impl->checkSchema();
   impl->loadStoredIds();
-  if (mode == Mode::ReadWrite) impl->removeOrphans();
+  if (mode == Mode::ReadWrite) impl->prepareForWriting();
   return std::unique_ptr<ExperimentStore>(new ExperimentStore(std::move(impl)));
 }
 
@@ -826,6 +856,36 @@ void ExperimentStore::replaceConfig(const ExperimentConfig& config) {
   if (impl_->mode != Mode::ReadWrite) throw StoreError(impl_->dir.string() + " is open read-only");
   const std::string text = experimentConfigToJson(config) + "\n";
   writeFileDurably(impl_->dir / kConfigFile, text.data(), text.size());
+}
+
+void ExperimentStore::restartConfig(const ExperimentConfig& config, const RunMetadata& metadata) {
+  auto& d = *impl_;
+  if (d.mode != Mode::ReadWrite) throw StoreError(d.dir.string() + " is open read-only");
+  if (hasState())
+    throw StoreError(d.dir.string() +
+                     " holds a committed state; its configuration can only be extended");
+  replaceConfig(config);
+  d.exec("BEGIN IMMEDIATE");
+  try {
+    Statement s = d.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {"project_version", metadata.projectVersion},
+        {"torch_version", metadata.torchVersion},
+        {"threads", std::to_string(metadata.threads)},
+        {"config_hash", metadata.configHash},
+        {"seed", std::to_string(config.seed)}};
+    for (const auto& [k, v] : rows)
+      s.bind(1, k).bind(2, v).run();
+    d.exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void ExperimentStore::removeUnreferencedFiles() {
+  if (impl_->mode != Mode::ReadWrite) throw StoreError(impl_->dir.string() + " is open read-only");
+  impl_->removeOrphans();
 }
 
 std::vector<ChildRecord> ExperimentStore::children() const {

@@ -10,10 +10,13 @@
 //
 // Commits are atomic: component files are written to a temporary name, flushed and renamed
 // before the transaction whose rows reference them commits, so a crash at any moment leaves the
-// last committed generation intact. Files no row references are removed when the store is opened
-// for writing. A store opened read-only never writes anything (a second process can watch a run
-// that is being written). Every error names the directory or file and the problem, and nothing
-// in the store is modified or deleted because of it.
+// last committed generation intact. Files no row references are removed at the end of a run
+// (removeUnreferencedFiles). Opening a store changes nothing in it; a store opened read-only
+// never writes anything (a second process can watch a run that is being written), and one in a
+// directory this process cannot write (another user's, a read-only mount) is read as immutable.
+// A component's SHA-256 is the SHA-256 of its file (what `sha256sum` prints); it is checked
+// whenever the file is loaded. Every error names the directory or file and the problem, and
+// nothing in the store is modified or deleted because of it.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -141,6 +144,14 @@ class ExperimentStore {
   /// Replaces experiment.json (atomically), e.g. with tasks introduced on resume or during a
   /// run, or larger budgets. Use mergeResumeConfig() first to check the change is allowed.
   void replaceConfig(const ExperimentConfig& config);
+  /// For a store without a committed state (its first run was refused or interrupted before its
+  /// first generation): replaces experiment.json and the run metadata with another
+  /// configuration's. Throws StoreError when the store holds a state.
+  void restartConfig(const ExperimentConfig& config, const RunMetadata& metadata);
+  /// Removes the component files (and temporary files) that no row references: the components
+  /// of children that were not kept, and leftovers of a crash. Read-write stores only; a reader
+  /// that loaded the state before may then miss a file, so the engine calls it when a run ends.
+  void removeUnreferencedFiles();
 
   /// Every child trained so far, in order.
   std::vector<ChildRecord> children() const;
