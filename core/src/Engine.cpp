@@ -20,6 +20,7 @@
 #include "ComponentTensors.h"
 #include "Network.h"
 #include "RootCheckpoint.h"
+#include "SearchSpaceFit.h"
 #include "mu2net/DataError.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/InputPipeline.h"
@@ -132,6 +133,10 @@ struct Engine::Impl {
     validate(config.root.architecture);
     for (const auto& [name, o] : config.searchSpace)
       space.override(name, o.values, o.defaultValue);
+    // Before any data is read: an engine that may run refuses a value its root cannot use (an
+    // engine on a read-only store only inspects what was run).
+    if (!store || store->mode() == ExperimentStore::Mode::ReadWrite)
+      checkSearchSpaceFitsRoot(space, config);
     {
       DatasetCache cache;  // tasks that are class subsets of one source read it once
       for (const auto& spec : config.tasks)
@@ -195,6 +200,7 @@ struct Engine::Impl {
   }
 
   TaskState loadTaskState(const TaskSpec& spec, DatasetCache* cache = nullptr) {
+    checkTaskName(spec.name, "tasks[].name");  // configurations built in code, added tasks
     TaskState t;
     t.spec = spec;
     t.data = cache ? loadTask(spec, config.seed, *cache) : loadTask(spec, config.seed);
