@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "EventForwarder.h"
+#include "mu2net/ExperimentRun.h"
 #include "mu2net/ExperimentStore.h"
 
 namespace mu2net::ui {
@@ -40,24 +41,18 @@ QString messageOf(const std::exception& e) {
 void ExperimentController::workerMain(const std::shared_ptr<Run>& run, ExperimentConfig config,
                                       std::string experimentDir) {
   EventForwarder& forwarder = *run->forwarder;
-  // Declared before the engine, which refers to it, so that it outlives the engine.
-  std::unique_ptr<ExperimentStore> store;
-  std::unique_ptr<Engine> engine;
+  // The store is declared before the engine, which refers to it, so that it outlives the engine.
+  PreparedRun prepared;
+  std::unique_ptr<Engine>& engine = prepared.engine;
   try {
     if (!experimentDir.empty()) {
-      if (ExperimentStore::isStore(experimentDir)) {
-        store = ExperimentStore::open(experimentDir, ExperimentStore::Mode::ReadWrite);
-        config = mergeResumeConfig(store->config(), config);
-        store->replaceConfig(config);
-      } else {
-        RunMetadata meta;
-        meta.projectVersion = MU2NET_VERSION;
-        meta.threads = config.training.threads;
-        meta.configHash = configHash(config);
-        store = ExperimentStore::create(experimentDir, config, meta);
-      }
+      // Validates everything before it writes anything to the directory (as `mu2net run` does).
+      RunMetadata meta;
+      meta.projectVersion = MU2NET_VERSION;
+      prepared = prepareRun(std::move(config), experimentDir, &forwarder, meta);
+    } else {
+      engine = std::make_unique<Engine>(std::move(config), &forwarder, nullptr);
     }
-    engine = std::make_unique<Engine>(std::move(config), &forwarder, store.get());
   } catch (const std::exception& e) {
     Q_EMIT forwarder.workerFailed(messageOf(e), false);
     return;

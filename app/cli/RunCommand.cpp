@@ -18,8 +18,10 @@
 #include "mu2net/ConfigError.h"
 #include "mu2net/DataError.h"
 #include "mu2net/Engine.h"
+#include "mu2net/ExperimentRun.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/GenerationProgress.h"
+#include "mu2net/OutputFile.h"
 #include "mu2net/RuntimeInfo.h"
 
 namespace mu2net::cli {
@@ -203,49 +205,18 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     ExperimentConfig config = loadExperimentConfig(configPath);
     if (threads > 0) config.training.threads = threads;
     const std::filesystem::path dir(outDir);
-    const bool dirExisted = std::filesystem::exists(dir);
-    bool fresh = false;  // the store was created by this command
-    std::unique_ptr<ExperimentStore> store;
-    if (ExperimentStore::isStore(dir)) {
-      // An existing experiment: continue it, introducing the configuration's new tasks.
-      store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite);
-      config = mergeResumeConfig(store->config(), config);
-      store->replaceConfig(config);
-      out << "resuming the experiment in " << dir.string() << "\n";
-    } else {
-      if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir)) {
-        err << "error: " << dir.string()
-            << " exists and is not an experiment store; choose an empty or new --out\n";
-        return 1;
-      }
-      const RuntimeInfo info = runtimeInfo();
-      RunMetadata meta;
-      meta.projectVersion = MU2NET_VERSION;
-      meta.torchVersion = info.torchVersion;
-      meta.threads = config.training.threads;
-      meta.configHash = configHash(config);
-      store = ExperimentStore::create(dir, config, meta);
-      fresh = true;
-    }
+    RunMetadata meta;
+    meta.projectVersion = MU2NET_VERSION;
+    meta.torchVersion = runtimeInfo().torchVersion;
     ConsoleSink sink(out, isatty(STDERR_FILENO) == 1);
-    std::unique_ptr<Engine> enginePtr;
-    try {
-      enginePtr = std::make_unique<Engine>(config, &sink, store.get());
-    } catch (...) {
-      // Nothing was trained: a store this command created would only block the corrected
-      // configuration ("exists and is not empty"), so it goes again.
-      if (fresh) {
-        store.reset();
-        std::error_code ec;
-        if (dirExisted)
-          for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-            std::filesystem::remove_all(entry.path(), ec);
-        else
-          std::filesystem::remove_all(dir, ec);
-      }
-      throw;
-    }
-    Engine& engine = *enginePtr;
+    // Validates everything (data, root, stored components) before it writes anything to DIR.
+    PreparedRun prepared = prepareRun(config, dir, &sink, meta);
+    if (prepared.resumed)
+      out << "resuming the experiment in " << dir.string() << "\n";
+    else if (prepared.restarted)
+      out << "restarting the experiment in " << dir.string()
+          << ": it holds no committed generation yet\n";
+    Engine& engine = *prepared.engine;
 
     // Ctrl-C stops at the next safe point and still writes the report.
     gInterrupted = false;
@@ -272,11 +243,7 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
 
     printTable(report, out);
     const auto reportPath = dir / "report.json";
-    std::ofstream rep(reportPath.string() + ".tmp");
-    rep << runReportToJson(report, engine.config()) << "\n";
-    rep.close();
-    if (!rep) throw std::runtime_error("cannot write " + reportPath.string());
-    std::filesystem::rename(reportPath.string() + ".tmp", reportPath);
+    writeOutputFile(reportPath, runReportToJson(report, engine.config()) + "\n");
     out << "report: " << reportPath.string() << "\n";
     return report.stopped ? 130 : 0;
   } catch (const ConfigError& e) {

@@ -14,6 +14,7 @@
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/GraphDot.h"
 #include "mu2net/ModelExport.h"
+#include "mu2net/OutputFile.h"
 
 namespace mu2net::cli {
 namespace {
@@ -27,12 +28,17 @@ struct Args {
   std::string dir;
   std::map<std::string, std::string> values;
   std::set<std::string> flags;
+  bool help = false;  // --help or -h: print the usage to stdout and exit 0
 };
 
 bool parseArgs(const std::vector<std::string>& args, const std::set<std::string>& valued,
                const std::set<std::string>& boolean, Args& out, std::ostream& err) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      out.help = true;
+      return false;
+    }
     if (valued.count(a)) {
       if (i + 1 >= args.size()) {
         err << "error: " << a << " needs a value\n";
@@ -124,11 +130,32 @@ int usageStatus(std::ostream& err) {
   return 2;
 }
 
+// The usage after a failed parse: on stdout with exit 0 when it was asked for.
+int usageOr(const Args& a, std::ostream& out, std::ostream& err, int (*usage)(std::ostream&)) {
+  if (a.help) {
+    usage(out);
+    return 0;
+  }
+  return usage(err);
+}
+
+int usageVerify(std::ostream& err) {
+  err << "usage: mu2net verify DIR\n";
+  return 2;
+}
+
+int usageExport(std::ostream& err) {
+  err << "usage: mu2net export DIR --dot FILE\n"
+         "       mu2net export DIR --csv OUTDIR\n"
+         "       mu2net export DIR --task NAME --torchscript FILE\n";
+  return 2;
+}
+
 }  // namespace
 
 int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   Args a;
-  if (!parseArgs(args, {}, {"--json"}, a, err)) return usageStatus(err);
+  if (!parseArgs(args, {}, {"--json"}, a, err)) return usageOr(a, out, err, usageStatus);
   try {
     const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
     if (!store->hasState()) {
@@ -176,10 +203,7 @@ int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, st
 
 int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   Args a;
-  if (!parseArgs(args, {}, {}, a, err)) {
-    err << "usage: mu2net verify DIR\n";
-    return 2;
-  }
+  if (!parseArgs(args, {}, {}, a, err)) return usageOr(a, out, err, usageVerify);
   try {
     const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
     if (!store->hasState()) {
@@ -191,7 +215,7 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
     for (const auto& [id, stored] : store->storedHashes()) {
       ++checked;
       try {
-        const std::string now = hashComponentFile(store->componentFile(id));
+        const std::string now = store->componentFileHash(id);
         if (now != stored) {
           ++problems;
           out << "component " << id << ": SHA-256 differs (stored " << stored.substr(0, 12)
@@ -241,16 +265,12 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
 
 int runExportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   Args a;
-  const auto usage = [&]() {
-    err << "usage: mu2net export DIR --dot FILE\n"
-           "       mu2net export DIR --csv OUTDIR\n"
-           "       mu2net export DIR --task NAME --torchscript FILE\n";
-    return 2;
-  };
-  if (!parseArgs(args, {"--dot", "--csv", "--task", "--torchscript"}, {}, a, err)) return usage();
+  if (!parseArgs(args, {"--dot", "--csv", "--task", "--torchscript"}, {}, a, err))
+    return usageOr(a, out, err, usageExport);
   const int modes = static_cast<int>(a.values.count("--dot") + a.values.count("--csv") +
                                      a.values.count("--torchscript"));
-  if (modes != 1 || a.values.count("--task") != a.values.count("--torchscript")) return usage();
+  if (modes != 1 || a.values.count("--task") != a.values.count("--torchscript"))
+    return usageExport(err);
   try {
     const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
     if (!store->hasState()) {
@@ -260,9 +280,7 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
     const StoreState st = store->loadMetadata();
     const System system(st.system);
     if (a.values.count("--dot")) {
-      std::ofstream f(a.values["--dot"]);
-      f << toDot(system.snapshot());
-      if (!f) throw std::runtime_error("cannot write " + a.values["--dot"]);
+      writeOutputFile(a.values["--dot"], toDot(system.snapshot()));
       out << "wrote " << a.values["--dot"] << "\n";
       return 0;
     }
@@ -274,9 +292,10 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
       return 0;
     }
     const fs::path dir = a.values["--csv"];
-    fs::create_directories(dir);
+    // Each file is written whole or not at all; a failure (a full disk) is an error.
+    std::vector<std::pair<std::string, std::string>> files;
     {
-      std::ofstream f(dir / "children.csv");
+      std::ostringstream f;
       f << "generation,child,task,path_id,parent_id,parent_task,improved,validation_accuracy,"
            "score,trainable_params,total_params,accounted_params,seconds,mutations,cloned,shared,"
            "new\n";
@@ -295,17 +314,19 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
           << csvField(mutationsText(c.mutations)) << "," << cloned << "," << shared << "," << fresh
           << "\n";
       }
+      files.emplace_back("children.csv", f.str());
     }
     {
-      std::ofstream f(dir / "curves.csv");
+      std::ostringstream f;
       f << "task,generation,child,validation,validation_accuracy\n";
       for (const auto& c : store->children())
         for (std::size_t v = 0; v < c.validationHistory.size(); ++v)
           f << csvField(c.task) << "," << c.generation << "," << c.childIndex << "," << v + 1 << ","
             << c.validationHistory[v] << "\n";
+      files.emplace_back("curves.csv", f.str());
     }
     {
-      std::ofstream f(dir / "paths.csv");
+      std::ostringstream f;
       f << "path_id,task,parent_id,retained,validation_accuracy,test_accuracy,score,generation,"
            "activated_params,accounted_params,components\n";
       for (int64_t id : system.pathIds()) {
@@ -317,12 +338,13 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
           << p.metrics.score << "," << p.metrics.generation << "," << system.activatedParams(id)
           << "," << system.accountedParams(id) << "," << joinIds(p.componentIds) << "\n";
       }
+      files.emplace_back("paths.csv", f.str());
     }
     {
       std::map<int64_t, std::string> hashes;
       for (const auto& [id, h] : store->storedHashes())
         hashes[id] = h;
-      std::ofstream f(dir / "components.csv");
+      std::ostringstream f;
       f << "component_id,slot,creator_task,generation,params,locks,trainable,sha256\n";
       for (int64_t id : system.componentIds()) {
         const Component& c = system.component(id);
@@ -333,7 +355,13 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
           << c.paramCount << "," << csvField(locks) << "," << (c.trainable() ? 1 : 0) << ","
           << hashes[id] << "\n";
       }
+      files.emplace_back("components.csv", f.str());
     }
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    for (const auto& [name, text] : files)
+      writeOutputFile(dir / name, text);
     out << "wrote children.csv, curves.csv, paths.csv, components.csv to " << dir.string() << "\n";
     return 0;
   } catch (const std::exception& e) {

@@ -1,6 +1,9 @@
 // mu2net: the command-line tool. Dispatches `mu2net <command> ...` to the sub-commands declared
 // in Commands.h. To add a command, add one row to kCommands.
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -49,9 +52,17 @@ void printUsage(std::ostream& out) {
   out << "\n'mu2net <command> --help' describes a command.\n";
 }
 
-}  // namespace
+// A command's output that could not be written (stdout on a full disk, /dev/full, a closed
+// pipe) is a failure: the exit code says so.
+int finish(int code) {
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+  if (!failed) return code;
+  std::cerr << "error: cannot write to standard output (" << std::strerror(errno) << ")\n";
+  return code == 0 ? 1 : code;
+}
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   if (argc < 2) {
     printUsage(std::cerr);
     return 2;
@@ -80,4 +91,10 @@ int main(int argc, char** argv) {
   std::cerr << "error: unknown command '" << first << "'\n";
   printUsage(std::cerr);
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return finish(run(argc, argv));
 }

@@ -3,6 +3,9 @@
 #include <map>
 
 #include "ComponentIO.h"
+#include "Sha256.h"
+#include "TensorCheck.h"
+#include "mu2net/OutputFile.h"
 
 #include <ATen/core/Dict.h>
 #include <torch/csrc/jit/serialization/pickle.h>
@@ -13,24 +16,28 @@
 #include <stdexcept>
 
 namespace mu2net {
+namespace {
+
+// The tensor as written: its own values only. torch::pickle_save writes a tensor's whole storage,
+// so a view into a larger one (a slice, an offset) would carry the rest along, and the bytes (the
+// component's SHA-256) would depend on how the values happen to be laid out in memory.
+at::Tensor compact(const at::Tensor& t) {
+  at::Tensor c = t.detach();
+  if (!c.is_contiguous() || c.storage_offset() != 0 ||
+      c.storage().nbytes() != static_cast<std::size_t>(c.numel()) * c.element_size())
+    c = c.clone(at::MemoryFormat::Contiguous);
+  return c;
+}
+
+}  // namespace
 
 void saveComponentFile(const std::filesystem::path& file, const SlotTensors& components) {
   c10::Dict<std::string, at::Tensor> dict;
   for (const auto& [slot, tensors] : components)
     for (std::size_t i = 0; i < tensors->params.size(); ++i)
-      dict.insert(slot + "/" + tensors->names[i], tensors->params[i].detach().contiguous());
+      dict.insert(slot + "/" + tensors->names[i], compact(tensors->params[i]));
   const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
-  const auto tmp = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string() + " (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) throw std::runtime_error("cannot rename " + tmp.string() + ": " + ec.message());
+  writeOutputFile(file, std::string_view(bytes.data(), bytes.size()));
 }
 
 SlotTensors loadComponentFile(const std::filesystem::path& file) {
@@ -62,9 +69,7 @@ SlotTensors loadComponentFile(const std::filesystem::path& file) {
                                "' is not of the form slot/param");
     const std::string slot = key.substr(0, slash);
     at::Tensor t = entry.value().toTensor();
-    if (t.scalar_type() != at::kFloat)
-      throw std::runtime_error("component file " + file.string() + ": tensor '" + key +
-                               "' is not float32");
+    checkStoredTensor(t, "component file " + file.string() + ", tensor '" + key + "'");
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == slot; });
     if (it == out.end()) it = out.emplace(out.end(), slot, ComponentTensors::create({}, {}));
     auto& c = *it->second;
@@ -83,14 +88,15 @@ namespace mu2net {
 std::vector<char> serializeComponent(const ComponentTensors& component) {
   c10::Dict<std::string, at::Tensor> dict;
   for (std::size_t i = 0; i < component.params.size(); ++i)
-    dict.insert("param/" + component.names[i], component.params[i].detach().contiguous());
+    dict.insert("param/" + component.names[i], compact(component.params[i]));
   for (std::size_t i = 0; i < component.momentum.size(); ++i)
-    dict.insert("momentum/" + component.names[i], component.momentum[i].detach().contiguous());
+    dict.insert("momentum/" + component.names[i], compact(component.momentum[i]));
   return torch::jit::pickle_save(c10::IValue(dict));
 }
 
-std::shared_ptr<ComponentTensors> deserializeComponent(const std::vector<char>& bytes,
-                                                       const std::string& where) {
+std::shared_ptr<ComponentTensors> deserializeComponent(
+    const std::vector<char>& bytes, const std::string& where,
+    const std::vector<std::vector<int64_t>>* expectedShapes) {
   c10::IValue value;
   try {
     value = torch::jit::pickle_load(bytes);
@@ -99,35 +105,56 @@ std::shared_ptr<ComponentTensors> deserializeComponent(const std::vector<char>& 
   }
   if (!value.isGenericDict()) throw std::runtime_error(where + " does not hold a tensor dict");
   auto out = ComponentTensors::create({}, {});
+  std::vector<std::string> names;
+  std::vector<at::Tensor> params;
   std::map<std::string, at::Tensor> momentum;
   for (const auto& entry : value.toGenericDict()) {
     if (!entry.key().isString() || !entry.value().isTensor())
       throw std::runtime_error(where + ": entries must map strings to tensors");
     const std::string key = entry.key().toStringRef();
     const at::Tensor t = entry.value().toTensor();
-    if (t.scalar_type() != at::kFloat)
-      throw std::runtime_error(where + ": tensor '" + key + "' is not float32");
-    if (key.rfind("param/", 0) == 0) {
-      out->names.push_back(key.substr(6));
-      out->params.push_back(t.contiguous().clone());
-    } else if (key.rfind("momentum/", 0) == 0) {
-      momentum[key.substr(9)] = t.contiguous().clone();
+    // Before anything reads its values: a crafted shape may reach beyond the storage.
+    checkStoredTensor(t, where + ", tensor '" + key + "'");
+    if (key.rfind("param/", 0) == 0 && key.size() > 6) {
+      if (std::find(names.begin(), names.end(), key.substr(6)) != names.end())
+        throw std::runtime_error(where + ": tensor '" + key + "' appears twice");
+      names.push_back(key.substr(6));
+      params.push_back(t);
+    } else if (key.rfind("momentum/", 0) == 0 && key.size() > 9) {
+      momentum[key.substr(9)] = t;
     } else {
       throw std::runtime_error(where + ": unexpected entry '" + key + "'");
     }
   }
-  for (std::size_t i = 0; i < out->names.size(); ++i) {
-    const auto it = momentum.find(out->names[i]);
-    if (it == momentum.end() || !it->second.sizes().equals(out->params[i].sizes()))
-      throw std::runtime_error(where + ": momentum of '" + out->names[i] +
-                               "' missing or misshapen");
-    out->momentum.push_back(it->second);
+  if (params.empty()) throw std::runtime_error(where + " holds no parameters");
+  if (momentum.size() != params.size())
+    throw std::runtime_error(where + ": holds " + std::to_string(momentum.size()) +
+                             " momentum tensors for " + std::to_string(params.size()) +
+                             " parameters");
+  if (expectedShapes && expectedShapes->size() != params.size())
+    throw std::runtime_error(where + ": holds " + std::to_string(params.size()) +
+                             " parameters, the store recorded " +
+                             std::to_string(expectedShapes->size()));
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (expectedShapes)
+      checkTensorShape(params[i], (*expectedShapes)[i],
+                       where + ", tensor 'param/" + names[i] + "'");
+    const auto it = momentum.find(names[i]);
+    if (it == momentum.end() || !it->second.sizes().equals(params[i].sizes()))
+      throw std::runtime_error(where + ": momentum of '" + names[i] + "' missing or misshapen");
+    out->names.push_back(names[i]);
+    out->params.push_back(params[i].contiguous().clone());
+    out->momentum.push_back(it->second.contiguous().clone());
   }
-  if (out->params.empty()) throw std::runtime_error(where + " holds no parameters");
   return out;
 }
 
 std::string componentSha256(const ComponentTensors& component) {
+  const std::vector<char> bytes = serializeComponent(component);
+  return sha256Hex(std::string_view(bytes.data(), bytes.size()));
+}
+
+std::string legacyComponentSha256(const ComponentTensors& component) {
   return component.sha256Hex();
 }
 

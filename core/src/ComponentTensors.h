@@ -42,7 +42,9 @@ struct ComponentTensors {
   /// SHA-256 (64 lowercase hex characters) over, for each parameter in order: the name's length
   /// as u64 and its bytes, the rank as u64 and each dimension as u64, the payload length in bytes
   /// as u64 and the raw little-endian float32 bytes of the contiguous values (u64s little-endian).
-  /// Momentum is not hashed: it is an optimiser state, not part of the model.
+  /// Momentum is not hashed: it is an optimiser state, not part of the model. This fingerprint of
+  /// the values is not what the store calls a component's SHA-256 (componentSha256 in
+  /// ComponentIO.h: the file's bytes, momentum included); stores of schema 1 recorded it.
   std::string sha256Hex() const;
 };
 

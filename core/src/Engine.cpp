@@ -16,9 +16,11 @@
 #include <thread>
 
 #include "ComponentFile.h"
+#include "ComponentIO.h"
 #include "ComponentTensors.h"
 #include "Network.h"
 #include "RootCheckpoint.h"
+#include "SearchSpaceFit.h"
 #include "mu2net/DataError.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/InputPipeline.h"
@@ -131,6 +133,10 @@ struct Engine::Impl {
     validate(config.root.architecture);
     for (const auto& [name, o] : config.searchSpace)
       space.override(name, o.values, o.defaultValue);
+    // Before any data is read: an engine that may run refuses a value its root cannot use (an
+    // engine on a read-only store only inspects what was run).
+    if (!store || store->mode() == ExperimentStore::Mode::ReadWrite)
+      checkSearchSpaceFitsRoot(space, config);
     {
       DatasetCache cache;  // tasks that are class subsets of one source read it once
       for (const auto& spec : config.tasks)
@@ -139,10 +145,11 @@ struct Engine::Impl {
     if (store && store->hasState()) {
       restore();
     } else {
+      // Committed with the first generation, not now: until a generation is committed the store
+      // holds no state, and a corrected configuration may replace this one.
       for (const auto& t : tasks)
         system.addTask(t.spec.name);
       createRoot();
-      persist({}, nullptr);
     }
   }
 
@@ -193,6 +200,7 @@ struct Engine::Impl {
   }
 
   TaskState loadTaskState(const TaskSpec& spec, DatasetCache* cache = nullptr) {
+    checkTaskName(spec.name, "tasks[].name");  // configurations built in code, added tasks
     TaskState t;
     t.spec = spec;
     t.data = cache ? loadTask(spec, config.seed, *cache) : loadTask(spec, config.seed);
@@ -722,7 +730,7 @@ struct Engine::Impl {
     for (auto& n : g.nodes) {
       auto it = hashCache.find(n.id);
       if (it == hashCache.end())
-        it = hashCache.emplace(n.id, system.component(n.id).tensors->sha256Hex()).first;
+        it = hashCache.emplace(n.id, componentSha256(*system.component(n.id).tensors)).first;
       n.sha256 = it->second;
     }
     return g;
@@ -827,6 +835,8 @@ RunReport Engine::run() {
     d.emit(ErrorEvent{e.what()});
     throw;
   }
+  // The components of children that were not kept are no longer referenced by the last commit.
+  if (d.store) d.store->removeUnreferencedFiles();
   RunReport report = d.makeReport(secondsSince(t0), stopped);
   d.emit(RunFinishedEvent{stopped, report.wallSeconds, report.graph});
   return report;
@@ -901,7 +911,7 @@ std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() con
   std::vector<std::pair<int64_t, std::string>> out;
   for (int64_t id : impl_->system.componentIds()) {
     const Component& c = impl_->system.component(id);
-    if (!c.trainable()) out.emplace_back(id, c.tensors->sha256Hex());
+    if (!c.trainable()) out.emplace_back(id, componentSha256(*c.tensors));
   }
   return out;
 }

@@ -303,7 +303,7 @@ json architectureJson(const ArchitectureConfig& a) {
 TaskSpec jsonreader::readTaskKeys(ObjectReader& r, const std::filesystem::path& baseDir) {
   TaskSpec t;
   t.name = ObjectReader::asString(r.require("name"), r.key("name"));
-  if (t.name.empty()) fail(r.key("name"), "must not be empty");
+  checkTaskName(t.name, r.key("name"));
   const std::string format = ObjectReader::asString(r.require("format"), r.key("format"));
   try {
     t.format = parseDatasetFormat(format);

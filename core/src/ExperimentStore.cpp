@@ -7,8 +7,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
 #include <fstream>
@@ -258,9 +260,32 @@ void syncDirectory(const fs::path& dir) {
 }
 
 std::vector<char> readBytes(const fs::path& file) {
+  std::error_code ec;
+  if (fs::exists(file, ec) && !fs::is_regular_file(file, ec))
+    throw StoreError("component file " + file.string() + " is not a regular file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw StoreError("component file " + file.string() + " is missing or unreadable");
   return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string bytesSha256(const std::vector<char>& bytes) {
+  return sha256Hex(std::string_view(bytes.data(), bytes.size()));
+}
+
+// SQLite URI of a file name: '%', '?' and '#' would otherwise end or change the path.
+std::string sqliteUri(const fs::path& file, const char* query) {
+  std::string uri = "file:";
+  for (const char c : fs::absolute(file).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      static const char* hex = "0123456789ABCDEF";
+      uri += '%';
+      uri += hex[(static_cast<unsigned char>(c) >> 4) & 15];
+      uri += hex[static_cast<unsigned char>(c) & 15];
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + query;
 }
 
 }  // namespace
@@ -273,6 +298,9 @@ struct ExperimentStore::Impl {
   sqlite3* db = nullptr;
   int lockFd = -1;  // exclusive writer lock (flock on DIR/writer.lock), held while open for writing
   std::set<int64_t> storedComponents;  // ids with a row (and hence a file)
+  // Schema 1 recorded ComponentTensors::sha256Hex; 2 records the SHA-256 of the file's bytes.
+  // A schema-1 store is migrated by its next commit, never by opening it.
+  int schemaVersion = kSchemaVersion;
 
   ~Impl() {
     if (db) sqlite3_close(db);
@@ -283,7 +311,10 @@ struct ExperimentStore::Impl {
   void lockForWriting() {
     const fs::path file = dir / "writer.lock";
     lockFd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lockFd < 0) throw StoreError("cannot create " + file.string());
+    if (lockFd < 0)
+      throw StoreError("cannot open " + file.string() + " for writing (" + std::strerror(errno) +
+                       "); a store that cannot be written can only be read (status, verify, "
+                       "export)");
     if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0)
       throw StoreError(dir.string() +
                        " is being written by another process; open it read-only to watch it");
@@ -309,9 +340,23 @@ struct ExperimentStore::Impl {
   }
 
   void openDatabase(bool create) {
+    std::string name = dbFile().string();
     int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create) flags |= SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(dbFile().c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    if (mode == Mode::ReadOnly && ::access(dir.c_str(), W_OK) != 0) {
+      // A store in a directory this process cannot write (another user's, a read-only mount):
+      // SQLite cannot create the WAL index beside the database. Without a write-ahead log
+      // nothing can be pending, so the file is opened as immutable; a non-empty log (a writer
+      // was killed) needs its index, which exists only if that writer created it.
+      std::error_code ec;
+      const fs::path wal = dir / (std::string(kDatabase) + "-wal");
+      const bool pendingLog = fs::exists(wal, ec) && fs::file_size(wal, ec) > 0 && !ec;
+      if (!pendingLog) {
+        name = sqliteUri(dbFile(), "immutable=1");
+        flags |= SQLITE_OPEN_URI;
+      }
+    }
+    if (sqlite3_open_v2(name.c_str(), &db, flags, nullptr) != SQLITE_OK) {
       const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
       throw StoreError("cannot open " + dbFile().string() + ": " + msg);
     }
@@ -323,10 +368,13 @@ struct ExperimentStore::Impl {
       throw StoreError(dbFile().string() + " is not a readable experiment database (" + e.what() +
                        ")");
     }
-    if (mode == Mode::ReadWrite) {
-      exec("PRAGMA journal_mode=WAL");
-      exec("PRAGMA synchronous=FULL");
-    }
+  }
+
+  // Settings of a writing connection, applied once the database is known to be an experiment's
+  // (switching the journal mode writes to the file).
+  void prepareForWriting() {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
   }
 
   void checkSchema() {
@@ -344,8 +392,49 @@ struct ExperimentStore::Impl {
     if (version < 1)
       throw StoreError(dbFile().string() + " has an unknown schema version " +
                        std::to_string(version));
-    // Version 1 is the first schema; later versions add their migration steps here, each in
-    // its own transaction, on read-write opens only.
+    // Version 2 changed only the meaning of components.sha256 (the file's bytes instead of the
+    // parameter values); commit() migrates a version-1 store, so that opening changes nothing.
+    schemaVersion = version;
+  }
+
+  // The component's SHA-256 by this store's definition, from the file's bytes.
+  std::string hashOf(const std::vector<char>& bytes, const fs::path& file) const {
+    if (schemaVersion >= 2) return bytesSha256(bytes);
+    try {
+      return legacyComponentSha256(*deserializeComponent(bytes, "component file " + file.string()));
+    } catch (const std::exception& e) {
+      throw StoreError(e.what());
+    }
+  }
+
+  // Refuses a component file whose bytes are not the ones the store recorded.
+  void checkHash(int64_t id, const std::vector<char>& bytes, const std::string& stored) const {
+    const fs::path file = componentFile(id);
+    const std::string now = hashOf(bytes, file);
+    if (now != stored)
+      throw StoreError("component " + std::to_string(id) + ": " + file.string() +
+                       " was modified after it was written (its SHA-256 is " + now.substr(0, 12) +
+                       "…, the store recorded " + stored.substr(0, 12) +
+                       "…); restore it from a backup");
+  }
+
+  // Version 1 to 2: every recorded hash becomes the file's SHA-256, once the file is shown to be
+  // the one recorded. Inside commit()'s transaction.
+  void migrateHashes() {
+    std::vector<std::pair<int64_t, std::string>> rows;
+    {
+      Statement s = prepare("SELECT id, sha256 FROM components");
+      while (s.step())
+        rows.emplace_back(s.integer(0), s.text(1));
+    }
+    Statement upd = prepare("UPDATE components SET sha256 = ? WHERE id = ?");
+    for (const auto& [id, stored] : rows) {
+      const std::vector<char> bytes = readBytes(componentFile(id));
+      checkHash(id, bytes, stored);
+      upd.bind(1, bytesSha256(bytes)).bind(2, id).run();
+    }
+    Statement meta = prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'");
+    meta.bind(1, std::to_string(kSchemaVersion)).run();
   }
 
   void loadStoredIds() {
@@ -354,8 +443,9 @@ struct ExperimentStore::Impl {
       storedComponents.insert(s.integer(0));
   }
 
-  // Removes component files (and temporary files) that no row references: leftovers of a crash
-  // between a file's rename and its transaction's commit.
+  // Removes component files (and temporary files) that no row references: components of
+  // children that were not kept, and leftovers of a crash between a file's rename and its
+  // transaction's commit.
   void removeOrphans() {
     const fs::path comps = dir / kComponents;
     if (!fs::is_directory(comps)) return;
@@ -418,17 +508,16 @@ struct ExperimentStore::Impl {
       if (withTensors) {
         const fs::path file = componentFile(c.id);
         try {
-          c.tensors = deserializeComponent(readBytes(file), "component file " + file.string());
+          const std::vector<char> bytes = readBytes(file);
+          if (schemaVersion >= 2) checkHash(c.id, bytes, comps.text(6));
+          const auto shapes = json::parse(comps.text(4)).get<std::vector<std::vector<int64_t>>>();
+          c.tensors = deserializeComponent(bytes, "component file " + file.string(), &shapes);
+          if (schemaVersion < 2) checkHash(c.id, bytes, comps.text(6));
         } catch (const StoreError&) {
           throw;
         } catch (const std::exception& e) {
           throw StoreError(std::string(e.what()) + " (component " + std::to_string(c.id) + ")");
         }
-        const json shapes = json::parse(comps.text(4));
-        if (json(componentShapesOf(*c.tensors)) != shapes)
-          throw StoreError("component file " + file.string() +
-                           " does not have the shapes recorded for component " +
-                           std::to_string(c.id));
       }
       st.system.components[c.id] = std::move(c);
     }
@@ -501,6 +590,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::create(const fs::path& dir,
   const std::string configText = experimentConfigToJson(config) + "\n";
   writeFileDurably(dir / kConfigFile, configText.data(), configText.size());
   impl->openDatabase(true);
+  impl->prepareForWriting();
   impl->exec("BEGIN IMMEDIATE");
   impl->exec(kSchema);
   {
@@ -527,6 +617,12 @@ std::unique_ptr<ExperimentStore> ExperimentStore::open(const fs::path& dir, Mode
   if (!fs::is_regular_file(dir / kConfigFile))
     throw StoreError(dir.string() + " is not a complete experiment store (" + kConfigFile +
                      " is missing)");
+  // SQLite would take an empty file for an empty database and write a new one into it; refused
+  // before anything (the writer's lock file) is created.
+  std::error_code ec;
+  if (fs::file_size(dir / kDatabase, ec) == 0 && !ec)
+    throw StoreError((dir / kDatabase).string() +
+                     " is empty (0 bytes): it is not an experiment database");
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->mode = mode;
@@ -534,7 +630,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::open(const fs::path& dir, Mode
   impl->openDatabase(false);
   impl->checkSchema();
   impl->loadStoredIds();
-  if (mode == Mode::ReadWrite) impl->removeOrphans();
+  if (mode == Mode::ReadWrite) impl->prepareForWriting();
   return std::unique_ptr<ExperimentStore>(new ExperimentStore(std::move(impl)));
 }
 
@@ -592,7 +688,7 @@ void ExperimentStore::commit(const SystemState& system, const StoreProgress& pro
       throw StoreError("component " + std::to_string(id) + " has no tensors to store");
     const std::vector<char> bytes = serializeComponent(*c.tensors);
     writeFileDurably(d.componentFile(id), bytes.data(), bytes.size(), true);
-    newHashes[id] = componentSha256(*c.tensors);
+    newHashes[id] = bytesSha256(bytes);
     wroteFiles = true;
   }
   if (wroteFiles) syncDirectory(d.dir / kComponents);
@@ -600,7 +696,9 @@ void ExperimentStore::commit(const SystemState& system, const StoreProgress& pro
   // 2. One transaction for every row.
   d.exec("BEGIN IMMEDIATE");
   try {
-    // Components: rows of removed components go (their files become orphans, swept on open);
+    if (d.schemaVersion < 2) d.migrateHashes();
+    // Components: rows of removed components go (their files become orphans, removed when the
+    // run ends: removeUnreferencedFiles);
     // new rows are added; the locks of every live one are updated.
     std::set<int64_t> live;
     for (const auto& [id, c] : system.components)
@@ -747,6 +845,7 @@ void ExperimentStore::commit(const SystemState& system, const StoreProgress& pro
     sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+  d.schemaVersion = kSchemaVersion;
   for (const auto& [id, hash] : newHashes)
     d.storedComponents.insert(id);
   for (auto it = d.storedComponents.begin(); it != d.storedComponents.end();)
@@ -757,6 +856,36 @@ void ExperimentStore::replaceConfig(const ExperimentConfig& config) {
   if (impl_->mode != Mode::ReadWrite) throw StoreError(impl_->dir.string() + " is open read-only");
   const std::string text = experimentConfigToJson(config) + "\n";
   writeFileDurably(impl_->dir / kConfigFile, text.data(), text.size());
+}
+
+void ExperimentStore::restartConfig(const ExperimentConfig& config, const RunMetadata& metadata) {
+  auto& d = *impl_;
+  if (d.mode != Mode::ReadWrite) throw StoreError(d.dir.string() + " is open read-only");
+  if (hasState())
+    throw StoreError(d.dir.string() +
+                     " holds a committed state; its configuration can only be extended");
+  replaceConfig(config);
+  d.exec("BEGIN IMMEDIATE");
+  try {
+    Statement s = d.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {"project_version", metadata.projectVersion},
+        {"torch_version", metadata.torchVersion},
+        {"threads", std::to_string(metadata.threads)},
+        {"config_hash", metadata.configHash},
+        {"seed", std::to_string(config.seed)}};
+    for (const auto& [k, v] : rows)
+      s.bind(1, k).bind(2, v).run();
+    d.exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void ExperimentStore::removeUnreferencedFiles() {
+  if (impl_->mode != Mode::ReadWrite) throw StoreError(impl_->dir.string() + " is open read-only");
+  impl_->removeOrphans();
 }
 
 std::vector<ChildRecord> ExperimentStore::children() const {
@@ -830,15 +959,12 @@ fs::path ExperimentStore::componentFile(int64_t id) const {
   return impl_->componentFile(id);
 }
 
+std::string ExperimentStore::componentFileHash(int64_t id) const {
+  return impl_->hashOf(readBytes(impl_->componentFile(id)), impl_->componentFile(id));
+}
+
 std::string hashComponentFile(const fs::path& file) {
-  try {
-    return componentSha256(
-        *deserializeComponent(readBytes(file), "component file " + file.string()));
-  } catch (const StoreError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw StoreError(e.what());
-  }
+  return bytesSha256(readBytes(file));
 }
 
 std::string configHash(const ExperimentConfig& config) {

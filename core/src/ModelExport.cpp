@@ -9,6 +9,7 @@
 
 #include "ComponentTensors.h"
 #include "Network.h"
+#include "mu2net/OutputFile.h"
 
 namespace mu2net {
 namespace {
@@ -108,11 +109,16 @@ void exportTorchScript(const Engine& engine, const std::string& task,
     src << (i ? ", " : "") << quoted(m.classNames[i]);
   src << "]\n";
   module.define(src.str());
+  // Serialised in memory, then written whole (writeOutputFile): torch's file writer aborts the
+  // process on a failed write (a full disk, /dev/full) and leaves a partial file behind.
+  std::ostringstream bytes;
   try {
-    module.save(file.string());
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot write " + file.string() + ": " + e.what());
+    module.save(bytes);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot serialise the model of task '" + task +
+                             "': " + e.what_without_backtrace());
   }
+  writeOutputFile(file, bytes.str());
 }
 
 }  // namespace mu2net

@@ -22,6 +22,7 @@
 #include "mu2net/DataError.h"
 #include "mu2net/ExperimentConfig.h"
 #include "mu2net/InputPipeline.h"
+#include "mu2net/OutputFile.h"
 #include "mu2net/Rng.h"
 #include "mu2net/RuntimeInfo.h"
 
@@ -55,17 +56,7 @@ std::string fileSha256(const std::filesystem::path& file) {
 }
 
 void writeTextAtomically(const std::filesystem::path& file, const std::string& text) {
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string() + " (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) throw std::runtime_error("cannot rename " + tmp.string() + ": " + ec.message());
+  writeOutputFile(file, text);
 }
 
 // The configuration as it identifies a run: everything but the thread count.

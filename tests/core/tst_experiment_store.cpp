@@ -1,5 +1,6 @@
 // The experiment store: round trip of a real run, exact resume after a stop, read-only access,
-// orphan cleanup, resume-configuration rules, and bad stores refused without damage.
+// orphan cleanup at the end of a run, resume-configuration rules, and bad stores refused without
+// damage.
 #include <QtTest/QtTest>
 
 #include <sqlite3.h>
@@ -150,22 +151,31 @@ class TstExperimentStore : public QObject {
     }
   }
 
-  void orphansAreRemovedOnlyOnWritableOpen() {
+  // Files no row references (left by a crash, or components of children that were not kept)
+  // are removed when a run ends, never by opening the store.
+  void orphansAreRemovedWhenARunEnds() {
     QTemporaryDir tmp;
     const fs::path dir = tmp.path().toStdString();
-    const ExperimentConfig c = tinyConfig();
-    auto store = ExperimentStore::create(dir, c, meta(c));
-    Engine engine(c, nullptr, store.get());  // commits the root
-    store.reset();
+    ExperimentConfig c = tinyConfig();
+    c.evolution.taskIterations = 1;
+    runInStore(dir, c);
     const fs::path orphan = dir / "components" / "9999.pt";
     const fs::path partial = dir / "components" / "3.pt.tmp";
     std::ofstream(orphan) << "x";
     std::ofstream(partial) << "y";
     ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly);
-    QVERIFY(fs::exists(orphan) && fs::exists(partial));
     ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite);
+    QVERIFY(fs::exists(orphan) && fs::exists(partial));
+    c.evolution.taskIterations = 2;
+    {
+      auto store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite);
+      Engine engine(mergeResumeConfig(store->config(), c), nullptr, store.get());
+      engine.run();
+    }
     QVERIFY(!fs::exists(orphan) && !fs::exists(partial));
-    QVERIFY(fs::exists(dir / "components" / "0.pt"));
+    const auto store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly);
+    for (const auto& [id, hash] : store->storedHashes())
+      QVERIFY(fs::exists(store->componentFile(id)));
   }
 
   void oneWriterAtATime() {

@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 
 #include "ComponentFile.h"
+#include "ComponentIO.h"
 #include "Network.h"
 #include "TestConfigs.h"
 #include "TestData.h"
@@ -71,7 +72,7 @@ class TstRootCheckpoint : public QObject {
     const GraphSnapshot g = engine.snapshot();
     QCOMPARE(g.routes[0].task, std::string("root"));
     for (std::size_t i = 0; i < written.size(); ++i)
-      QCOMPARE(locked.at(g.routes[0].componentIds[i]), written[i].second->sha256Hex());
+      QCOMPARE(locked.at(g.routes[0].componentIds[i]), componentSha256(*written[i].second));
 
     engine.run();
     QCOMPARE(sink.children.size(), std::size_t{2});

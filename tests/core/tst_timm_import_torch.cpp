@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "ComponentIO.h"
 #include "ComponentTensors.h"
 #include "Network.h"
 #include "Safetensors.h"
@@ -360,7 +361,7 @@ class TstTimmImport : public QObject {
     const auto hashes = engine.lockedComponentHashes();
     const std::map<int64_t, std::string> byId(hashes.begin(), hashes.end());
     for (std::size_t i = 0; i < expected.slots.size(); ++i)
-      QCOMPARE(byId.at(g.routes[0].componentIds[i]), expected.slots[i].second->sha256Hex());
+      QCOMPARE(byId.at(g.routes[0].componentIds[i]), componentSha256(*expected.slots[i].second));
 
     // "noclass" records no heads: the configuration must give them.
     std::string noHeads = json;

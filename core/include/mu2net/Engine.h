@@ -67,12 +67,15 @@ std::string runReportToJson(const RunReport& report, const ExperimentConfig& con
 
 class Engine {
  public:
-  /// Validates the configuration and loads every task's data; throws ConfigError or DataError.
-  /// With a store: a store that holds a committed state is continued from it exactly (the
-  /// configuration must be the store's, merged with mergeResumeConfig); an empty one receives
-  /// the new system. Every generation and every task iteration is committed to it. A read-only
-  /// store can be inspected (snapshot, evaluateTest) but not run. The store must outlive the
-  /// engine.
+  /// Validates the configuration (every search-space value against the root included), loads
+  /// every task's data and the root, and with a store its state (every component file checked);
+  /// throws ConfigError, DataError or StoreError. The constructor writes nothing: a refused
+  /// configuration leaves the store as it was. With a store: a store that holds a committed
+  /// state is continued from it exactly (the configuration must be the store's, merged with
+  /// mergeResumeConfig); an empty one receives the new system with the first generation's
+  /// commit. Every generation and every task iteration is committed to it, and when run() ends
+  /// the component files no commit references are removed. A read-only store can be inspected
+  /// (snapshot, evaluateTest) but not run. The store must outlive the engine.
   explicit Engine(ExperimentConfig config, EventSink* sink = nullptr,
                   ExperimentStore* store = nullptr);
   ~Engine();

@@ -10,10 +10,13 @@
 //
 // Commits are atomic: component files are written to a temporary name, flushed and renamed
 // before the transaction whose rows reference them commits, so a crash at any moment leaves the
-// last committed generation intact. Files no row references are removed when the store is opened
-// for writing. A store opened read-only never writes anything (a second process can watch a run
-// that is being written). Every error names the directory or file and the problem, and nothing
-// in the store is modified or deleted because of it.
+// last committed generation intact. Files no row references are removed at the end of a run
+// (removeUnreferencedFiles). Opening a store changes nothing in it; a store opened read-only
+// never writes anything (a second process can watch a run that is being written), and one in a
+// directory this process cannot write (another user's, a read-only mount) is read as immutable.
+// A component's SHA-256 is the SHA-256 of its file (what `sha256sum` prints); it is checked
+// whenever the file is loaded. Every error names the directory or file and the problem, and
+// nothing in the store is modified or deleted because of it.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -95,9 +98,10 @@ struct StoreState {
 class ExperimentStore {
  public:
   enum class Mode { ReadWrite, ReadOnly };
-  /// Current schema version written by this build. Older stores are migrated on a read-write
-  /// open; newer ones are refused.
-  static constexpr int kSchemaVersion = 1;
+  /// Current schema version written by this build. Older stores are migrated by their next
+  /// commit (never by opening them); newer ones are refused. 2: components.sha256 is the SHA-256
+  /// of the component file's bytes (1: ComponentTensors::sha256Hex of the parameters).
+  static constexpr int kSchemaVersion = 2;
 
   /// True when `dir` looks like a store (has system.sqlite).
   static bool isStore(const std::filesystem::path& dir);
@@ -123,8 +127,10 @@ class ExperimentStore {
   RunMetadata metadata() const;
   /// True once a first commit was made.
   bool hasState() const;
-  /// The last committed state, component tensors included. Throws StoreError naming a missing,
-  /// truncated or unreadable component file.
+  /// The last committed state, component tensors included. Every component file is checked
+  /// before use: its SHA-256 against the recorded one, then every tensor (float32, inside its
+  /// storage, the recorded shapes). Throws StoreError naming the component and its file when one
+  /// is missing, truncated, modified or unreadable.
   StoreState load() const;
   /// The last committed state without reading any tensor (Component::tensors are null): for
   /// status, export and the GUI.
@@ -138,6 +144,14 @@ class ExperimentStore {
   /// Replaces experiment.json (atomically), e.g. with tasks introduced on resume or during a
   /// run, or larger budgets. Use mergeResumeConfig() first to check the change is allowed.
   void replaceConfig(const ExperimentConfig& config);
+  /// For a store without a committed state (its first run was refused or interrupted before its
+  /// first generation): replaces experiment.json and the run metadata with another
+  /// configuration's. Throws StoreError when the store holds a state.
+  void restartConfig(const ExperimentConfig& config, const RunMetadata& metadata);
+  /// Removes the component files (and temporary files) that no row references: the components
+  /// of children that were not kept, and leftovers of a crash. Read-write stores only; a reader
+  /// that loaded the state before may then miss a file, so the engine calls it when a run ends.
+  void removeUnreferencedFiles();
 
   /// Every child trained so far, in order.
   std::vector<ChildRecord> children() const;
@@ -149,6 +163,9 @@ class ExperimentStore {
   std::vector<std::pair<int64_t, std::string>> storedHashes() const;
   /// Path of a component's file.
   std::filesystem::path componentFile(int64_t id) const;
+  /// The SHA-256 of a component's file now, by the store's definition (for comparison with
+  /// storedHashes()). Throws StoreError when the file is missing or unreadable.
+  std::string componentFileHash(int64_t id) const;
 
  private:
   struct Impl;
@@ -167,8 +184,8 @@ ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
 /// SHA-256 (hex) of the canonical configuration JSON.
 std::string configHash(const ExperimentConfig& config);
 
-/// SHA-256 (hex) of a component's tensors as stored in the database (ComponentTensors::sha256Hex
-/// of the file's contents). Throws StoreError when the file cannot be read.
+/// SHA-256 (hex) of a file's bytes: a component's SHA-256 as the store records it (schema 2), the
+/// value `sha256sum` prints. Throws StoreError when the file cannot be read.
 std::string hashComponentFile(const std::filesystem::path& file);
 
 }  // namespace mu2net

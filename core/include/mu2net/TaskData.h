@@ -35,6 +35,16 @@ struct TaskSpec {
   double validationFraction = 0.1;
 };
 
+/// Longest task name accepted, in bytes of UTF-8.
+inline constexpr std::size_t kMaxTaskNameBytes = 100;
+
+/// Throws ConfigError "config key '<key>': ..." unless `name` can be a task's name: 1 to
+/// kMaxTaskNameBytes bytes of valid UTF-8, printable (no control characters such as NUL, tab or
+/// newline, no C1 controls, line separators or bidirectional-text overrides), not beginning or
+/// ending with a space. Names reach SQLite, JSON, CSV and terminals; these rules keep every one
+/// of them lossless and readable.
+void checkTaskName(const std::string& name, const std::string& key);
+
 /// The three splits of one task. Invariants: every label in every split is in [0, numClasses);
 /// classNames has numClasses entries (the source's names, or the source class indices as decimal
 /// text when the source has none); train and validation are disjoint samples of the source.
