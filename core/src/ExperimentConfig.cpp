@@ -267,7 +267,7 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
     r.integer("validations_per_child", t.validationsPerChild, 1, 1000);
     r.integer("train_examples_between_validations", t.trainExamplesBetweenValidations, 1,
               kMaxCount);
-    r.integer("validation_examples_max", t.validationExamplesMax, 1, kMaxCount);
+    r.integer("validation_examples_max", t.validationExamplesMax, 0, kMaxCount);
     r.integer("test_examples_max", t.testExamplesMax, 0, kMaxCount);
     r.integer("threads", t.threads, 1, 256);
     r.integer("parallel_children", t.parallelChildren, 0, 256);
