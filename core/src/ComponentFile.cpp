@@ -3,6 +3,7 @@
 #include <map>
 
 #include "ComponentIO.h"
+#include "PickleCheck.h"
 
 #include <ATen/core/Dict.h>
 #include <torch/csrc/jit/serialization/pickle.h>
@@ -37,6 +38,7 @@ SlotTensors loadComponentFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open component file " + file.string());
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  checkPickleArchive(bytes, "component file " + file.string());  // before LibTorch allocates
   c10::IValue value;
   try {
     value = torch::jit::pickle_load(bytes);
@@ -91,6 +93,7 @@ std::vector<char> serializeComponent(const ComponentTensors& component) {
 
 std::shared_ptr<ComponentTensors> deserializeComponent(const std::vector<char>& bytes,
                                                        const std::string& where) {
+  checkPickleArchive(bytes, where);  // before LibTorch allocates what the pickle declares
   c10::IValue value;
   try {
     value = torch::jit::pickle_load(bytes);
