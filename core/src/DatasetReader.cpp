@@ -163,8 +163,9 @@ void checkSplitBytes(const fs::path& path, std::int64_t bytes, const std::string
 
 // Reads the n bytes a header declares into `out`. The allocation follows the data, not the
 // header: a raw file must be exactly as long as declared before anything is allocated, and a
-// gzip stream's buffer grows (doubling from 64 MiB) only as decompressed data arrives, so a
-// small file cannot make the reader allocate more than twice what it really holds.
+// gzip stream's buffer grows (doubling from at most 64 MiB, or 1032 times the compressed size)
+// only as decompressed data arrives, so a small file cannot make the reader allocate more than
+// twice what it really holds.
 void readDeclared(InputFile& file, std::vector<std::uint8_t>& out, std::int64_t n,
                   const std::string& what) {
   const auto wanted = static_cast<std::size_t>(n);
@@ -182,8 +183,12 @@ void readDeclared(InputFile& file, std::vector<std::uint8_t>& out, std::int64_t 
     readExactly(file, out.data(), wanted, what);
     return;
   }
+  // Deflate expands at most 1032:1, so the compressed file's size bounds the first buffer too.
   constexpr std::size_t kFirstChunk = std::size_t{64} << 20;
-  out.resize(std::min(wanted, kFirstChunk));
+  std::error_code ec;
+  const auto compressed = fs::file_size(file.path(), ec);
+  const std::size_t bound = ec ? kFirstChunk : static_cast<std::size_t>(compressed) * 1032 + 4096;
+  out.resize(std::min({wanted, kFirstChunk, bound}));
   std::size_t have = 0;
   for (;;) {
     const auto got = file.read(out.data() + have, out.size() - have);
