@@ -334,6 +334,17 @@ class TstHostileInputs : public QObject {
     VERIFY_HAS(result, "FIFO");
   }
 
+  void aFolderAsTheRootCheckpointIsNotMissing() {
+    QTemporaryDir tmp;
+    const fs::path folder = fs::path(tmp.path().toStdString()) / "root.pt";
+    fs::create_directories(folder);
+    const std::string error = experimentError(
+        R"({"root": {"checkpoint": ")" + folder.string() +
+        R"(", "architecture": "cnn"}, "tasks": [{"name": "t", "format": "idx", "path": "/d"}]})");
+    VERIFY_HAS(error, "root.checkpoint");
+    VERIFY_HAS(error, "is a folder");
+  }
+
   // Items 9 and 13: the configuration file is a bounded, regular file.
   void configurationFileIsBounded() {
     QTemporaryDir tmp;
