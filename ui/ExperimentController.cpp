@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "EventForwarder.h"
+#include "mu2net/ErrorText.h"
 #include "mu2net/ExperimentRun.h"
 #include "mu2net/ExperimentStore.h"
 
@@ -31,7 +32,7 @@ struct ExperimentController::Run {
 namespace {
 
 QString messageOf(const std::exception& e) {
-  return QString::fromStdString(e.what());
+  return QString::fromStdString(errorText(e));
 }
 
 }  // namespace

@@ -46,7 +46,14 @@ void centreText(QGraphicsSimpleTextItem* text, QPointF centre) {
 }  // namespace
 
 GraphView::GraphView(QWidget* parent)
-    : QGraphicsView(parent), layouter_(new GraphLayoutProcess(this)) {
+    : QGraphicsView(parent),
+      layouter_(new GraphLayoutProcess(this)),
+      layoutMessage_(new QLabel(this)) {
+  layoutMessage_->setWordWrap(true);
+  layoutMessage_->setTextFormat(Qt::PlainText);
+  layoutMessage_->setStyleSheet(QStringLiteral(
+      "QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #d6b656; padding: 6px; }"));
+  layoutMessage_->hide();
   setScene(new QGraphicsScene(this));
   setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
   setDragMode(QGraphicsView::ScrollHandDrag);
@@ -58,6 +65,7 @@ GraphView::GraphView(QWidget* parent)
           [this](const QString& message, quint64 requestId) {
             if (requestId != requestId_) return;
             pendingKey_.clear();
+            showLayoutMessage(message);
             Q_EMIT layoutFailed(message);
           });
 }
@@ -83,7 +91,24 @@ int GraphView::componentItemCount() const {
   return count;
 }
 
+QString GraphView::layoutMessage() const {
+  return layoutMessage_->isHidden() ? QString() : layoutMessage_->text();
+}
+
+void GraphView::showLayoutMessage(const QString& message) {
+  if (message.isEmpty()) {
+    layoutMessage_->hide();
+    return;
+  }
+  layoutMessage_->setText(tr("The graph could not be laid out: %1").arg(message));
+  const int w = std::max(100, width() - 16);
+  layoutMessage_->setGeometry(8, 8, w, layoutMessage_->heightForWidth(w));
+  layoutMessage_->show();
+  layoutMessage_->raise();
+}
+
 void GraphView::clear() {
+  showLayoutMessage({});
   layouter_->cancel();
   latest_ = {};
   layout_.reset();
@@ -117,6 +142,7 @@ void GraphView::onLayoutFinished(const GraphLayout& layout, quint64 requestId) {
   layout_ = layout;
   layoutKey_ = pendingKey_;
   pendingKey_.clear();
+  showLayoutMessage({});
   // latest_ has this topology unless a newer snapshot arrived meanwhile, which then has its own
   // layout request running (and requestId would not match).
   rebuildScene();
@@ -336,6 +362,10 @@ void GraphView::wheelEvent(QWheelEvent* event) {
 
 void GraphView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
+  if (!layoutMessage_->isHidden()) {
+    const int w = std::max(100, width() - 16);
+    layoutMessage_->setGeometry(8, 8, w, layoutMessage_->heightForWidth(w));
+  }
   if (!userZoomed_) fit();
 }
 

@@ -16,6 +16,7 @@
 // its id, slot, creator, generation, parameters, the tasks that use (lock) it and, once known, a
 // prefix of its SHA-256.
 #include <QGraphicsView>
+#include <QLabel>
 #include <QString>
 #include <optional>
 
@@ -51,6 +52,9 @@ class GraphView : public QGraphicsView {
   /// Number of component boxes in the scene.
   int componentItemCount() const;
   QString highlightedTask() const { return highlight_; }
+  /// The message shown over the graph when the last layout failed (empty while none is shown):
+  /// the helper's own words (a time or memory limit, a crash, bad input).
+  QString layoutMessage() const;
 
   /// Writes the picture as SVG / PNG (2× the scene's size), or the DOT text of the newest
   /// snapshot. Return false and set *error on failure.
@@ -87,7 +91,10 @@ class GraphView : public QGraphicsView {
   void applyHighlight();
   void zoomBy(double factor);
 
+  void showLayoutMessage(const QString& message);
+
   GraphLayoutProcess* layouter_;
+  QLabel* layoutMessage_;  // over the top of the view, hidden unless a layout failed
   GraphSnapshot latest_;
   std::optional<GraphLayout> layout_;
   QString layoutKey_;   // topology of layout_

@@ -37,6 +37,7 @@
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "TaskTableModel.h"
+#include "mu2net/ErrorText.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/System.h"
 
@@ -508,7 +509,7 @@ bool MainWindow::loadDefaultExperiment() {
                   defaultExperimentResource());
     return true;
   } catch (const std::exception& e) {
-    showError(tr("the built-in default experiment is invalid: %1").arg(q(e.what())));
+    showError(tr("the built-in default experiment is invalid: %1").arg(q(errorText(e))));
     return false;
   }
 }
@@ -553,7 +554,7 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     updateActions();
     return true;
   } catch (const std::exception& e) {
-    showError(q(e.what()));
+    showError(q(errorText(e)));
     return false;
   }
 }
@@ -584,7 +585,7 @@ bool MainWindow::loadConfigFile(const QString& path) {
     addRecent(QFileInfo(path).absoluteFilePath());
     return true;
   } catch (const std::exception& e) {
-    showError(q(e.what()));
+    showError(q(errorText(e)));
     return false;
   }
 }

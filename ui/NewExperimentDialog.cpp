@@ -220,7 +220,7 @@ NewExperimentDialog::NewExperimentDialog(QWidget* parent) : QDialog(parent) {
   budgetForm->addRow(tr("Batch size"), batchSize_);
   budgetForm->addRow(tr("Validations per child"), validationsPerChild_);
   budgetForm->addRow(tr("Examples between validations"), examplesBetweenValidations_);
-  budgetForm->addRow(tr("Validation examples (max)"), validationMax_);
+  budgetForm->addRow(tr("Validation examples (max, 0 = all)"), validationMax_);
   budgetForm->addRow(tr("Test examples (max, 0 = all)"), testMax_);
   budgetForm->addRow(tr("Threads"), threads_);
 

@@ -9,6 +9,7 @@
 #include "Commands.h"
 #include "mu2net/DataError.h"
 #include "mu2net/DatasetReader.h"
+#include "mu2net/ErrorText.h"
 
 namespace mu2net::cli {
 namespace {
@@ -104,13 +105,13 @@ int runDatasetsCommand(const std::vector<std::string>& args, std::ostream& out, 
   try {
     format = parseDatasetFormat(*formatText);
   } catch (const DataError& e) {
-    err << "error: " << e.what() << "\n" << kUsage;
+    err << "error: " << errorText(e) << "\n" << kUsage;
     return 2;
   }
   try {
     return check(*path, format, out);
   } catch (const DataError& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   }
 }

@@ -13,6 +13,7 @@
 #include "ConfigOutArgs.h"
 #include "mu2net/ConfigError.h"
 #include "mu2net/DataError.h"
+#include "mu2net/ErrorText.h"
 #include "mu2net/Pretrain.h"
 #include "mu2net/RootCatalog.h"
 
@@ -131,7 +132,7 @@ int runPretrainCommand(const std::vector<std::string>& args, std::ostream& out, 
         << "sha256: " << result.root.sha256 << "\n";
     return 0;
   } catch (const std::exception& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   }
 }

@@ -18,6 +18,7 @@
 #include "mu2net/ConfigError.h"
 #include "mu2net/DataError.h"
 #include "mu2net/Engine.h"
+#include "mu2net/ErrorText.h"
 #include "mu2net/ExperimentRun.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/GenerationProgress.h"
@@ -117,8 +118,11 @@ class ConsoleSink : public EventSink {
     out_ << "  [" << done_ << "/" << total_ << "] " << e.task << " gen " << e.generation
          << " child " << e.childIndex << ": parent " << e.parentId << " (" << e.parentTask
          << "), val " << std::fixed << std::setprecision(4) << e.quality
-         << (e.improved ? "  improved" : "  not improved") << ", trainable "
-         << formatParams(static_cast<double>(e.trainableParams)) << "/"
+         << (e.improved ? "  improved" : "  not improved")
+         << (e.divergedAtStep ? " (the loss became NaN or infinite at step " +
+                                    std::to_string(e.divergedAtStep) + ": stopped)"
+                              : "")
+         << ", trainable " << formatParams(static_cast<double>(e.trainableParams)) << "/"
          << formatParams(static_cast<double>(e.totalParams)) << ", " << std::setprecision(1)
          << e.seconds << " s\n      mutations:";
     if (e.mutations.empty()) out_ << " none";
@@ -247,16 +251,16 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     out << "report: " << reportPath.string() << "\n";
     return report.stopped ? 130 : 0;
   } catch (const ConfigError& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   } catch (const DataError& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   } catch (const StoreError& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   } catch (const std::exception& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   }
 }

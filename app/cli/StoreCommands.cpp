@@ -11,6 +11,7 @@
 #include "mu2net/ConfigError.h"
 #include "mu2net/DataError.h"
 #include "mu2net/Engine.h"
+#include "mu2net/ErrorText.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/GraphDot.h"
 #include "mu2net/ModelExport.h"
@@ -196,7 +197,7 @@ int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, st
         << " parameters in " << s["components"] << " components\n";
     return 0;
   } catch (const std::exception& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   }
 }
@@ -224,7 +225,7 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
         }
       } catch (const StoreError& e) {
         ++problems;
-        out << "component " << id << ": " << e.what() << "\n";
+        out << "component " << id << ": " << errorText(e) << "\n";
       }
     }
     out << "checked the SHA-256 of " << checked << " components\n";
@@ -258,7 +259,7 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
     out << "verify: OK\n";
     return 0;
   } catch (const std::exception& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   }
 }
@@ -365,7 +366,7 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
     out << "wrote children.csv, curves.csv, paths.csv, components.csv to " << dir.string() << "\n";
     return 0;
   } catch (const std::exception& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << errorText(e) << "\n";
     return 1;
   }
 }

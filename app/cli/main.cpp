@@ -12,6 +12,8 @@
 
 #include "BuildInfo.h"
 #include "Commands.h"
+#include "mu2net/ErrorText.h"
+#include "mu2net/InputLimits.h"
 
 namespace {
 
@@ -43,6 +45,7 @@ constexpr Command kCommands[] = {
 void printUsage(std::ostream& out) {
   out << "usage: mu2net <command> [arguments]\n"
          "       mu2net --help | --version\n"
+         "       mu2net --verbose <command> [arguments]   (errors keep LibTorch's stack trace)\n"
          "\n"
          "commands:\n";
   for (const auto& command : kCommands)
@@ -63,32 +66,39 @@ int finish(int code) {
 }
 
 int run(int argc, char** argv) {
-  if (argc < 2) {
+  // `mu2net --verbose COMMAND ...`: errors keep LibTorch's C++ stack trace (for a bug report).
+  int first = 1;
+  while (first < argc && std::string_view(argv[first]) == "--verbose") {
+    mu2net::setVerboseErrors(true);
+    ++first;
+  }
+  const std::vector<std::string> words(argv + first, argv + argc);
+  if (words.empty()) {
     printUsage(std::cerr);
     return 2;
   }
-  const std::string_view first = argv[1];
-  if (first == "--help" || first == "-h" || first == "help") {
+  const std::string_view name = words.front();
+  if (name == "--help" || name == "-h" || name == "help") {
     printUsage(std::cout);
     return 0;
   }
-  if (first == "--version") {
+  if (name == "--version") {
     std::cout << mu2net::buildinfo::cliVersionText();
     return 0;
   }
   for (const auto& command : kCommands) {
-    if (command.name != first) continue;
-    const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command.name != name) continue;
+    const std::vector<std::string> args(words.begin() + 1, words.end());
     // Sub-commands report their own expected errors; anything else escaping is a bug or an
     // environment failure (e.g. out of memory), reported rather than aborting with a core dump.
     try {
       return command.run(args, std::cout, std::cerr);
     } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
+      std::cerr << "error: " << mu2net::errorText(e) << "\n";
       return 1;
     }
   }
-  std::cerr << "error: unknown command '" << first << "'\n";
+  std::cerr << "error: unknown command '" << mu2net::printable(std::string(name)) << "'\n";
   printUsage(std::cerr);
   return 2;
 }

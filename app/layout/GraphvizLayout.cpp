@@ -1,6 +1,8 @@
 #include "GraphvizLayout.h"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -52,7 +54,18 @@ class MessageCapture {
       if (line.starts_with(kErrorPrefix)) line.remove_prefix(kErrorPrefix.size());
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       if (!out.empty()) out += '\n';
-      out += line;
+      // Graphviz quotes the input near an error: control bytes from it are shown escaped.
+      for (const char c : line) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          out += "\\x";
+          out += kHex[byte >> 4];
+          out += kHex[byte & 15];
+        } else {
+          out += c;
+        }
+      }
     }
     return out;
   }
@@ -181,6 +194,29 @@ Json layoutJson(Agraph_t* graph) {
   return out;
 }
 
+// The DOT text as a Graphviz input channel. agmemread() would do for one graph, but it hides
+// where the graph ended; reading through a channel of our own lets a second agread() look at
+// whatever follows the first graph (nothing, another graph, or a syntax error).
+struct MemoryChannel {
+  const char* data;
+  std::size_t size;
+  std::size_t position;
+};
+
+int readChannel(void* channel, char* buffer, int bufferSize) {
+  auto* c = static_cast<MemoryChannel*>(channel);
+  const std::size_t n =
+      std::min(c->size - c->position, static_cast<std::size_t>(std::max(bufferSize, 0)));
+  std::memcpy(buffer, c->data + c->position, n);
+  c->position += n;
+  return static_cast<int>(n);
+}
+
+// Whether Graphviz reported anything at error level (not a warning) since agreseterrors().
+bool graphvizReportedError() {
+  return agerrors() > 0;
+}
+
 }  // namespace
 
 LayoutResult layoutDot(std::string_view dot, const std::string& engine) {
@@ -194,17 +230,38 @@ LayoutResult layoutDot(std::string_view dot, const std::string& engine) {
   ContextPtr gvc(gvContext());
   if (!gvc) throw LayoutError(withDetails("could not create a Graphviz context", capture.text()));
 
-  const std::string text(dot);
-  GraphPtr graph(agmemread(text.c_str()));
-  if (!graph) {
+  agreseterrors();
+  Agiodisc_t io = AgIoDisc;
+  io.afread = readChannel;
+  Agdisc_t discipline{&AgMemDisc, &AgIdDisc, &io};
+  MemoryChannel channel{dot.data(), dot.size(), 0};
+  GraphPtr graph(agread(&channel, &discipline));
+  if (!graph || graphvizReportedError()) {
     const std::string details = capture.text();
     throw LayoutError(details.empty() ? "no graph found in the DOT input"
                                       : withDetails("could not parse the DOT input", details));
   }
+  // Anything but white space and comments after the graph is an error, not silently ignored.
+  if (GraphPtr second(agread(&channel, &discipline)); second)
+    throw LayoutError("the DOT input holds more than one graph; give exactly one");
+  if (graphvizReportedError())
+    throw LayoutError(
+        withDetails("could not parse the DOT input after the first graph", capture.text()));
+  const int nodes = agnnodes(graph.get()), edges = agnedges(graph.get());
+  if (nodes > kMaxNodes || edges > kMaxEdges)
+    throw LayoutError("the graph has " + std::to_string(nodes) + " nodes and " +
+                      std::to_string(edges) + " edges, more than the limit of " +
+                      std::to_string(kMaxNodes) + " nodes and " + std::to_string(kMaxEdges) +
+                      " edges");
 
   LayoutGuard layoutGuard(gvc.get(), graph.get());
   if (gvLayout(gvc.get(), graph.get(), engine.c_str()) != 0)
     throw LayoutError(withDetails("Graphviz '" + engine + "' layout failed", capture.text()));
+  // An error Graphviz reports while laying out (e.g. a malformed HTML label) fails the layout:
+  // it would otherwise be drawn wrong without a word.
+  if (graphvizReportedError())
+    throw LayoutError(
+        withDetails("Graphviz reported an error laying out the graph", capture.text()));
 
   LayoutResult result;
   result.json = layoutJson(graph.get());

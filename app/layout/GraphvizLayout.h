@@ -27,8 +27,13 @@ struct LayoutResult {
   std::string warnings;
 };
 
-/// Parses `dot` (the text of one graph; anything after the first graph is ignored, as Graphviz
-/// does) and lays it out with `engine` ("dot", "neato", "fdp", "sfdp", "circo" or "twopi").
+/// The largest graph laid out: more nodes or edges are refused before layout (LayoutError).
+inline constexpr int kMaxNodes = 50000;
+inline constexpr int kMaxEdges = 200000;
+
+/// Parses `dot` (the text of exactly one graph; white space and comments may follow it, anything
+/// else is an error) and lays it out with `engine` ("dot", "neato", "fdp", "sfdp", "circo" or
+/// "twopi").
 ///
 /// Output (all coordinates and sizes in points, 1/72 inch; the Y axis points UP, as in Graphviz,
 /// with the origin at the bottom-left of the drawing: the GUI flips it for screen coordinates):
@@ -62,7 +67,9 @@ struct LayoutResult {
 /// When arrow_end is present, the last control point is where the line stops and the arrowhead
 /// runs from there to arrow_end (likewise for arrow_start and the first point).
 ///
-/// Throws LayoutError when the text holds no graph, does not parse, or the layout fails. Graphviz
+/// Throws LayoutError when the text holds no graph or more than one, does not parse, has more
+/// than kMaxNodes nodes or kMaxEdges edges, Graphviz reports an error (e.g. a malformed HTML
+/// label), or the layout fails. Graphviz
 /// diagnostics are captured while this runs instead of going to stderr. Not thread-safe:
 /// Graphviz keeps global state (one layout per process, which is how the helper uses it).
 LayoutResult layoutDot(std::string_view dot, const std::string& engine);

@@ -8,6 +8,10 @@ namespace {
 
 // A day is far beyond any useful layout; the bound keeps alarm() well inside its range.
 constexpr unsigned kMaxTimeoutSeconds = 86400;
+// Graphviz and its plugins map about 100 MiB before laying anything out.
+constexpr unsigned long long kMinMemoryMegabytes = 64;
+constexpr unsigned long long kMaxMemoryMegabytes = 1 << 20;
+constexpr unsigned long long kMaxInputBytesLimit = 1ULL << 30;
 
 bool isEngine(std::string_view name) {
   return std::find(std::begin(kEngines), std::end(kEngines), name) != std::end(kEngines);
@@ -43,7 +47,8 @@ ParsedOptions parseOptions(const std::vector<std::string>& args) {
       options.version = true;
       continue;
     }
-    if (name != "--engine" && name != "--timeout-seconds") {
+    if (name != "--engine" && name != "--timeout-seconds" && name != "--memory-mb" &&
+        name != "--max-input-bytes") {
       if (!name.starts_with("-"))
         return {std::nullopt, "unexpected argument '" + args[i] + "' (DOT is read from stdin)"};
       return {std::nullopt, "unknown option '" + std::string(name) + "'"};
@@ -62,14 +67,24 @@ ParsedOptions parseOptions(const std::vector<std::string>& args) {
                 "unknown engine '" + value + "' (expected one of: " + engineList() + ")"};
       options.engine = value;
     } else {
-      unsigned seconds = 0;
+      const bool timeout = name == "--timeout-seconds", memory = name == "--memory-mb";
+      const unsigned long long lo = timeout ? 1 : memory ? kMinMemoryMegabytes : 1;
+      const unsigned long long hi = timeout  ? kMaxTimeoutSeconds
+                                    : memory ? kMaxMemoryMegabytes
+                                             : kMaxInputBytesLimit;
+      unsigned long long number = 0;
       const auto* end = value.data() + value.size();
-      const auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
-      if (value.empty() || ec != std::errc() || ptr != end || seconds == 0 ||
-          seconds > kMaxTimeoutSeconds)
-        return {std::nullopt, "--timeout-seconds needs a whole number from 1 to " +
-                                  std::to_string(kMaxTimeoutSeconds) + ", got '" + value + "'"};
-      options.timeoutSeconds = seconds;
+      const auto [ptr, ec] = std::from_chars(value.data(), end, number);
+      if (value.empty() || ec != std::errc() || ptr != end || number < lo || number > hi)
+        return {std::nullopt, std::string(name) + " needs a whole number from " +
+                                  std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
+                                  value + "'"};
+      if (timeout)
+        options.timeoutSeconds = static_cast<unsigned>(number);
+      else if (memory)
+        options.memoryMegabytes = static_cast<unsigned>(number);
+      else
+        options.maxInputBytes = static_cast<std::size_t>(number);
     }
   }
   return {options, {}};
@@ -77,7 +92,7 @@ ParsedOptions parseOptions(const std::vector<std::string>& args) {
 
 std::string usageText(std::string_view programName) {
   return "Usage: " + std::string(programName) +
-         " [--engine NAME] [--timeout-seconds N]\n"
+         " [--engine NAME] [--timeout-seconds N] [--memory-mb N] [--max-input-bytes N]\n"
          "\n"
          "Reads one Graphviz DOT graph from stdin, lays it out and writes the positions of its\n"
          "nodes and the spline control points of its edges as one line of JSON on stdout.\n"
@@ -87,6 +102,10 @@ std::string usageText(std::string_view programName) {
          engineList() +
          " (default dot)\n"
          "  --timeout-seconds N    give up after N seconds with {\"error\": \"layout timed out\"}\n"
+         "                         (default 60)\n"
+         "  --memory-mb N          limit the helper's address space to N MiB (default 2048)\n"
+         "  --max-input-bytes N    refuse more than N bytes of DOT (default 4194304); graphs with\n"
+         "                         more than 50000 nodes or 200000 edges are refused too\n"
          "  -h, --help             show this text\n"
          "  --version              show the version, commit, Graphviz version and licence\n"
          "\n"

@@ -5,14 +5,16 @@
 // a message on stderr, so the GUI can always parse what it gets. Exit codes: 0 success, 1 bad
 // input or layout failure, 2 bad command line, 3 --timeout-seconds passed.
 //
+// Limits (see HelperLimits.h; README "Limits"): 60 s of wall time and 2 GiB of address space by
+// default, at most 4 MiB of input, 50,000 nodes and 200,000 edges; Graphviz runs on a 512 MiB
+// stack, and a crash inside it still answers with one line of JSON and exit code 1.
+//
 // Links Graphviz and nlohmann_json only: no Qt, no torch, no core library.
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
-#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +23,7 @@
 
 #include "BuildInfo.h"
 #include "GraphvizLayout.h"
+#include "HelperLimits.h"
 #include "LayoutOptions.h"
 
 namespace {
@@ -68,9 +71,8 @@ extern "C" void onTimeout(int) {
   _exit(kExitTimeout);
 }
 
-std::string readAll(std::istream& in) {
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+// Graphviz recurses about once per node of a long chain; 512 MiB holds millions of levels.
+constexpr std::size_t kLayoutStackBytes = std::size_t{512} << 20;
 
 }  // namespace
 
@@ -106,13 +108,25 @@ int main(int argc, char** argv) {
     std::signal(SIGALRM, onTimeout);
     alarm(options.timeoutSeconds);
   }
+  // Graphviz reports "out of memory" on stderr and then crashes on the null pointer, so a crash
+  // is most often the memory limit.
+  answerOnCrash("Graphviz crashed while laying out the graph: out of memory (the limit is " +
+                    std::to_string(options.memoryMegabytes) +
+                    " MiB, --memory-mb), or too large or too deep a graph",
+                kExitBadInput);
+  if (const std::string problem = limitAddressSpace(options.memoryMegabytes); !problem.empty())
+    writeLine(stderr, "mu2net-layout: cannot limit memory: " + problem);
 
-  std::ios::sync_with_stdio(false);
-  const std::string dot = readAll(std::cin);
-  if (std::cin.bad()) return fail(kExitBadInput, "could not read stdin");
+  const InputText input = readBoundedInput(STDIN_FILENO, options.maxInputBytes);
+  if (!input.text) {
+    alarm(0);
+    return fail(kExitBadInput, input.error);
+  }
+  const std::string& dot = *input.text;
 
   try {
-    LayoutResult result = layoutDot(dot, options.engine);
+    LayoutResult result;
+    runWithStack(kLayoutStackBytes, [&] { result = layoutDot(dot, options.engine); });
     // Cancel the alarm first: a timeout halfway through the answer would leave two JSON texts.
     alarm(0);
     if (!result.warnings.empty()) writeLine(stderr, result.warnings);
@@ -122,6 +136,10 @@ int main(int argc, char** argv) {
   } catch (const LayoutError& e) {
     alarm(0);
     return fail(kExitBadInput, e.what());
+  } catch (const std::bad_alloc&) {
+    alarm(0);
+    return fail(kExitBadInput, "the layout needs more memory than the limit of " +
+                                   std::to_string(options.memoryMegabytes) + " MiB (--memory-mb)");
   } catch (const std::exception& e) {
     alarm(0);
     return fail(kExitBadInput, std::string("unexpected failure: ") + e.what());

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "ComponentIO.h"
+#include "PickleCheck.h"
 #include "Sha256.h"
 #include "TensorCheck.h"
 #include "mu2net/OutputFile.h"
@@ -44,6 +45,7 @@ SlotTensors loadComponentFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open component file " + file.string());
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  checkPickleArchive(bytes, "component file " + file.string());  // before LibTorch allocates
   c10::IValue value;
   try {
     value = torch::jit::pickle_load(bytes);
@@ -97,6 +99,7 @@ std::vector<char> serializeComponent(const ComponentTensors& component) {
 std::shared_ptr<ComponentTensors> deserializeComponent(
     const std::vector<char>& bytes, const std::string& where,
     const std::vector<std::vector<int64_t>>* expectedShapes) {
+  checkPickleArchive(bytes, where);  // before LibTorch allocates what the pickle declares
   c10::IValue value;
   try {
     value = torch::jit::pickle_load(bytes);

@@ -12,7 +12,9 @@
 
 #include <zlib.h>
 
+#include "BoundedFile.h"
 #include "ImageDecoder.h"
+#include "mu2net/InputLimits.h"
 
 namespace mu2net {
 namespace fs = std::filesystem;
@@ -35,8 +37,8 @@ std::string plural(std::int64_t n, const char* noun) {
 class InputFile {
  public:
   explicit InputFile(const fs::path& path) : path_(path) {
-    if (!fs::exists(path_)) throw DataError(path_, "file does not exist");
-    if (!fs::is_regular_file(path_)) throw DataError(path_, "not a regular file");
+    if (const std::string problem = notARegularFile(path_); !problem.empty())
+      throw DataError(path_, problem == "does not exist" ? "file does not exist" : problem);
     raw_ = std::fopen(path_.c_str(), "rb");
     if (!raw_) throw DataError(path_, "cannot open file");
     unsigned char magic[2] = {0, 0};
@@ -61,6 +63,16 @@ class InputFile {
   InputFile& operator=(const InputFile&) = delete;
 
   const fs::path& path() const { return path_; }
+  bool gzip() const { return gzip_; }
+
+  // Bytes between the read position and the end of a raw (uncompressed) file.
+  std::int64_t rawBytesLeft() {
+    const long position = std::ftell(raw_);
+    std::error_code ec;
+    const auto size = fs::file_size(path_, ec);
+    if (position < 0 || ec) throw DataError(path_, "cannot determine the file's size");
+    return static_cast<std::int64_t>(size) - position;
+  }
 
   // Reads up to n bytes; fewer only at the end of the (decompressed) data. A damaged gzip
   // stream throws; a gzip stream that simply stops early reads short like a truncated raw file.
@@ -140,6 +152,60 @@ void readExactly(InputFile& file, void* destination, std::size_t n, const std::s
                                      "): unexpected bytes after the data");
 }
 
+// Refuses a split whose pixels would exceed the limit, before anything is allocated.
+void checkSplitBytes(const fs::path& path, std::int64_t bytes, const std::string& subject) {
+  const std::int64_t limit = inputLimits().maxSplitBytes;
+  if (bytes > limit)
+    throw DataError(path, subject + ": " + describeBytes(bytes) + ", more than the limit of " +
+                              describeBytes(limit) +
+                              " per split (set MU2NET_MAX_SPLIT_BYTES to allow more)");
+}
+
+// Reads the n bytes a header declares into `out`. The allocation follows the data, not the
+// header: a raw file must be exactly as long as declared before anything is allocated, and a
+// gzip stream's buffer grows (doubling from at most 64 MiB, or 1032 times the compressed size)
+// only as decompressed data arrives, so a small file cannot make the reader allocate more than
+// twice what it really holds.
+void readDeclared(InputFile& file, std::vector<std::uint8_t>& out, std::int64_t n,
+                  const std::string& what) {
+  const auto wanted = static_cast<std::size_t>(n);
+  if (!file.gzip()) {
+    const std::int64_t left = file.rawBytesLeft();
+    if (left < n)
+      throw DataError(file.path(), "truncated: the header declares " + what + " (" +
+                                       std::to_string(n) + " bytes) but only " +
+                                       std::to_string(std::max<std::int64_t>(left, 0)) +
+                                       " bytes follow");
+    if (left > n)
+      throw DataError(file.path(), "longer than its header declares (" + what +
+                                       "): unexpected bytes after the data");
+    out.resize(wanted);
+    readExactly(file, out.data(), wanted, what);
+    return;
+  }
+  // Deflate expands at most 1032:1, so the compressed file's size bounds the first buffer too.
+  constexpr std::size_t kFirstChunk = std::size_t{64} << 20;
+  std::error_code ec;
+  const auto compressed = fs::file_size(file.path(), ec);
+  const std::size_t bound = ec ? kFirstChunk : static_cast<std::size_t>(compressed) * 1032 + 4096;
+  out.resize(std::min({wanted, kFirstChunk, bound}));
+  std::size_t have = 0;
+  for (;;) {
+    const auto got = file.read(out.data() + have, out.size() - have);
+    have += got;
+    if (have < out.size() || have == wanted) break;
+    out.resize(std::min(wanted, 2 * out.size()));
+  }
+  if (have < wanted)
+    throw DataError(file.path(), "truncated: the header declares " + what + " (" +
+                                     std::to_string(n) + " bytes) but only " +
+                                     std::to_string(have) + " bytes follow" +
+                                     file.truncationNote());
+  if (file.hasMoreData())
+    throw DataError(file.path(), "longer than its header declares (" + what +
+                                     "): unexpected bytes after the data");
+}
+
 void readHeader(InputFile& file, unsigned char* header, std::size_t n, const char* what) {
   const auto got = file.read(header, n);
   if (got < n)
@@ -173,6 +239,8 @@ void appendCifarFile(const fs::path& path, int maxClasses, ImageSet& set,
                                 std::to_string(kRecord) +
                                 " bytes (1 label byte + 3 x 1024 pixels)" + file.truncationNote());
     const auto first = static_cast<std::size_t>(set.count);
+    checkSplitBytes(path, static_cast<std::int64_t>((first + records) * 3 * kPlane),
+                    "the CIFAR records read so far");
     set.pixels.resize((first + records) * 3 * kPlane);
     set.labels.resize(first + records);
     for (std::size_t r = 0; r < records; ++r) {
@@ -227,6 +295,13 @@ std::optional<fs::path> findMaybeGz(const fs::path& folder, const std::string& n
 
 fs::path requireMaybeGz(const fs::path& folder, const std::string& name) {
   if (auto found = findMaybeGz(folder, name)) return *found;
+  // Something is there but it is not a file (a folder, a FIFO): say so, not "missing".
+  for (const auto& candidate : {name, name + ".gz"}) {
+    const std::string problem = notARegularFile(folder / candidate);
+    if (problem != "does not exist")
+      throw DataError(folder / candidate, problem + " (the dataset file " + name + " or " + name +
+                                              ".gz must be a regular file)");
+  }
   throw DataError(folder / name, "missing file (neither " + name + " nor " + name +
                                      ".gz exists in the dataset folder)");
 }
@@ -265,11 +340,29 @@ DatasetSource readIdxDataset(const fs::path& folder) {
 }
 
 std::vector<std::string> readClassNames(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec))
+    throw DataError(file, "not a regular file (expected one class name per line)");
+  const auto size = fs::file_size(file, ec);
+  if (!ec && size > static_cast<std::uintmax_t>(InputLimits::kMaxClassNameFileBytes))
+    throw DataError(file, "class-name file of " + describeBytes(static_cast<std::int64_t>(size)) +
+                              " is larger than the limit of " +
+                              describeBytes(InputLimits::kMaxClassNameFileBytes) +
+                              " (expected one class name per line)");
   std::ifstream in(file);
   if (!in) throw DataError(file, "cannot open class-name file");
   std::vector<std::string> names;
   std::string line;
+  int lineNumber = 0;
   while (std::getline(in, line)) {
+    ++lineNumber;
+    // Names are printed and stored: binary bytes are refused, not passed on to a terminal.
+    if (!isPrintableUtf8(line.substr(0, line.find_last_not_of("\r") + 1)) ||
+        line.size() > InputLimits::kMaxClassNameBytes)
+      throw DataError(file, "line " + std::to_string(lineNumber) + " is not a class name ('" +
+                                printable(line, 40) + "'): expected UTF-8 text of at most " +
+                                std::to_string(InputLimits::kMaxClassNameBytes) +
+                                " bytes per line; is this batches.meta.txt?");
     // Trim surrounding white space (and the \r of Windows line ends); CIFAR-10's own
     // batches.meta.txt ends with blank lines, which are not classes.
     const auto first = line.find_first_not_of(" \t\r\n");
@@ -348,8 +441,13 @@ DecodedSplit decodeImageFolderSplit(const fs::path& folder, bool train,
     throw DataError(folder, "empty folder: no class subfolders (expected one per class)");
   DecodedSplit split;
   fs::path firstFile;
+  std::int64_t splitBytes = 0;
   for (const auto& classFolder : classFolders) {
     const std::string name = classFolder.filename().string();
+    if (!isPrintableUtf8(name))
+      throw DataError(classFolder,
+                      "the class folder's name is not printable UTF-8 text; rename it "
+                      "(class names are shown and stored)");
     std::int32_t label;
     if (train) {
       label = static_cast<std::int32_t>(classNames.size());
@@ -365,6 +463,8 @@ DecodedSplit decodeImageFolderSplit(const fs::path& folder, bool train,
       const auto ext = lowerExtension(file);
       if (ext != ".png" && ext != ".jpg" && ext != ".jpeg") continue;
       auto image = decodeImageFile(file);
+      splitBytes += static_cast<std::int64_t>(image.pixels.size());
+      checkSplitBytes(folder, splitBytes, "the images decoded so far");
       if (split.images.empty()) {
         firstFile = file;
       } else if (image.height != split.images.front().height ||
@@ -479,10 +579,10 @@ ImageSet readIdx(const fs::path& images, const fs::path& labels) {
       throw DataError(images, "implausible header: " + plural(imageCount, "image") + " of " +
                                   std::to_string(set.height) + "x" + std::to_string(set.width));
     set.count = imageCount;
-    set.pixels.resize(static_cast<std::size_t>(set.count * set.imageBytes()));
-    readExactly(file, set.pixels.data(), set.pixels.size(),
-                plural(imageCount, "image") + " of " + std::to_string(set.height) + "x" +
-                    std::to_string(set.width));
+    const std::string what = plural(imageCount, "image") + " of " + std::to_string(set.height) +
+                             "x" + std::to_string(set.width);
+    checkSplitBytes(images, set.count * set.imageBytes(), "the header declares " + what);
+    readDeclared(file, set.pixels, set.count * set.imageBytes(), what);
   }
   InputFile file(labels);
   unsigned char header[8];
@@ -493,8 +593,8 @@ ImageSet readIdx(const fs::path& images, const fs::path& labels) {
     throw DataError(labels, "count mismatch: the header declares " + plural(labelCount, "label") +
                                 " but " + images.string() + " declares " +
                                 plural(imageCount, "image"));
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(labelCount));
-  readExactly(file, bytes.data(), bytes.size(), plural(labelCount, "label"));
+  std::vector<std::uint8_t> bytes;
+  readDeclared(file, bytes, labelCount, plural(labelCount, "label"));
   set.labels.assign(bytes.begin(), bytes.end());
   return set;
 }
@@ -504,15 +604,25 @@ ImageSet readCifarBinary(const std::vector<fs::path>& files) {
 }
 
 DatasetSource readDataset(const fs::path& path, DatasetFormat format) {
-  requireFolder(path, "dataset");
-  if (fs::is_empty(path)) throw DataError(path, "empty folder: the dataset folder holds nothing");
-  switch (format) {
-    case DatasetFormat::Idx:
-      return readIdxDataset(path);
-    case DatasetFormat::CifarBinary:
-      return readCifarDataset(path);
-    case DatasetFormat::ImageFolder:
-      return readImageFolderDataset(path);
+  try {
+    requireFolder(path, "dataset");
+    if (fs::is_empty(path)) throw DataError(path, "empty folder: the dataset folder holds nothing");
+    switch (format) {
+      case DatasetFormat::Idx:
+        return readIdxDataset(path);
+      case DatasetFormat::CifarBinary:
+        return readCifarDataset(path);
+      case DatasetFormat::ImageFolder:
+        return readImageFolderDataset(path);
+    }
+  } catch (const fs::filesystem_error& e) {
+    // A folder that cannot be listed (permissions, I/O error): the path and the reason, without
+    // the library's "filesystem error:" wording.
+    throw DataError(e.path1().empty() ? path : e.path1(), "cannot read: " + e.code().message());
+  } catch (const std::bad_alloc&) {
+    throw DataError(path,
+                    "out of memory while reading the dataset: it needs more memory than is "
+                    "free; free some or use a smaller dataset");
   }
   throw DataError(path, "unknown dataset format");
 }

@@ -22,6 +22,7 @@
 #include "RootCheckpoint.h"
 #include "SearchSpaceFit.h"
 #include "mu2net/DataError.h"
+#include "mu2net/ErrorText.h"
 #include "mu2net/ExperimentStore.h"
 #include "mu2net/InputPipeline.h"
 #include "mu2net/LayerCloning.h"
@@ -88,6 +89,7 @@ struct Child {
   double bestQuality = -1;
   double bestScore = -std::numeric_limits<double>::infinity();
   bool improved = false;
+  int64_t divergedAtStep = 0;  // > 0: the step whose loss (or weights) became NaN or infinite
   std::vector<double> history;
   double seconds = 0;
 };
@@ -309,7 +311,7 @@ struct Engine::Impl {
         totalChildren += childrenPerIteration() * config.evolution.taskIterations;
         emit(TaskAddedEvent{spec.name});
       } catch (const std::exception& e) {
-        emit(ErrorEvent{"cannot add task '" + spec.name + "': " + e.what()});
+        emit(ErrorEvent{"cannot add task '" + spec.name + "': " + errorText(e)});
       }
     }
   }
@@ -411,6 +413,14 @@ struct Engine::Impl {
     return quality * std::pow(s, accountedParams / config.evolution.referenceParams);
   }
 
+  static bool trainableFinite(const Child& child) {
+    for (std::size_t k = 0; k < child.tensors.size(); ++k)
+      if (child.trainable[k])
+        for (const auto& p : child.tensors[k]->params)
+          if (!torch::isfinite(p).all().item<bool>()) return false;
+    return true;
+  }
+
   void trainChild(Child& child, const std::string& taskName, int64_t generation,
                   const HParams& ds) {
     TaskState& t = task(taskName);
@@ -469,6 +479,10 @@ struct Engine::Impl {
                       labels.data_ptr<int64_t>());
         const double loss = trainer.step(images, labels);
         ++step;
+        if (!std::isfinite(loss)) {
+          child.divergedAtStep = step;
+          break;
+        }
         samplesSinceProgress += tr.batchSize;
         const double dt = secondsSince(lastProgress);
         if (dt >= kProgressInterval || step == totalSteps) {
@@ -478,6 +492,11 @@ struct Engine::Impl {
           samplesSinceProgress = 0;
         }
       }
+      // A loss that became NaN or infinite (a learning rate far too high) leaves weights that
+      // mean nothing: the child stops here and is never an improvement (the last step's update
+      // is checked through the weights, as its loss was computed before it).
+      if (!child.divergedAtStep && !trainableFinite(child)) child.divergedAtStep = step;
+      if (child.divergedAtStep) break;
       const double quality =
           evaluate(child.tensors, t.data.validation, t.validationIndices, dataHp);
       const double score = scoreOf(quality, child.accountedParams);
@@ -493,7 +512,11 @@ struct Engine::Impl {
       emit(ValidationEvent{taskName, generation, child.index, v, quality, score});
     }
     // A child's final parameters are those of its best validation.
-    child.tensors = std::move(best);
+    if (!best.empty()) child.tensors = std::move(best);
+    if (child.divergedAtStep) {
+      child.improved = false;
+      if (child.history.empty()) child.bestQuality = child.bestScore = 0;
+    }
     child.seconds = secondsSince(t0);
   }
 
@@ -676,6 +699,7 @@ struct Engine::Impl {
           f.parentId = child.parentId;
           f.parentTask = child.parentTask;
           f.improved = child.improved;
+          f.divergedAtStep = child.divergedAtStep;
           f.quality = child.bestQuality;
           f.score = child.bestScore;
           f.parentScore = child.parentScore;
@@ -704,6 +728,13 @@ struct Engine::Impl {
     }
     {
       std::lock_guard lock(systemMutex);
+      // Only children whose training diverged are never kept for a task without a model: then
+      // the task has nothing to keep, and saying why beats endTask's internal error.
+      if (system.population(taskName).empty())
+        throw std::runtime_error(
+            "task '" + taskName +
+            "': no child could be kept, the loss of every child became NaN or infinite; lower "
+            "the learning rates (search_space.opt_lr) or check the root's weights");
       system.endTask(taskName);
     }
     ++t.iterationsDone;
@@ -832,7 +863,7 @@ RunReport Engine::run() {
   } catch (const StopRequested&) {
     stopped = true;
   } catch (const std::exception& e) {
-    d.emit(ErrorEvent{e.what()});
+    d.emit(ErrorEvent{errorText(e)});
     throw;
   }
   // The components of children that were not kept are no longer referenced by the last commit.

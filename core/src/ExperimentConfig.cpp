@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "BoundedFile.h"
 #include "JsonReader.h"
 #include "TimmImport.h"
 #include "mu2net/RootCatalog.h"
@@ -136,9 +137,9 @@ void readRoot(const json& j, RootOptions& root, const std::filesystem::path& bas
                                               "the built-in root '" + root.pretrained + "'");
   } else if (!checkpoint.empty()) {
     root.checkpoint = resolve(baseDir, checkpoint);
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(root.checkpoint, ec))
-      fail("root.checkpoint", "no file " + root.checkpoint.string());
+    // A folder or a FIFO is named as such, not as a missing file.
+    if (const std::string problem = notARegularFile(root.checkpoint); !problem.empty())
+      fail("root.checkpoint", root.checkpoint.string() + " " + problem);
     const std::string what = "the checkpoint " + root.checkpoint.filename().string();
     if (root.checkpoint.extension() == ".safetensors") {
       // A ViT with timm's names: its sizes come from the file's header; the number of attention
@@ -267,7 +268,7 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
     r.integer("validations_per_child", t.validationsPerChild, 1, 1000);
     r.integer("train_examples_between_validations", t.trainExamplesBetweenValidations, 1,
               kMaxCount);
-    r.integer("validation_examples_max", t.validationExamplesMax, 1, kMaxCount);
+    r.integer("validation_examples_max", t.validationExamplesMax, 0, kMaxCount);
     r.integer("test_examples_max", t.testExamplesMax, 0, kMaxCount);
     r.integer("threads", t.threads, 1, 256);
     r.integer("parallel_children", t.parallelChildren, 0, 256);

@@ -10,7 +10,10 @@
 #include <sstream>
 #include <string>
 
+#include "BoundedFile.h"
+#include "StrictJson.h"
 #include "mu2net/ConfigError.h"
+#include "mu2net/InputLimits.h"
 #include "mu2net/TaskData.h"
 
 namespace mu2net::jsonreader {
@@ -27,8 +30,9 @@ inline std::string typeName(const json& j) {
   return "null";
 }
 
+// Keys and values come from the file: bytes a terminal cannot show are escaped (\xNN).
 [[noreturn]] inline void fail(const std::string& key, const std::string& problem) {
-  throw ConfigError("config key '" + key + "': " + problem);
+  throw ConfigError(printable("config key '" + key + "': " + problem, 4096));
 }
 
 // A JSON object being read: every key must be consumed, so unknown keys are reported by name.
@@ -89,6 +93,10 @@ class ObjectReader {
   static long long asInteger(const json& v, const std::string& key, long long lo, long long hi) {
     if (!(v.is_number_integer() || v.is_number_unsigned()))
       fail(key, "expected an integer, found " + typeName(v));
+    // An unsigned value above the signed range (e.g. 2^64 - 1) must not wrap around to -1.
+    if (v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(hi))
+      fail(key, "value " + std::to_string(v.get<unsigned long long>()) + " is outside [" +
+                    std::to_string(lo) + ", " + std::to_string(hi) + "]");
     const long long x = v.get<long long>();
     if (x < lo || x > hi)
       fail(key, "value " + std::to_string(x) + " is outside [" + std::to_string(lo) + ", " +
@@ -122,10 +130,12 @@ class ObjectReader {
 };
 
 /// Parses configuration text; throws ConfigError saying where the JSON is malformed.
+/// A key repeated in one object is refused with the key named.
 inline json parseConfigJson(const std::string& text) {
   try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
+    return parseStrictJson(text);
+  } catch (const StrictJsonError& e) {
+    if (!e.key().empty()) fail(e.key(), "appears twice in one object (remove one of them)");
     throw ConfigError(std::string("configuration is not valid JSON: ") + e.what());
   }
 }
@@ -135,17 +145,11 @@ inline json parseConfigJson(const std::string& text) {
 /// indices). Leaves the object's other keys to the caller. Defined in ExperimentConfig.cpp.
 TaskSpec readTaskKeys(ObjectReader& r, const std::filesystem::path& baseDir);
 
-/// The text of a configuration file; throws ConfigError naming the file when it is a folder or
-/// cannot be read.
+/// The text of a configuration file; throws ConfigError naming the file when it is missing, not a
+/// regular file (a folder, a FIFO, a device such as /dev/zero), larger than
+/// InputLimits::kMaxConfigBytes, or cannot be read.
 inline std::string readConfigFile(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec))
-    throw ConfigError(file.string() + ": is a folder, not a configuration file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError("cannot open configuration file " + file.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return readBoundedTextFile(file, "configuration file", InputLimits::kMaxConfigBytes);
 }
 
 /// Parses a configuration file with `parse(text, folder of the file)`; errors name the file.
@@ -155,7 +159,7 @@ auto loadConfigFile(const std::filesystem::path& file, Parse parse) {
   try {
     return parse(text, file.parent_path());
   } catch (const ConfigError& e) {
-    throw ConfigError(file.string() + ": " + e.what());
+    throw ConfigError(printable(file.string() + ": " + e.what(), 4096));
   }
 }
 

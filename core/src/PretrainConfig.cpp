@@ -84,7 +84,7 @@ PretrainConfig parsePretrainConfig(const std::string& jsonText,
     if (const json* o = r.find("optimizer"))
       c.optimizer = static_cast<OptimizerKind>(
           std::lround(categoricalCode("opt_type", ObjectReader::asString(*o, r.key("optimizer")))));
-    r.number("learning_rate", c.learningRate, 0.0, 10.0, true);
+    r.number("learning_rate", c.learningRate, 0.0, 1.0, true);
     r.number("momentum", c.momentum, 0.0, 0.999);
     r.number("weight_decay", c.weightDecay, 0.0, 1.0);
     r.number("warmup_ratio", c.warmupRatio, 0.0, 1.0);

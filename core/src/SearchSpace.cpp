@@ -6,6 +6,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "mu2net/InputLimits.h"
+
 namespace mu2net {
 namespace {
 
@@ -18,7 +20,7 @@ constexpr std::array<std::string_view, 3> kBooleanNames = {"opt_nesterov", "ds_c
                                                            "ds_flip_left_right"};
 
 std::string key(const std::string& name) {
-  return "search_space." + name;
+  return "search_space." + printable(name);  // the name comes from the file
 }
 
 // Shortest round-trip text, so that messages and mutation descriptions show exactly the value
@@ -67,6 +69,44 @@ bool isInteger(double v) {
   return std::floor(v) == v;
 }
 
+// The meaningful values of a hyperparameter (README, "The algorithm's knobs").
+struct ValueRange {
+  bool known = false;
+  double lo = 0, hi = 0;
+  bool openLow = false, openHigh = false;
+  const char* meaning = "";
+
+  bool contains(double v) const {
+    return (openLow ? v > lo : v >= lo) && (openHigh ? v < hi : v <= hi);
+  }
+  std::string text() const {
+    return std::string(openLow ? "(" : "[") + formatNumber(lo) + ", " + formatNumber(hi) +
+           (openHigh ? ")" : "]");
+  }
+};
+
+ValueRange valueRange(const std::string& name, int maxNumLayers) {
+  const auto range = [](double lo, double hi, bool openLow, bool openHigh, const char* meaning) {
+    return ValueRange{true, lo, hi, openLow, openHigh, meaning};
+  };
+  if (name == "mu") return range(0, 1, false, false, "μ is a probability");
+  if (name == "opt_lr") return range(0, 1, true, false, "a learning rate");
+  if (name == "opt_lr_warmup_ratio")
+    return range(0, 1, false, false, "the share of a child's steps spent warming up");
+  if (name == "opt_momentum")
+    return range(0, 1, false, true, "SGD's momentum or AdamW's beta1, below 1");
+  if (name == "opt_weight_decay") return range(0, 1, false, false, "decoupled weight decay");
+  if (name == "num_layers")
+    return range(0, maxNumLayers, false, false, "0 to the root's depth + 1 blocks");
+  if (name == "ds_image_size")
+    return range(4, 512, false, false, "a positive number of pixels, as image_sizes");
+  if (name == "ds_area_range_min" || name == "ds_aspect_ratio_range_min")
+    return range(0, 1, true, false, "a share of the image");
+  if (name == "ds_brightness_delta" || name == "ds_contrast_delta")
+    return range(0, 1, false, false, "a change of at most the whole intensity range");
+  return {};
+}
+
 // Mutates `name` in `values` with probability `probability`; records a real change.
 void maybeMutate(const HParamSpec& spec, double probability, HParams& values, Rng& rng,
                  std::vector<Mutation>* mutations) {
@@ -96,7 +136,7 @@ double categoricalCode(const std::string& name, const std::string& label) {
   std::string valid;
   for (const auto& l : labels)
     valid += (valid.empty() ? "" : ", ") + l;
-  throw ConfigError(key(name) + ": '" + label + "' is not one of: " + valid);
+  throw ConfigError(key(name) + ": '" + printable(label) + "' is not one of: " + valid);
 }
 
 std::string formatHParam(const std::string& name, double value) {
@@ -153,6 +193,7 @@ SearchSpace SearchSpace::laptopDefaults(int rootDepth, int nativeImageSize,
   const std::vector<double> deltas = {0.0, 0.01, 0.02, 0.05, 0.1, 0.2};
   using S = HParamScope;
   SearchSpace space;
+  space.maxNumLayers_ = rootDepth + 1;
   space.specs_ = {
       makeSpec("mu", mu, 0.20, S::Child),
       // AdamW only by default: its learning rates are ~10x smaller than SGD's, so a child that
@@ -199,14 +240,14 @@ void SearchSpace::override(const std::string& name, std::vector<double> values,
     if (!labels.empty() && (v < 0 || !isInteger(v) || v >= static_cast<double>(labels.size())))
       throw ConfigError(k + ": " + formatNumber(v) + " is not the code of a label (0 .. " +
                         std::to_string(labels.size() - 1) + ")");
-    if ((name == "opt_lr" || name == "opt_weight_decay") && v < 0.0)
-      throw ConfigError(k + ": expected a non-negative number, got " + formatNumber(v));
-    if (name == "mu" && (v < 0.0 || v > 1.0))
-      throw ConfigError(k + ": μ is a probability in [0, 1], got " + formatNumber(v));
-    if (name == "num_layers" && (v < 0.0 || !isInteger(v)))
-      throw ConfigError(k + ": expected a non-negative integer, got " + formatNumber(v));
-    if (name == "ds_image_size" && (v <= 0.0 || !isInteger(v)))
-      throw ConfigError(k + ": expected a positive integer (pixels), got " + formatNumber(v));
+    if ((name == "num_layers" || name == "ds_image_size") && !isInteger(v))
+      throw ConfigError(k + ": expected an integer, got " + formatNumber(v));
+    // Every value must make sense on its own: a learning rate of 1e10 or a momentum of 5 trains
+    // nothing but NaN, and a child full of NaN must never look like an improvement.
+    const ValueRange range = valueRange(name, maxNumLayers_);
+    if (range.known && !range.contains(v))
+      throw ConfigError(k + ": value " + formatNumber(v) + " is outside " + range.text() + " (" +
+                        range.meaning + ")");
   }
   // A single value is its own default; otherwise the old default is kept unless one is given.
   const double wantedDefault =

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 
 #include "mu2net/DataError.h"
 #include "mu2net/Rng.h"
@@ -61,6 +62,10 @@ TaskData makeTask(const TaskSpec& spec, const DatasetSource& source, std::uint64
                                   : source.classNames[static_cast<std::size_t>(c)]);
   }
   task.numClasses = static_cast<int>(sourceClasses.size());
+  if (task.numClasses < 2)
+    throw DataError(taskPrefix(spec) +
+                    "the dataset has only one class (label 0); a classifier needs at least two: "
+                    "check the path and the labels");
 
   // Without a subset the labels are already right: use the source's sets without filtering
   // (and without copying the training set twice).
@@ -72,6 +77,10 @@ TaskData makeTask(const TaskSpec& spec, const DatasetSource& source, std::uint64
     throw DataError(taskPrefix(spec) + "no training samples in the chosen classes");
   if (task.test.empty())
     throw DataError(taskPrefix(spec) + "no test samples in the chosen classes");
+  if (train.distinctLabels() < 2)
+    throw DataError(taskPrefix(spec) + "the training split holds only one class (label " +
+                    std::to_string(train.labels.front()) +
+                    "); a classifier needs examples of at least two");
 
   if (source.validation) {
     task.validation = subset ? filterClasses(*source.validation, newLabelOf) : *source.validation;
@@ -89,6 +98,17 @@ TaskData makeTask(const TaskSpec& spec, const DatasetSource& source, std::uint64
                     " training sample(s): cannot hold out a validation split");
   auto nValidation = static_cast<std::int64_t>(
       std::llround(spec.validationFraction * static_cast<double>(train.count)));
+  // A split smaller than the number of classes cannot measure the task: every child would score
+  // the same (often 0) and look as good as its parent.
+  if (nValidation < task.numClasses) {
+    std::ostringstream fraction;
+    fraction << spec.validationFraction;
+    throw DataError(taskPrefix(spec) + "validation_fraction " + fraction.str() + " holds out " +
+                    std::to_string(nValidation) + " of " + std::to_string(train.count) +
+                    " training examples, fewer than the task's " + std::to_string(task.numClasses) +
+                    " classes; raise the task's validation_fraction (0.1 holds out " +
+                    std::to_string(std::llround(0.1 * static_cast<double>(train.count))) + ")");
+  }
   nValidation = std::clamp<std::int64_t>(nValidation, 1, train.count - 1);
   std::vector<std::int64_t> order(static_cast<std::size_t>(train.count));
   std::iota(order.begin(), order.end(), 0);

@@ -132,8 +132,16 @@ class TstTaskData : public QObject {
     auto s = spec("digits");
     s.validationFraction = 0.25;
     QCOMPARE(mu2net::makeTask(s, makeSource(), 1).validation.count, 125);
-    s.validationFraction = 0.0001;  // rounds to 0: at least one sample is held out
-    QCOMPARE(mu2net::makeTask(s, makeSource(), 1).validation.count, 1);
+    s.validationFraction = 0.02;  // 10 of 500: one per class is the least that can measure it
+    QCOMPARE(mu2net::makeTask(s, makeSource(), 1).validation.count, 10);
+    // A fraction that holds out (almost) nothing is refused, not rounded up to one example that
+    // every child would score 0 on (and so "improve" on its parent).
+    for (double tiny : {1e-9, 0.0001, 0.017}) {
+      s.validationFraction = tiny;
+      QVERIFY(
+          throwsDataError([&] { mu2net::makeTask(s, makeSource(), 1); },
+                          {"digits", "validation_fraction", "fewer than the task's 10 classes"}));
+    }
     for (double bad : {0.0, 1.0, -0.1, 1.5}) {
       s.validationFraction = bad;
       QVERIFY(throwsDataError([&] { mu2net::makeTask(s, makeSource(), 1); },

@@ -9,15 +9,17 @@
 #include <string>
 #include <string_view>
 
+#include "mu2net/InputLimits.h"
+
 namespace mu2net {
 
 class DataError : public std::runtime_error {
  public:
   /// A fully formed message (use when the subject is not a single path, e.g. a task name).
   explicit DataError(const std::string& message) : std::runtime_error(message) {}
-  /// Message "<where>: <problem>".
+  /// Message "<where>: <problem>"; bytes of the path that a terminal cannot show are escaped.
   DataError(const std::filesystem::path& where, std::string_view problem)
-      : std::runtime_error(where.string() + ": " + std::string(problem)) {}
+      : std::runtime_error(printable(where.string(), 4096) + ": " + std::string(problem)) {}
 };
 
 }  // namespace mu2net

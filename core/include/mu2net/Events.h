@@ -81,6 +81,9 @@ struct ChildFinishedEvent {
   std::vector<SlotOrigin> slots;
   std::vector<double> validationHistory;
   double seconds = 0;
+  /// > 0: training stopped at this step because the loss or the weights became NaN or infinite
+  /// (the child is then never improved). Not stored: a record read back from a store has 0.
+  int64_t divergedAtStep = 0;
 };
 
 struct RunStartedEvent {

@@ -57,9 +57,9 @@ struct TrainingOptions {
   int batchSize = 64;
   int validationsPerChild = 4;
   int64_t trainExamplesBetweenValidations = 8192;  ///< capped at the train split's size
-  int64_t validationExamplesMax = 2048;
-  int64_t testExamplesMax = 0;  ///< 0 = the whole test split
-  int threads = 1;              ///< threads the engine trains with
+  int64_t validationExamplesMax = 2048;            ///< 0 = the whole validation split
+  int64_t testExamplesMax = 0;                     ///< 0 = the whole test split
+  int threads = 1;                                 ///< threads the engine trains with
   /// Children of a generation trained at the same time, each on threads / parallel_children
   /// intra-op threads; 0 = one child per thread (capped at the generation size). 1 = one child
   /// after another, each on all the threads.

@@ -62,8 +62,10 @@ class SearchSpace {
   /// be in it. Throws ConfigError naming
   /// `search_space.<name>` when the name is unknown, the list is empty, contains a non-finite
   /// value or a duplicate, a boolean value is not 0/1, the default is not in the list, or a value
-  /// is outside its meaningful range (mu in [0, 1], num_layers >= 0, ds_image_size > 0, integers
-  /// for the last two). The spec is unchanged when it throws.
+  /// is outside its meaningful range: mu, opt_lr_warmup_ratio, opt_weight_decay and the ds_*
+  /// deltas in [0, 1]; opt_lr, ds_area_range_min, ds_aspect_ratio_range_min in (0, 1];
+  /// opt_momentum in [0, 1); num_layers a whole number in [0, root depth + 1]; ds_image_size a
+  /// whole number in [4, 512]. The spec is unchanged when it throws.
   void override(const std::string& name, std::vector<double> values,
                 std::optional<double> defaultValue);
 
@@ -86,6 +88,7 @@ class SearchSpace {
 
  private:
   std::vector<HParamSpec> specs_;
+  int maxNumLayers_ = 1;  ///< root depth + 1: the largest num_layers a search may offer
 };
 
 /// One step up or down the ordered list with probability ½ each, starting from `current` (which
