@@ -10,7 +10,7 @@
 #include <QString>
 
 #include "MetaTypes.h"
-#include "mu2net/Events.h"
+#include "mu2net/evolution/Events.h"
 
 namespace mu2net::ui {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "EventForwarder.h"
-#include "mu2net/ExperimentStore.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::ui {
 

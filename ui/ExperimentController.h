@@ -25,7 +25,7 @@
 #include <optional>
 
 #include "MetaTypes.h"
-#include "mu2net/Engine.h"
+#include "mu2net/engine/Engine.h"
 
 class QThread;
 
@@ -91,7 +91,7 @@ class ExperimentController : public QObject {
   /// Hashes of every locked component, available once the run has ended.
   void componentHashesReady(const mu2net::ui::ComponentHashes& hashes);
 
-  // The engine's events, re-emitted in the GUI thread (see mu2net/Events.h).
+  // The engine's events, re-emitted in the GUI thread (see mu2net/evolution/Events.h).
   void runStarted(const mu2net::RunStartedEvent& event);
   void taskIterationStarted(const mu2net::TaskIterationStartedEvent& event);
   void generationStarted(const mu2net::GenerationStartedEvent& event);

@@ -18,7 +18,7 @@
 
 #include "Format.h"
 #include "GraphLayoutProcess.h"
-#include "mu2net/GraphDot.h"
+#include "mu2net/evolution/GraphDot.h"
 
 namespace mu2net::ui {
 

@@ -36,8 +36,8 @@
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "TaskTableModel.h"
-#include "mu2net/ExperimentStore.h"
-#include "mu2net/System.h"
+#include "mu2net/evolution/System.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::ui {
 

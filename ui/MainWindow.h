@@ -15,7 +15,7 @@
 #include <optional>
 
 #include "ExperimentController.h"
-#include "mu2net/GenerationProgress.h"
+#include "mu2net/evolution/GenerationProgress.h"
 
 class QAction;
 class QLabel;

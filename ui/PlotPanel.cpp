@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "mu2net/GraphDot.h"
+#include "mu2net/evolution/GraphDot.h"
 
 // QCustomPlot's header uses Qt's keywords (`signals:`, `foreach`), which the ui library switches
 // off (QT_NO_KEYWORDS, see ui/CMakeLists.txt). They are defined for this one include only, after

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "Commands.h"
-#include "mu2net/DataError.h"
-#include "mu2net/DatasetReader.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/data/DatasetReader.h"
 
 namespace mu2net::cli {
 namespace {

@@ -15,12 +15,12 @@
 
 #include "Commands.h"
 #include "ConfigOutArgs.h"
-#include "mu2net/ConfigError.h"
-#include "mu2net/DataError.h"
-#include "mu2net/Engine.h"
-#include "mu2net/ExperimentStore.h"
-#include "mu2net/GenerationProgress.h"
-#include "mu2net/RuntimeInfo.h"
+#include "mu2net/common/ConfigError.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/evolution/GenerationProgress.h"
+#include "mu2net/model/RuntimeInfo.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::cli {
 namespace {

@@ -8,12 +8,12 @@
 #include <sstream>
 
 #include "Commands.h"
-#include "mu2net/ConfigError.h"
-#include "mu2net/DataError.h"
-#include "mu2net/Engine.h"
-#include "mu2net/ExperimentStore.h"
-#include "mu2net/GraphDot.h"
-#include "mu2net/ModelExport.h"
+#include "mu2net/common/ConfigError.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/engine/ModelExport.h"
+#include "mu2net/evolution/GraphDot.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::cli {
 namespace {

@@ -42,16 +42,16 @@
 #include <string>
 #include <vector>
 
-#include "ComponentTensors.h"
-#include "Network.h"
 #include "TestConfigs.h"
 #include "TestData.h"
-#include "mu2net/Architecture.h"
-#include "mu2net/BatchStream.h"
-#include "mu2net/Engine.h"
-#include "mu2net/InputPipeline.h"
-#include "mu2net/Rng.h"
-#include "mu2net/TaskData.h"
+#include "model/ComponentTensors.h"
+#include "model/Network.h"
+#include "mu2net/common/Rng.h"
+#include "mu2net/data/BatchStream.h"
+#include "mu2net/data/InputPipeline.h"
+#include "mu2net/data/TaskData.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/model/Architecture.h"
 
 using namespace mu2net;
 

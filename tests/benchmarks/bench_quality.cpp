@@ -68,9 +68,9 @@
 
 #include "TestConfigs.h"
 #include "TestData.h"
-#include "mu2net/Engine.h"
-#include "mu2net/GraphDot.h"
-#include "mu2net/RootCatalog.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/evolution/GraphDot.h"
+#include "mu2net/model/RootCatalog.h"
 
 using namespace mu2net;
 

@@ -1,0 +1,116 @@
+#pragma once
+// The μ2Net engine: grows one multitask system by evolving each task's model in turn
+// (ALGORITHM.md §3), reporting through an EventSink and honouring control requests.
+//
+// Threading: run() blocks the calling thread (the GUI runs it in a worker thread). pause(),
+// resume(), stop() and addTask() may be called from any thread; the engine honours them at safe
+// points: pause and stop between mini-batches, add-task between children. A stopped run leaves
+// the system consistent: the interrupted child is discarded, finished tasks keep their models.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mu2net/evolution/Events.h"
+#include "mu2net/evolution/ExperimentConfig.h"
+#include "mu2net/evolution/GraphSnapshot.h"
+
+namespace mu2net {
+
+class ExperimentStore;
+struct ComponentTensors;
+
+/// A task's retained model: everything needed to run it outside the engine.
+struct RetainedModel {
+  std::string task;
+  ArchitectureConfig architecture;
+  int imageSize = 0;  ///< input side length in pixels (the path's ds_image_size)
+  int numClasses = 0;
+  std::vector<std::string> classNames;
+  std::vector<std::string> slots;  ///< route slots in forward order
+  std::vector<int64_t> componentIds;
+  std::vector<std::shared_ptr<ComponentTensors>> tensors;  ///< shared, never modified
+};
+
+/// Final facts about one task, as printed by the CLI and written to report.json.
+struct TaskReport {
+  std::string name;
+  int numClasses = 0;
+  int64_t retainedPathId = -1;
+  std::vector<int64_t> route;  ///< component ids of the retained path, in forward order
+  std::vector<std::string> routeSlots;
+  double validationQuality = 0;
+  std::optional<double> testQuality;
+  int64_t activatedParams = 0;
+  double accountedParams = 0;
+  int64_t childrenTried = 0;
+  int64_t childrenImproved = 0;
+  double reusedShare = 0;  ///< share of the route's parameters in components created by other tasks
+  HParams hparams;
+};
+
+struct RunReport {
+  std::vector<TaskReport> tasks;
+  double systemSize = 0;
+  int64_t numComponents = 0;
+  int64_t generations = 0;
+  double wallSeconds = 0;
+  bool stopped = false;
+  int threads = 1;
+  GraphSnapshot graph;
+};
+
+/// report.json text: the configuration, every task's facts and routes, the system graph.
+/// Deterministic: wall times are left out (same seed and thread count → identical text).
+std::string runReportToJson(const RunReport& report, const ExperimentConfig& config);
+
+class Engine {
+ public:
+  /// Validates the configuration and loads every task's data; throws ConfigError or DataError.
+  /// With a store: a store that holds a committed state is continued from it exactly (the
+  /// configuration must be the store's, merged with mergeResumeConfig); an empty one receives
+  /// the new system. Every generation and every task iteration is committed to it. A read-only
+  /// store can be inspected (snapshot, evaluateTest) but not run. The store must outlive the
+  /// engine.
+  explicit Engine(ExperimentConfig config, EventSink* sink = nullptr,
+                  ExperimentStore* store = nullptr);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Runs the whole experiment (or until stop()). Returns the report. Exceptions from inside
+  /// the run are reported as ErrorEvent and rethrown.
+  RunReport run();
+
+  void pause();
+  void resume();
+  void stop();
+  bool isPaused() const;
+  /// Queues a task; it joins the round-robin at the next safe point. Its data is loaded then;
+  /// a load error is reported as an ErrorEvent and the task is skipped.
+  void addTask(const TaskSpec& task);
+
+  const ExperimentConfig& config() const;
+  /// Snapshot of the current system graph (thread-safe).
+  GraphSnapshot snapshot() const;
+  /// Test accuracy of a task's retained path, recomputed now (for immutability checks).
+  double evaluateTest(const std::string& task);
+  /// The task's retained model; throws std::out_of_range when it has none.
+  RetainedModel retainedModel(const std::string& task) const;
+  /// Test accuracy of `task` through the retained path of `trunkTask` with `task`'s own head in
+  /// place of trunkTask's: every layer below the head as trunkTask left it, images prepared at
+  /// trunkTask's ds_image_size. Under sequential fine-tuning (parent_policy previous_task,
+  /// clone_policy all) trunkTask's layers descend from task's, so this measures what task would
+  /// have forgotten had its layers been trained in place. Equals evaluateTest(task) when
+  /// trunkTask == task. Throws std::out_of_range when either task has no retained model.
+  double evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask);
+  /// SHA-256 of every locked component's tensors, by component id.
+  std::vector<std::pair<int64_t, std::string>> lockedComponentHashes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mu2net
