@@ -272,11 +272,7 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
 
     printTable(report, out);
     const auto reportPath = dir / "report.json";
-    std::ofstream rep(reportPath.string() + ".tmp");
-    rep << runReportToJson(report, engine.config()) << "\n";
-    rep.close();
-    if (!rep) throw std::runtime_error("cannot write " + reportPath.string());
-    std::filesystem::rename(reportPath.string() + ".tmp", reportPath);
+    writeRunReport(reportPath, report, engine.config());
     out << "report: " << reportPath.string() << "\n";
     return report.stopped ? 130 : 0;
   } catch (const ConfigError& e) {

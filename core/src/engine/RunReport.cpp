@@ -1,9 +1,13 @@
-// report.json: a self-describing record of a run (configuration, per-task results, routes and the
-// system graph). It holds only deterministic facts (no wall times), so two runs with the same seed
-// and thread count write identical files. Kept apart from Engine.cpp to compile without torch.
-#include <nlohmann/json.hpp>
+// The run's report: assembled from the system at the end of a run, and report.json, a
+// self-describing record of it (configuration, per-task results, routes and the system graph).
+// report.json holds only deterministic facts (no wall times), so two runs with the same seed and
+// thread count write identical files.
+#include "mu2net/engine/RunReport.h"
 
-#include "mu2net/engine/Engine.h"
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
 
 namespace mu2net {
 namespace {
@@ -34,6 +38,48 @@ json graphToJson(const GraphSnapshot& g) {
 
 }  // namespace
 
+TaskReport makeTaskReport(const System& system, const std::string& task, int numClasses,
+                          int64_t childrenTried, int64_t childrenImproved) {
+  TaskReport tr;
+  tr.name = task;
+  tr.numClasses = numClasses;
+  tr.childrenTried = childrenTried;
+  tr.childrenImproved = childrenImproved;
+  tr.retainedPathId = system.retainedPath(task);
+  if (tr.retainedPathId < 0) return tr;
+  const Path& p = system.path(tr.retainedPathId);
+  tr.route = p.componentIds;
+  tr.validationQuality = p.metrics.validationQuality;
+  tr.testQuality = p.metrics.testQuality;
+  tr.activatedParams = system.activatedParams(p.id);
+  tr.accountedParams = system.accountedParams(p.id);
+  tr.hparams = p.hparams;
+  int64_t reused = 0;
+  for (int64_t cid : p.componentIds) {
+    const Component& c = system.component(cid);
+    tr.routeSlots.push_back(c.slot);
+    if (c.creatorTask != task) reused += c.paramCount;
+  }
+  tr.reusedShare = tr.activatedParams > 0
+                       ? static_cast<double>(reused) / static_cast<double>(tr.activatedParams)
+                       : 0.0;
+  return tr;
+}
+
+RunReport makeRunReport(const System& system, std::vector<TaskReport> tasks, int64_t generations,
+                        double wallSeconds, bool stopped, int threads) {
+  RunReport r;
+  r.wallSeconds = wallSeconds;
+  r.stopped = stopped;
+  r.threads = threads;
+  r.generations = generations;
+  r.systemSize = system.systemSize();
+  r.numComponents = static_cast<int64_t>(system.componentIds().size());
+  r.graph = system.snapshot();
+  r.tasks = std::move(tasks);
+  return r;
+}
+
 std::string runReportToJson(const RunReport& report, const ExperimentConfig& config) {
   json j;
   j["mu2net_version"] = MU2NET_VERSION;
@@ -63,6 +109,16 @@ std::string runReportToJson(const RunReport& report, const ExperimentConfig& con
   j["tasks"] = tasks;
   j["graph"] = graphToJson(report.graph);
   return j.dump(2);
+}
+
+void writeRunReport(const std::filesystem::path& file, const RunReport& report,
+                    const ExperimentConfig& config) {
+  const std::string tmp = file.string() + ".tmp";
+  std::ofstream out(tmp);
+  out << runReportToJson(report, config) << "\n";
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + file.string());
+  std::filesystem::rename(tmp, file);
 }
 
 }  // namespace mu2net

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "mu2net/engine/RunReport.h"
 #include "mu2net/evolution/Events.h"
 #include "mu2net/evolution/ExperimentConfig.h"
 #include "mu2net/evolution/GraphSnapshot.h"
@@ -32,38 +33,6 @@ struct RetainedModel {
   std::vector<int64_t> componentIds;
   std::vector<std::shared_ptr<ComponentTensors>> tensors;  ///< shared, never modified
 };
-
-/// Final facts about one task, as printed by the CLI and written to report.json.
-struct TaskReport {
-  std::string name;
-  int numClasses = 0;
-  int64_t retainedPathId = -1;
-  std::vector<int64_t> route;  ///< component ids of the retained path, in forward order
-  std::vector<std::string> routeSlots;
-  double validationQuality = 0;
-  std::optional<double> testQuality;
-  int64_t activatedParams = 0;
-  double accountedParams = 0;
-  int64_t childrenTried = 0;
-  int64_t childrenImproved = 0;
-  double reusedShare = 0;  ///< share of the route's parameters in components created by other tasks
-  HParams hparams;
-};
-
-struct RunReport {
-  std::vector<TaskReport> tasks;
-  double systemSize = 0;
-  int64_t numComponents = 0;
-  int64_t generations = 0;
-  double wallSeconds = 0;
-  bool stopped = false;
-  int threads = 1;
-  GraphSnapshot graph;
-};
-
-/// report.json text: the configuration, every task's facts and routes, the system graph.
-/// Deterministic: wall times are left out (same seed and thread count → identical text).
-std::string runReportToJson(const RunReport& report, const ExperimentConfig& config);
 
 class Engine {
  public:
