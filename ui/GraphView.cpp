@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 
+#include "EngineSignals.h"
 #include "Format.h"
 #include "GraphLayoutProcess.h"
 #include "mu2net/evolution/GraphDot.h"
@@ -63,6 +64,15 @@ GraphView::GraphView(QWidget* parent)
 }
 
 GraphView::~GraphView() = default;
+
+void GraphView::follow(const EngineSignals* events) {
+  connect(events, &EngineSignals::runStarted, this,
+          [this](const RunStartedEvent& e) { setSnapshot(e.graph); });
+  connect(events, &EngineSignals::taskIterationEnded, this,
+          [this](const TaskIterationEndedEvent& e) { setSnapshot(e.graph); });
+  connect(events, &EngineSignals::runFinished, this,
+          [this](const RunFinishedEvent& e) { setSnapshot(e.graph); });
+}
 
 void GraphView::setLayoutProgram(const QString& path) {
   layouter_->setProgram(path);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "EngineSignals.h"
 #include "mu2net/evolution/GraphDot.h"
 
 // QCustomPlot's header uses Qt's keywords (`signals:`, `foreach`), which the ui library switches
@@ -100,6 +101,10 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), replotTimer_(new QTimer
 }
 
 PlotPanel::~PlotPanel() = default;
+
+void PlotPanel::follow(const EngineSignals* events) {
+  events->connectHandlers(this);
+}
 
 QCustomPlot* PlotPanel::plot(Plot which) const {
   switch (which) {
