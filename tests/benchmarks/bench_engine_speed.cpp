@@ -24,6 +24,8 @@
 //
 // Usage: bench_engine_speed [--seconds S] [--repeats R] [--sections a,b,...] [--no-python]
 //                           [--overhead-examples N]
+//
+// Longer than 500 lines: one program for the five sections, which share their setup and tables.
 #include <ATen/Parallel.h>
 #include <torch/types.h>
 #include <torch/version.h>

@@ -48,6 +48,8 @@
 // are used); options given on the command line override it, wherever they stand.
 // --crop on|off sets the default of ds_crop (still mutable) for every method; without it the
 // search space's default applies (off: README, "Deviations from the paper").
+//
+// Longer than 500 lines: one program for every method and root, so that all share one harness.
 #include <sys/wait.h>
 
 #include <algorithm>

@@ -1,3 +1,6 @@
+// The three dataset layouts (IDX, CIFAR binary, image folders) and the checks they share.
+// Longer than 500 lines: one reader per layout beside the one set of helpers (gzip-aware input,
+// exact reads, counts and label ranges) that makes every reader refuse bad input the same way.
 #include "mu2net/data/DatasetReader.h"
 
 #include <algorithm>

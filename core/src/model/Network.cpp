@@ -1,3 +1,7 @@
+// The torch model layer: component shapes and initialisation, the forward pass of both
+// architectures, and RouteTrainer (the optimisers, the learning-rate schedule, gradient clipping).
+// Longer than 500 lines: all of it reads the one parameter layout of Network.h, kept in one
+// place; RouteTrainer (from learningRateAt on) is the natural cut when it grows.
 #include "model/Network.h"
 
 #include <c10/core/InferenceMode.h>

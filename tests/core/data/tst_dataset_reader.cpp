@@ -1,4 +1,5 @@
 // Dataset readers against the real datasets and against small broken files written here.
+// Longer than 500 lines: every layout has its own broken files, each written here byte by byte.
 #include <QtGui/QImage>
 #include <QtTest/QtTest>
 

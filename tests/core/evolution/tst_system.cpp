@@ -1,5 +1,6 @@
 // Tests of the system bookkeeping of ALGORITHM.md §1–§3.1 and the accounting of §5, on hand-built
 // systems whose components have no tensors (the logic never touches them).
+// Longer than 500 lines: one suite for the one class (System), a case per rule.
 #include <QtTest/QtTest>
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 // at the native image size and with a re-interpolated position embedding; the architecture read
 // from the header alone; and hostile or unsupported files refused with a message naming the
 // problem. The test fails, never skips, when /usr/bin/python3 or its torch is missing.
+// Longer than 500 lines: the hostile files each need their own bytes, written here.
 #include <QtTest/QtTest>
 
 #include <QProcess>
