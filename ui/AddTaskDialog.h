@@ -6,7 +6,7 @@
 #include <QDialog>
 #include <QStringList>
 
-#include "mu2net/TaskData.h"
+#include "mu2net/data/TaskData.h"
 
 class QComboBox;
 class QDoubleSpinBox;

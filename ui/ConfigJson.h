@@ -7,7 +7,7 @@
 #include <QString>
 #include <optional>
 
-#include "mu2net/ExperimentConfig.h"
+#include "mu2net/evolution/ExperimentConfig.h"
 
 namespace mu2net::ui {
 

@@ -5,9 +5,7 @@
 
 namespace mu2net::ui {
 
-EventForwarder::EventForwarder(QObject* parent) : QObject(parent) {
-  registerMetaTypes();
-}
+EventForwarder::EventForwarder(QObject* parent) : EngineSignals(parent) {}
 
 void EventForwarder::handle(const Event& event) {
   std::visit(

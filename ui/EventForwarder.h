@@ -1,20 +1,21 @@
 #pragma once
-// The engine's EventSink for the GUI: turns every engine event into a Qt signal carrying the
-// event value. handle() runs on the engine's worker thread; receivers that live in the GUI thread
-// get the signals through queued connections (Qt::AutoConnection does this), so only copies of
-// the immutable event values cross threads.
+// The engine's EventSink for the GUI: turns every engine event into its EngineSignals signal
+// carrying the event value. handle() runs on the engine's worker thread; receivers that live in the
+// GUI thread get the signals through queued connections (Qt::AutoConnection does this), so only
+// copies of the immutable event values cross threads.
 //
 // The worker also reports how the run ended through workerFinished() / workerFailed(), and the
 // hashes of the locked components once the run is over.
 #include <QObject>
 #include <QString>
 
+#include "EngineSignals.h"
 #include "MetaTypes.h"
-#include "mu2net/Events.h"
+#include "mu2net/evolution/Events.h"
 
 namespace mu2net::ui {
 
-class EventForwarder : public QObject, public EventSink {
+class EventForwarder : public EngineSignals, public EventSink {
   Q_OBJECT
  public:
   explicit EventForwarder(QObject* parent = nullptr);
@@ -23,20 +24,6 @@ class EventForwarder : public QObject, public EventSink {
   void handle(const Event& event) override;
 
  Q_SIGNALS:
-  void runStarted(const mu2net::RunStartedEvent& event);
-  void taskIterationStarted(const mu2net::TaskIterationStartedEvent& event);
-  void generationStarted(const mu2net::GenerationStartedEvent& event);
-  void childStarted(const mu2net::ChildStartedEvent& event);
-  void trainingProgress(const mu2net::TrainingProgressEvent& event);
-  void validation(const mu2net::ValidationEvent& event);
-  void childFinished(const mu2net::ChildFinishedEvent& event);
-  void taskIterationEnded(const mu2net::TaskIterationEndedEvent& event);
-  void testEvaluated(const mu2net::TestEvaluatedEvent& event);
-  void taskAdded(const mu2net::TaskAddedEvent& event);
-  void runFinished(const mu2net::RunFinishedEvent& event);
-  void pausedChanged(const mu2net::PausedEvent& event);
-  void engineError(const mu2net::ErrorEvent& event);
-
   /// The run returned normally (also after a stop request); `report` is its final report.
   void workerFinished(const mu2net::RunReport& report);
   /// Constructing or running the engine threw. `alreadyReported` is true when the engine itself

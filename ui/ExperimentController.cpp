@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "EventForwarder.h"
-#include "mu2net/ErrorText.h"
-#include "mu2net/ExperimentRun.h"
-#include "mu2net/ExperimentStore.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/engine/ExperimentRun.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::ui {
 
@@ -92,9 +92,7 @@ void ExperimentController::workerMain(const std::shared_ptr<Run>& run, Experimen
   run->engine = nullptr;
 }
 
-ExperimentController::ExperimentController(QObject* parent) : QObject(parent) {
-  registerMetaTypes();
-}
+ExperimentController::ExperimentController(QObject* parent) : EngineSignals(parent) {}
 
 ExperimentController::~ExperimentController() {
   if (!thread_) return;
@@ -196,32 +194,20 @@ void ExperimentController::onThreadFinished() {
 }
 
 void ExperimentController::connectForwarder(EventForwarder* f) {
-  // Signal-to-signal connections: queued (emitted in the worker), re-emitted here.
-  connect(f, &EventForwarder::taskIterationStarted, this,
-          &ExperimentController::taskIterationStarted);
-  connect(f, &EventForwarder::generationStarted, this, &ExperimentController::generationStarted);
-  connect(f, &EventForwarder::childStarted, this, &ExperimentController::childStarted);
-  connect(f, &EventForwarder::trainingProgress, this, &ExperimentController::trainingProgress);
-  connect(f, &EventForwarder::validation, this, &ExperimentController::validation);
-  connect(f, &EventForwarder::childFinished, this, &ExperimentController::childFinished);
-  connect(f, &EventForwarder::taskIterationEnded, this, &ExperimentController::taskIterationEnded);
-  connect(f, &EventForwarder::testEvaluated, this, &ExperimentController::testEvaluated);
-  connect(f, &EventForwarder::taskAdded, this, &ExperimentController::taskAdded);
-  connect(f, &EventForwarder::runFinished, this, &ExperimentController::runFinished);
-  connect(f, &EventForwarder::componentHashes, this, &ExperimentController::componentHashesReady);
-
-  connect(f, &EventForwarder::runStarted, this, [this](const RunStartedEvent& e) {
+  // Queued (emitted in the worker), handled here. The state changes first, then every event is
+  // re-emitted as the same signal of this controller.
+  connect(f, &EventForwarder::runStarted, this, [this] {
     if (state_ == State::Loading) setState(State::Running);
-    Q_EMIT runStarted(e);
   });
   connect(f, &EventForwarder::pausedChanged, this, [this](const PausedEvent& e) {
     if (state_ != State::Stopping) setState(e.paused ? State::Paused : State::Running);
-    Q_EMIT pausedChanged(e);
   });
   connect(f, &EventForwarder::engineError, this, [this](const ErrorEvent& e) {
     lastError_ = QString::fromStdString(e.message);
     Q_EMIT errorOccurred(lastError_);
   });
+  f->relayTo(this);
+  connect(f, &EventForwarder::componentHashes, this, &ExperimentController::componentHashesReady);
   connect(f, &EventForwarder::workerFinished, this,
           [this](const RunReport& report) { report_ = report; });
   connect(f, &EventForwarder::workerFailed, this,

@@ -4,7 +4,8 @@
 // start() launches a QThread that constructs the mu2net::Engine (which validates the
 // configuration and loads every task's data: this can take seconds, so it never happens in the
 // GUI thread) and then runs it. Engine events arrive as queued signals carrying value copies
-// (see EventForwarder); the controller re-emits them from the GUI thread. pause(), resume(),
+// (see EventForwarder); the controller re-emits them from the GUI thread as its own
+// EngineSignals, after updating its state(). pause(), resume(),
 // stop() and addTask() are requests that the engine honours at its safe points; made while the
 // engine is still loading, they are remembered and handed to it as soon as it exists.
 //
@@ -24,8 +25,9 @@
 #include <memory>
 #include <optional>
 
+#include "EngineSignals.h"
 #include "MetaTypes.h"
-#include "mu2net/Engine.h"
+#include "mu2net/engine/Engine.h"
 
 class QThread;
 
@@ -33,7 +35,7 @@ namespace mu2net::ui {
 
 class EventForwarder;
 
-class ExperimentController : public QObject {
+class ExperimentController : public EngineSignals {
   Q_OBJECT
  public:
   enum class State {
@@ -90,20 +92,6 @@ class ExperimentController : public QObject {
   void finished(const mu2net::RunReport& report);
   /// Hashes of every locked component, available once the run has ended.
   void componentHashesReady(const mu2net::ui::ComponentHashes& hashes);
-
-  // The engine's events, re-emitted in the GUI thread (see mu2net/Events.h).
-  void runStarted(const mu2net::RunStartedEvent& event);
-  void taskIterationStarted(const mu2net::TaskIterationStartedEvent& event);
-  void generationStarted(const mu2net::GenerationStartedEvent& event);
-  void childStarted(const mu2net::ChildStartedEvent& event);
-  void trainingProgress(const mu2net::TrainingProgressEvent& event);
-  void validation(const mu2net::ValidationEvent& event);
-  void childFinished(const mu2net::ChildFinishedEvent& event);
-  void taskIterationEnded(const mu2net::TaskIterationEndedEvent& event);
-  void testEvaluated(const mu2net::TestEvaluatedEvent& event);
-  void taskAdded(const mu2net::TaskAddedEvent& event);
-  void runFinished(const mu2net::RunFinishedEvent& event);
-  void pausedChanged(const mu2net::PausedEvent& event);
 
  private:
   struct Run;

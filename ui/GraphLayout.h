@@ -12,7 +12,7 @@
 #include <QVector>
 #include <optional>
 
-#include "mu2net/GraphSnapshot.h"
+#include "mu2net/evolution/GraphSnapshot.h"
 
 namespace mu2net::ui {
 

@@ -16,9 +16,10 @@
 #include <map>
 #include <set>
 
+#include "EngineSignals.h"
 #include "Format.h"
 #include "GraphLayoutProcess.h"
-#include "mu2net/GraphDot.h"
+#include "mu2net/evolution/GraphDot.h"
 
 namespace mu2net::ui {
 
@@ -71,6 +72,15 @@ GraphView::GraphView(QWidget* parent)
 }
 
 GraphView::~GraphView() = default;
+
+void GraphView::follow(const EngineSignals* events) {
+  connect(events, &EngineSignals::runStarted, this,
+          [this](const RunStartedEvent& e) { setSnapshot(e.graph); });
+  connect(events, &EngineSignals::taskIterationEnded, this,
+          [this](const TaskIterationEndedEvent& e) { setSnapshot(e.graph); });
+  connect(events, &EngineSignals::runFinished, this,
+          [this](const RunFinishedEvent& e) { setSnapshot(e.graph); });
+}
 
 void GraphView::setLayoutProgram(const QString& path) {
   layouter_->setProgram(path);

@@ -25,6 +25,7 @@
 
 namespace mu2net::ui {
 
+class EngineSignals;
 class GraphLayoutProcess;
 
 class GraphView : public QGraphicsView {
@@ -38,6 +39,9 @@ class GraphView : public QGraphicsView {
 
   explicit GraphView(QWidget* parent = nullptr);
   ~GraphView() override;
+
+  /// Shows the graph of every snapshot the events carry (run start, task iteration end, run end).
+  void follow(const EngineSignals* events);
 
   /// The helper program used for layout (see GraphLayoutProcess::defaultProgram()).
   void setLayoutProgram(const QString& path);

@@ -1,8 +1,5 @@
 #include "MainWindow.h"
 
-#include <QDateTime>
-#include <filesystem>
-
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -11,17 +8,9 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
-#include <QItemSelectionModel>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QSettings>
-#include <QStatusBar>
-#include <QTableView>
-#include <QTime>
 #include <QTimer>
 #include <QToolBar>
 #include <exception>
@@ -30,43 +19,23 @@
 #include "AboutDialog.h"
 #include "AddTaskDialog.h"
 #include "ChildInspector.h"
-#include "ChildListModel.h"
+#include "ChildPanel.h"
 #include "DefaultExperiment.h"
-#include "Format.h"
+#include "EventLog.h"
+#include "ExperimentFiles.h"
 #include "GraphView.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
+#include "RecentExperimentsMenu.h"
+#include "RunStatusBar.h"
+#include "TaskPanel.h"
 #include "TaskTableModel.h"
-#include "mu2net/ErrorText.h"
-#include "mu2net/ExperimentStore.h"
-#include "mu2net/System.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::ui {
 
 namespace {
-
-constexpr int kMaxRecent = 8;
-const QString kRecentKey = QStringLiteral("recentExperiments");
-
-QString stateName(ExperimentController::State state) {
-  switch (state) {
-    case ExperimentController::State::Idle:
-      return QObject::tr("idle");
-    case ExperimentController::State::Loading:
-      return QObject::tr("loading data…");
-    case ExperimentController::State::Running:
-      return QObject::tr("running");
-    case ExperimentController::State::Paused:
-      return QObject::tr("paused");
-    case ExperimentController::State::Stopping:
-      return QObject::tr("stopping…");
-    case ExperimentController::State::Finished:
-      return QObject::tr("finished");
-    case ExperimentController::State::Failed:
-      return QObject::tr("failed");
-  }
-  return {};
-}
 
 QString q(const std::string& s) {
   return QString::fromStdString(s);
@@ -77,33 +46,18 @@ QString q(const std::string& s) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       controller_(new ExperimentController(this)),
-      taskModel_(new TaskTableModel(this)),
-      childModel_(new ChildListModel(this)),
+      tasks_(new TaskPanel(this)),
+      children_(new ChildPanel(this)),
       graph_(new GraphView(this)),
       plots_(new PlotPanel(this)),
       inspector_(new ChildInspector(this)),
-      log_(new QPlainTextEdit(this)) {
+      log_(new EventLog(this)),
+      status_(new RunStatusBar(this)) {
   setObjectName(QStringLiteral("MainWindow"));
-  log_->setReadOnly(true);
-  log_->setMaximumBlockCount(5000);
-  log_->setObjectName(QStringLiteral("eventLog"));
+  setStatusBar(status_);
   createActions();
   createDocks();
   connectController();
-
-  taskLabel_ = new QLabel(this);
-  stateLabel_ = new QLabel(this);
-  speedLabel_ = new QLabel(this);
-  remainingLabel_ = new QLabel(this);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 1000);
-  progress_->setMaximumWidth(220);
-  progress_->setFormat(QStringLiteral("%p%"));
-  statusBar()->addWidget(stateLabel_);
-  statusBar()->addWidget(taskLabel_, 1);
-  statusBar()->addPermanentWidget(speedLabel_);
-  statusBar()->addPermanentWidget(progress_);
-  statusBar()->addPermanentWidget(remainingLabel_);
 
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
@@ -120,12 +74,18 @@ MainWindow::MainWindow(QWidget* parent)
       resizeDocks({graphDock, taskDock}, {height() * 66 / 100, height() * 34 / 100}, Qt::Vertical);
     });
   }
-  rebuildRecentMenu();
   updateActions();
   updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
+
+TaskTableModel* MainWindow::taskModel() const {
+  return tasks_->taskModel();
+}
+ChildListModel* MainWindow::childModel() const {
+  return children_->childModel();
+}
 
 void MainWindow::createActions() {
   newAction_ = new QAction(tr("&New experiment…"), this);
@@ -176,7 +136,9 @@ void MainWindow::createActions() {
   file->addAction(newAction_);
   file->addAction(openAction_);
   file->addAction(openDirAction_);
-  recentMenu_ = file->addMenu(tr("Open &recent"));
+  recentMenu_ = new RecentExperimentsMenu(tr("Open &recent"), this);
+  connect(recentMenu_, &RecentExperimentsMenu::openRequested, this, &MainWindow::openPath);
+  file->addMenu(recentMenu_);
   file->addSeparator();
   file->addAction(startAction_);
   file->addAction(pauseAction_);
@@ -223,39 +185,13 @@ void MainWindow::createDocks() {
     viewMenu_->addAction(d->toggleViewAction());
     return d;
   };
-  taskView_ = new QTableView(this);
-  taskView_->setModel(taskModel_);
-  taskView_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  taskView_->setSelectionMode(QAbstractItemView::SingleSelection);
-  taskView_->verticalHeader()->hide();
-  taskView_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  taskView_->verticalHeader()->setDefaultSectionSize(22);
-  taskView_->setWordWrap(false);
-  childView_ = new QTableView(this);
-  childView_->setModel(childModel_);
-  childView_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  childView_->setSelectionMode(QAbstractItemView::SingleSelection);
-  childView_->verticalHeader()->hide();
-  childView_->horizontalHeader()->setStretchLastSection(true);
-  childView_->verticalHeader()->setDefaultSectionSize(22);
-  childView_->setWordWrap(false);
-  // Fixed starting widths: sizing to contents would measure every row of a long run.
-  const std::pair<int, int> widths[] = {
-      {ChildListModel::Generation, 40}, {ChildListModel::Task, 120},
-      {ChildListModel::Child, 45},      {ChildListModel::Parent, 130},
-      {ChildListModel::Status, 95},     {ChildListModel::Validation, 75},
-      {ChildListModel::Params, 120}};
-  for (const auto& [column, w] : widths)
-    childView_->setColumnWidth(column, w);
-
   // Rough first layout: graph left, curves right, tables below; QSettings keeps the user's own.
   auto* graphDock =
       dock(tr("System graph"), QStringLiteral("graphDock"), graph_, Qt::LeftDockWidgetArea);
   auto* plotDock = dock(tr("Curves"), QStringLiteral("plotDock"), plots_, Qt::RightDockWidgetArea);
-  auto* taskDock =
-      dock(tr("Tasks"), QStringLiteral("taskDock"), taskView_, Qt::BottomDockWidgetArea);
+  auto* taskDock = dock(tr("Tasks"), QStringLiteral("taskDock"), tasks_, Qt::BottomDockWidgetArea);
   auto* childDock =
-      dock(tr("Children"), QStringLiteral("childDock"), childView_, Qt::BottomDockWidgetArea);
+      dock(tr("Children"), QStringLiteral("childDock"), children_, Qt::BottomDockWidgetArea);
   auto* inspectorDock = dock(tr("Child inspector"), QStringLiteral("inspectorDock"), inspector_,
                              Qt::BottomDockWidgetArea);
   auto* logDock = dock(tr("Event log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
@@ -265,188 +201,35 @@ void MainWindow::createDocks() {
   tabifyDockWidget(taskDock, logDock);
   taskDock->raise();
 
-  connect(taskView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-          [this](const QModelIndex& current) {
-            graph_->setHighlightedTask(current.isValid() ? taskModel_->row(current.row()).name
-                                                         : QString());
-          });
-  connect(childView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-          [this](const QModelIndex& current) {
-            if (current.isValid())
-              inspector_->showChild(childModel_->record(current.row()));
-            else
-              inspector_->showNothing();
-          });
-  // The inspector follows updates of the selected child (validations arriving, finish); with no
-  // child selected it shows the child that changed last, so a running experiment is always
-  // explained somewhere.
-  connect(childModel_, &QAbstractItemModel::dataChanged, this,
-          [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
-            const QModelIndex current = childView_->currentIndex();
-            if (!current.isValid())
-              inspector_->showChild(childModel_->record(bottomRight.row()));
-            else if (current.row() >= topLeft.row() && current.row() <= bottomRight.row())
-              inspector_->showChild(childModel_->record(current.row()));
-          });
-  connect(graph_, &GraphView::layoutFailed, this,
-          [this](const QString& message) { log(tr("graph layout failed: %1").arg(message)); });
+  connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
+  connect(children_, &ChildPanel::inspect, inspector_, &ChildInspector::showChild);
+  connect(children_, &ChildPanel::inspectNothing, inspector_, &ChildInspector::showNothing);
+  connect(graph_, &GraphView::layoutFailed, this, [this](const QString& message) {
+    log_->log(tr("graph layout failed: %1").arg(message));
+  });
 }
 
+// Every view follows the engine's events itself; the window keeps the experiment's history, its
+// actions and closing after a stop.
 void MainWindow::connectController() {
   auto* c = controller_;
-  connect(c, &ExperimentController::runStarted, taskModel_, &TaskTableModel::onRunStarted);
-  connect(c, &ExperimentController::taskAdded, taskModel_, &TaskTableModel::onTaskAdded);
-  connect(c, &ExperimentController::taskIterationStarted, taskModel_,
-          &TaskTableModel::onTaskIterationStarted);
-  connect(c, &ExperimentController::childFinished, taskModel_, &TaskTableModel::onChildFinished);
-  connect(c, &ExperimentController::taskIterationEnded, taskModel_,
-          &TaskTableModel::onTaskIterationEnded);
-  connect(c, &ExperimentController::testEvaluated, taskModel_, &TaskTableModel::onTestEvaluated);
-  connect(c, &ExperimentController::runFinished, taskModel_, &TaskTableModel::onRunFinished);
-
-  connect(c, &ExperimentController::childStarted, childModel_, &ChildListModel::onChildStarted);
-  connect(c, &ExperimentController::validation, childModel_, &ChildListModel::onValidation);
-  connect(c, &ExperimentController::childFinished, childModel_, &ChildListModel::onChildFinished);
-  connect(c, &ExperimentController::runFinished, childModel_, &ChildListModel::onRunFinished);
-
-  connect(c, &ExperimentController::runStarted, plots_, &PlotPanel::onRunStarted);
-  connect(c, &ExperimentController::taskAdded, plots_, &PlotPanel::onTaskAdded);
-  connect(c, &ExperimentController::childStarted, plots_, &PlotPanel::onChildStarted);
-  connect(c, &ExperimentController::trainingProgress, plots_, &PlotPanel::onTrainingProgress);
-  connect(c, &ExperimentController::childFinished, plots_, &PlotPanel::onChildFinished);
-  connect(c, &ExperimentController::taskIterationEnded, plots_, &PlotPanel::onTaskIterationEnded);
-
-  connect(c, &ExperimentController::runStarted, graph_,
-          [this](const RunStartedEvent& e) { graph_->setSnapshot(e.graph); });
-  connect(c, &ExperimentController::taskIterationEnded, graph_,
-          [this](const TaskIterationEndedEvent& e) { graph_->setSnapshot(e.graph); });
-  connect(c, &ExperimentController::runFinished, graph_,
-          [this](const RunFinishedEvent& e) { graph_->setSnapshot(e.graph); });
+  tasks_->follow(c);
+  children_->follow(c);
+  plots_->follow(c);
+  graph_->follow(c);
   connect(c, &ExperimentController::componentHashesReady, graph_, &GraphView::setComponentHashes);
-
+  status_->follow(c);
   connect(c, &ExperimentController::stateChanged, this, [this](ExperimentController::State s) {
-    stateLabel_->setText(stateName(s));
-    if (s == ExperimentController::State::Paused) pauseClock_.start();
-    if (s == ExperimentController::State::Running && pauseClock_.isValid()) {
-      pausedMs_ += pauseClock_.elapsed();
-      pauseClock_.invalidate();
-    }
     updateActions();
     if ((s == ExperimentController::State::Finished || s == ExperimentController::State::Failed) &&
         closeAfterStop_)
       close();
   });
   connect(c, &ExperimentController::errorOccurred, this, &MainWindow::showError);
-
   connect(c, &ExperimentController::runStarted, this, [this](const RunStartedEvent& e) {
     if (!e.history.empty()) showHistory(e);
-    totalChildren_ = e.totalChildren;
-    childrenPerTaskIteration_ = e.childrenPerTaskIteration;
-    taskIterations_ = e.taskIterations;
-    childrenFinished_ = 0;
-    currentIteration_ = 1;
-    runClock_.start();
-    pausedMs_ = 0;
-    QStringList tasks;
-    for (const auto& t : e.tasks)
-      tasks << q(t);
-    log(tr("run started: %1 task(s) (%2), %3 task iteration(s), %4 children in all")
-            .arg(e.tasks.size())
-            .arg(tasks.join(QStringLiteral(", ")))
-            .arg(e.taskIterations)
-            .arg(e.totalChildren));
-    updateProgress();
   });
-  connect(c, &ExperimentController::taskIterationStarted, this,
-          [this](const TaskIterationStartedEvent& e) {
-            currentIteration_ = e.iteration;
-            log(tr("%1: task iteration %2 begins").arg(q(e.task)).arg(e.iteration));
-          });
-  connect(c, &ExperimentController::generationStarted, this,
-          [this](const GenerationStartedEvent& e) {
-            QString line = tr("%1: generation %2").arg(q(e.task)).arg(e.generation);
-            if (!e.dataMutations.empty())
-              line += tr(" (data: %1)").arg(describeMutations(e.dataMutations));
-            log(line);
-            generation_.clear();
-            trainingLabels_.clear();
-          });
-  // Children of a generation may train at the same time (training.parallel_children): the
-  // status bar names every child in training, sums their speeds and counts their shares.
-  connect(c, &ExperimentController::childStarted, this, [this](const ChildStartedEvent& e) {
-    generation_.start(e.childIndex);
-    for (const int child : trainingLabels_.keys())  // children done training leave the label
-      if (generation_.doneTraining(child)) trainingLabels_.remove(child);
-    trainingLabels_[e.childIndex] =
-        tr("child %1 (parent %2 #%3)").arg(e.childIndex + 1).arg(q(e.parentTask)).arg(e.parentId);
-    taskLabel_->setText(tr("task %1 · generation %2 · %3")
-                            .arg(q(e.task))
-                            .arg(e.generation)
-                            .arg(QStringList(trainingLabels_.values()).join(QStringLiteral(", "))));
-  });
-  connect(c, &ExperimentController::trainingProgress, this, [this](const TrainingProgressEvent& e) {
-    generation_.update(e);
-    // Once every child has run its steps, the generation validates: no speed to show.
-    if (generation_.onlyValidating())
-      speedLabel_->setText(tr("validating"));
-    else
-      speedLabel_->setText(tr("%1 samples/s").arg(generation_.samplesPerSecond(), 0, 'f', 0));
-    updateProgress();
-  });
-  connect(c, &ExperimentController::childFinished, this, [this](const ChildFinishedEvent& e) {
-    ++childrenFinished_;
-    generation_.finish(e.childIndex);
-    log(tr("%1: generation %2 child %3 %4 — validation %5%, %6 trainable params, %7")
-            .arg(q(e.task))
-            .arg(e.generation)
-            .arg(e.childIndex + 1)
-            .arg(e.improved ? tr("improved") : tr("not improved"))
-            .arg(100.0 * e.quality, 0, 'f', 1)
-            .arg(formatCount(static_cast<double>(e.trainableParams)))
-            .arg(e.mutations.empty() ? tr("no mutations") : describeMutations(e.mutations)));
-    updateProgress();
-  });
-  connect(c, &ExperimentController::taskIterationEnded, this,
-          [this](const TaskIterationEndedEvent& e) {
-            log(tr("%1: task iteration %2 ends, retained path %3, validation %4%, system size %5")
-                    .arg(q(e.task))
-                    .arg(e.iteration)
-                    .arg(e.retainedPathId)
-                    .arg(100.0 * e.validationQuality, 0, 'f', 1)
-                    .arg(formatCount(e.systemSize)));
-          });
-  connect(c, &ExperimentController::testEvaluated, this, [this](const TestEvaluatedEvent& e) {
-    log(tr("%1: test accuracy %2% on %3 examples")
-            .arg(q(e.task))
-            .arg(100.0 * e.testQuality, 0, 'f', 1)
-            .arg(e.examples));
-  });
-  connect(c, &ExperimentController::taskAdded, this, [this](const TaskAddedEvent& e) {
-    // The new task joins the current pass and every later one.
-    totalChildren_ += static_cast<qint64>(childrenPerTaskIteration_) *
-                      std::max(1, taskIterations_ - currentIteration_ + 1);
-    log(tr("task %1 added; it joins the round-robin").arg(q(e.task)));
-  });
-  connect(c, &ExperimentController::pausedChanged, this,
-          [this](const PausedEvent& e) { log(e.paused ? tr("paused") : tr("resumed")); });
-  connect(c, &ExperimentController::runFinished, this, [this](const RunFinishedEvent& e) {
-    log(e.stopped ? tr("run stopped after %1").arg(formatDuration(e.wallSeconds))
-                  : tr("run finished in %1").arg(formatDuration(e.wallSeconds)));
-    if (!e.stopped) progress_->setValue(progress_->maximum());
-    remainingLabel_->clear();
-    taskLabel_->clear();
-  });
-}
-
-void MainWindow::updateProgress() {
-  if (totalChildren_ <= 0) return;
-  const double done =
-      std::min(1.0, (static_cast<double>(childrenFinished_) + generation_.unfinishedShare()) /
-                        static_cast<double>(totalChildren_));
-  progress_->setValue(static_cast<int>(done * progress_->maximum()));
-  const double elapsed = static_cast<double>(runClock_.elapsed() - pausedMs_) / 1000.0;
-  if (done > 0.002 && elapsed > 1)
-    remainingLabel_->setText(tr("%1 left").arg(formatDuration(elapsed * (1 - done) / done)));
+  log_->follow(c);
 }
 
 void MainWindow::updateActions() {
@@ -462,7 +245,7 @@ void MainWindow::updateActions() {
   resumeAction_->setEnabled(s == S::Paused);
   stopAction_->setEnabled(active && s != S::Stopping);
   addTaskAction_->setEnabled(s == S::Running || s == S::Paused || s == S::Loading);
-  stateLabel_->setText(stateName(s));
+  status_->showState(s);
 }
 
 void MainWindow::updateTitle() {
@@ -471,12 +254,8 @@ void MainWindow::updateTitle() {
   setWindowTitle(tr("%1 — μ2Net Workbench").arg(name));
 }
 
-void MainWindow::log(const QString& line) {
-  log_->appendPlainText(QTime::currentTime().toString(QStringLiteral("HH:mm:ss  ")) + line);
-}
-
 void MainWindow::showError(const QString& message) {
-  log(tr("error: %1").arg(message));
+  log_->log(tr("error: %1").arg(message));
   statusBar()->showMessage(tr("Error: %1").arg(message), 15000);
   if (!errorPopups_) return;
   // Non-modal: an error must not stop the event loop (nor the events still arriving).
@@ -496,7 +275,8 @@ void MainWindow::setExperiment(const ExperimentConfig& config, const QString& so
   QStringList tasks;
   for (const auto& t : config.tasks)
     tasks << q(t.name);
-  log(tr("experiment loaded from %1: tasks %2").arg(source, tasks.join(QStringLiteral(", "))));
+  log_->log(
+      tr("experiment loaded from %1: tasks %2").arg(source, tasks.join(QStringLiteral(", "))));
   statusBar()->showMessage(tr("Experiment ready — press Start to run it."));
   updateActions();
   updateTitle();
@@ -529,23 +309,15 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     const ExperimentConfig config = store->config();
     setExperiment(config, dir + QStringLiteral("/experiment.json"));
     experimentDir_ = dir;
-    addRecent(dir);
+    recentMenu_->add(dir);
     clearViews();
-    if (store->hasState()) {
-      const StoreState st = store->loadMetadata();
-      const System system(st.system);
-      RunStartedEvent shown;
-      for (const auto& t : st.tasks)
-        shown.tasks.push_back(t.spec.name);
-      shown.taskIterations = config.evolution.taskIterations;
-      shown.graph = system.snapshot();
-      shown.history = store->children();
-      showHistory(shown);
-      graph_->setSnapshot(shown.graph);
+    if (const auto shown = storedRun(*store, config)) {
+      showHistory(*shown);
+      graph_->setSnapshot(shown->graph);
     }
     if (ExperimentStore::isBeingWritten(d)) {
       readOnlyExperiment_ = true;
-      log(tr("%1 is being written by another process: shown read-only").arg(dir));
+      log_->log(tr("%1 is being written by another process: shown read-only").arg(dir));
       statusBar()->showMessage(tr("Read-only: another process is running this experiment."));
     } else {
       readOnlyExperiment_ = false;
@@ -562,19 +334,13 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
 // Feeds children trained before (a stored experiment's history) to the views, as if they had
 // just finished.
 void MainWindow::showHistory(const RunStartedEvent& e) {
-  taskModel_->onRunStarted(e);
+  taskModel()->onRunStarted(e);
   plots_->onRunStarted(e);
   for (const auto& c : e.history) {
-    taskModel_->onChildFinished(c);
-    childModel_->onChildFinished(c);
+    taskModel()->onChildFinished(c);
+    childModel()->onChildFinished(c);
     plots_->onChildFinished(c);
   }
-}
-
-QString MainWindow::runsRoot() {
-  const QByteArray env = qgetenv("MU2NET_RUNS_DIR");
-  return env.isEmpty() ? QDir::home().filePath(QStringLiteral("mu2net-runs"))
-                       : QString::fromLocal8Bit(env);
 }
 
 bool MainWindow::loadConfigFile(const QString& path) {
@@ -582,7 +348,7 @@ bool MainWindow::loadConfigFile(const QString& path) {
     // A configuration is a small JSON file: reading it here takes milliseconds.
     const ExperimentConfig config = loadExperimentConfig(path.toStdString());
     setExperiment(config, QFileInfo(path).absoluteFilePath());
-    addRecent(QFileInfo(path).absoluteFilePath());
+    recentMenu_->add(QFileInfo(path).absoluteFilePath());
     return true;
   } catch (const std::exception& e) {
     showError(q(errorText(e)));
@@ -591,8 +357,8 @@ bool MainWindow::loadConfigFile(const QString& path) {
 }
 
 void MainWindow::clearViews() {
-  taskModel_->clear();
-  childModel_->clear();
+  taskModel()->clear();
+  childModel()->clear();
   plots_->clear();
   graph_->clear();
   inspector_->showNothing();
@@ -600,25 +366,12 @@ void MainWindow::clearViews() {
 
 bool MainWindow::startExperiment() {
   if (!config_ || controller_->isActive() || readOnlyExperiment_) return false;
-  if (experimentDir_.isEmpty()) {
-    const QString stem = source_.startsWith(QLatin1Char(':'))
-                             ? QStringLiteral("default")
-                             : QFileInfo(source_).completeBaseName();
-    experimentDir_ =
-        QDir(runsRoot())
-            .filePath(stem + QLatin1Char('-') +
-                      QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
-  }
-  log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
-          .arg(experimentDir_));
+  if (experimentDir_.isEmpty()) experimentDir_ = newExperimentDirectory(source_);
+  log_->log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
+                .arg(experimentDir_));
   clearViews();
-  statusBar()->clearMessage();
-  progress_->setValue(0);
-  remainingLabel_->clear();
-  speedLabel_->clear();
-  totalChildren_ = 0;
-  childrenFinished_ = 0;
-  log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
+  status_->reset();
+  log_->log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
   const bool ok = controller_->start(*config_, experimentDir_);
   updateActions();
   return ok;
@@ -638,18 +391,13 @@ void MainWindow::newExperiment() {
     setExperiment(dialog.config(), tr("new experiment"));
     return;
   }
-  QFile file(path);
-  const std::string json = experimentConfigToJson(dialog.config());
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-      file.write(json.data(), static_cast<qint64>(json.size())) !=
-          static_cast<qint64>(json.size())) {
-    showError(tr("cannot write %1: %2").arg(path, file.errorString()));
+  if (const QString error = saveExperimentConfig(path, dialog.config()); !error.isEmpty()) {
+    showError(error);
     setExperiment(dialog.config(), tr("new experiment"));
     return;
   }
-  file.close();
   setExperiment(dialog.config(), path);
-  addRecent(path);
+  recentMenu_->add(path);
 }
 
 void MainWindow::openConfigDialog() {
@@ -660,12 +408,12 @@ void MainWindow::openConfigDialog() {
 
 void MainWindow::addTaskDialog() {
   QStringList existing;
-  for (int r = 0; r < taskModel_->rowCount(); ++r)
-    existing << taskModel_->row(r).name;
+  for (int r = 0; r < taskModel()->rowCount(); ++r)
+    existing << taskModel()->row(r).name;
   AddTaskDialog dialog(existing, baseDir_, this);
   if (dialog.exec() != QDialog::Accepted) return;
   controller_->addTask(dialog.task());
-  log(tr("task %1 requested; it joins between children").arg(q(dialog.task().name)));
+  log_->log(tr("task %1 requested; it joins between children").arg(q(dialog.task().name)));
 }
 
 void MainWindow::exportGraphDialog() {
@@ -685,7 +433,7 @@ void MainWindow::exportGraphDialog() {
   else
     ok = graph_->exportSvg(path, &error);
   if (ok)
-    log(tr("graph exported to %1").arg(path));
+    log_->log(tr("graph exported to %1").arg(path));
   else
     showError(error);
 }
@@ -707,28 +455,7 @@ void MainWindow::exportCurvesDialog() {
   if (!error.isEmpty())
     showError(error);
   else
-    log(tr("curves exported: %1").arg(files.join(QStringLiteral(", "))));
-}
-
-void MainWindow::addRecent(const QString& path) {
-  QSettings settings;
-  QStringList recent = settings.value(kRecentKey).toStringList();
-  recent.removeAll(path);
-  recent.prepend(path);
-  while (recent.size() > kMaxRecent)
-    recent.removeLast();
-  settings.setValue(kRecentKey, recent);
-  rebuildRecentMenu();
-}
-
-void MainWindow::rebuildRecentMenu() {
-  recentMenu_->clear();
-  const QStringList recent = QSettings().value(kRecentKey).toStringList();
-  for (const QString& path : recent) {
-    QAction* a = recentMenu_->addAction(path);
-    connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
-  }
-  recentMenu_->setEnabled(!recent.isEmpty() && !controller_->isActive());
+    log_->log(tr("curves exported: %1").arg(files.join(QStringLiteral(", "))));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -745,7 +472,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
       }
       closeAfterStop_ = true;
       controller_->stop();
-      log(tr("stopping before closing…"));
+      log_->log(tr("stopping before closing…"));
     }
     event->ignore();  // closes once the controller reports Finished (see connectController)
     return;

@@ -4,32 +4,32 @@
 // task table, children with the child inspector, event log) and a status bar (current task,
 // generation and child, progress with time remaining, samples per second).
 //
-// Runs go through an ExperimentController (worker thread); this window only reacts to its
-// signals, so it never blocks on training. Window geometry, dock layout and recent experiments
-// are kept with QSettings. Closing during a run asks first, then stops the engine at its next safe
-// point and closes once it has.
-#include <QElapsedTimer>
+// The window assembles: each view and panel is its own class (GraphView, PlotPanel, TaskPanel,
+// ChildPanel with the ChildInspector, EventLog) that follows the engine's events itself; the
+// status bar is a RunStatusBar. Runs go through an ExperimentController (worker thread); the
+// window only reacts to its signals, so it never blocks on training. Window geometry, dock layout
+// and recent experiments are kept with QSettings. Closing during a run asks first, then stops the
+// engine at its next safe point and closes once it has.
 #include <QMainWindow>
-#include <QMap>
 #include <QString>
 #include <optional>
 
 #include "ExperimentController.h"
-#include "mu2net/GenerationProgress.h"
 
 class QAction;
-class QLabel;
 class QMenu;
-class QPlainTextEdit;
-class QProgressBar;
-class QTableView;
 
 namespace mu2net::ui {
 
 class ChildInspector;
 class ChildListModel;
+class ChildPanel;
+class EventLog;
 class GraphView;
 class PlotPanel;
+class RecentExperimentsMenu;
+class RunStatusBar;
+class TaskPanel;
 class TaskTableModel;
 
 class MainWindow : public QMainWindow {
@@ -53,8 +53,8 @@ class MainWindow : public QMainWindow {
   ExperimentController* controller() const { return controller_; }
   GraphView* graphView() const { return graph_; }
   PlotPanel* plotPanel() const { return plots_; }
-  TaskTableModel* taskModel() const { return taskModel_; }
-  ChildListModel* childModel() const { return childModel_; }
+  TaskTableModel* taskModel() const;
+  ChildListModel* childModel() const;
   /// Whether errors also pop up a (non-modal) message box; default true.
   void setErrorPopups(bool on) { errorPopups_ = on; }
 
@@ -76,38 +76,26 @@ class MainWindow : public QMainWindow {
   void connectController();
   void updateActions();
   void updateTitle();
-  void log(const QString& line);
   void showError(const QString& message);
-  void addRecent(const QString& path);
-  void rebuildRecentMenu();
-  void updateProgress();
   bool loadConfigFile(const QString& path);
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
   void clearViews();
-  /// Where new experiment directories go: MU2NET_RUNS_DIR, else ~/mu2net-runs.
-  static QString runsRoot();
 
   ExperimentController* controller_;
-  TaskTableModel* taskModel_;
-  ChildListModel* childModel_;
+  TaskPanel* tasks_;
+  ChildPanel* children_;
   GraphView* graph_;
   PlotPanel* plots_;
   ChildInspector* inspector_;
-  QPlainTextEdit* log_;
-  QTableView* taskView_;
-  QTableView* childView_;
+  EventLog* log_;
+  RunStatusBar* status_;
 
   QAction* openDirAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
       *addTaskAction_, *exportGraphAction_, *exportCurvesAction_, *fitAction_, *quitAction_;
-  QMenu* recentMenu_;
+  RecentExperimentsMenu* recentMenu_;
   QMenu* viewMenu_;
-  QLabel* taskLabel_;
-  QLabel* stateLabel_;
-  QLabel* speedLabel_;
-  QLabel* remainingLabel_;
-  QProgressBar* progress_;
 
   std::optional<ExperimentConfig> config_;
   QString source_;  // file the experiment came from (or the default's resource path)
@@ -118,18 +106,6 @@ class MainWindow : public QMainWindow {
   bool readOnlyExperiment_ = false;  // opened while another process writes it
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
-  // Progress: children finished of the run's expected total, plus the shares of those in training.
-  qint64 totalChildren_ = 0;
-  qint64 childrenFinished_ = 0;
-  int childrenPerTaskIteration_ = 0;
-  int taskIterations_ = 0;
-  int currentIteration_ = 1;
-  QElapsedTimer runClock_;
-  qint64 pausedMs_ = 0;
-  QElapsedTimer pauseClock_;
-  // The generation's children in training: their progress and status-bar text per child index.
-  mu2net::GenerationProgress generation_;
-  QMap<int, QString> trainingLabels_;
 };
 
 }  // namespace mu2net::ui

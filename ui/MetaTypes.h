@@ -6,11 +6,11 @@
 #include <QMetaType>
 #include <QString>
 
-#include "mu2net/Engine.h"
-#include "mu2net/Events.h"
-#include "mu2net/ExperimentConfig.h"
-#include "mu2net/GraphSnapshot.h"
-#include "mu2net/TaskData.h"
+#include "mu2net/data/TaskData.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/evolution/Events.h"
+#include "mu2net/evolution/ExperimentConfig.h"
+#include "mu2net/evolution/GraphSnapshot.h"
 
 Q_DECLARE_METATYPE(mu2net::RunStartedEvent)
 Q_DECLARE_METATYPE(mu2net::TaskIterationStartedEvent)

@@ -1,3 +1,7 @@
+// The "New experiment" form. Longer than 500 lines: one dialog whose sections (tasks, budgets,
+// root) build one JSON object that core's parser validates as a whole; most of it is the root
+// section (built-in, random or checkpoint root and the architecture it fixes), the first
+// candidate to become a widget of its own.
 #include "NewExperimentDialog.h"
 
 #include <QAbstractItemView>

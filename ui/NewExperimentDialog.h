@@ -19,8 +19,8 @@
 #include <QString>
 #include <vector>
 
-#include "mu2net/ExperimentConfig.h"
-#include "mu2net/RootCatalog.h"
+#include "mu2net/evolution/ExperimentConfig.h"
+#include "mu2net/model/RootCatalog.h"
 
 class QComboBox;
 class QDoubleSpinBox;

@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <limits>
 
-#include "mu2net/GraphDot.h"
+#include "EngineSignals.h"
+#include "mu2net/evolution/GraphDot.h"
 
 // QCustomPlot's header uses Qt's keywords (`signals:`, `foreach`), which the ui library switches
 // off (QT_NO_KEYWORDS, see ui/CMakeLists.txt). They are defined for this one include only, after
@@ -100,6 +101,10 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), replotTimer_(new QTimer
 }
 
 PlotPanel::~PlotPanel() = default;
+
+void PlotPanel::follow(const EngineSignals* events) {
+  events->connectHandlers(this);
+}
 
 QCustomPlot* PlotPanel::plot(Plot which) const {
   switch (which) {

@@ -31,6 +31,8 @@ class QTimer;
 
 namespace mu2net::ui {
 
+class EngineSignals;
+
 class PlotPanel : public QWidget {
   Q_OBJECT
  public:
@@ -38,6 +40,9 @@ class PlotPanel : public QWidget {
 
   explicit PlotPanel(QWidget* parent = nullptr);
   ~PlotPanel() override;
+
+  /// Connects the slots below (onX for the engine's signal x) to the engine's events.
+  void follow(const EngineSignals* events);
 
   /// The plot widget of `which` (for screenshots and tests).
   QWidget* plotWidget(Plot which) const;

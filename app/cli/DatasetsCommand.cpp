@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "Commands.h"
-#include "mu2net/DataError.h"
-#include "mu2net/DatasetReader.h"
-#include "mu2net/ErrorText.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/data/DatasetReader.h"
 
 namespace mu2net::cli {
 namespace {

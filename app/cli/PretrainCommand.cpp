@@ -11,11 +11,11 @@
 
 #include "Commands.h"
 #include "ConfigOutArgs.h"
-#include "mu2net/ConfigError.h"
-#include "mu2net/DataError.h"
-#include "mu2net/ErrorText.h"
-#include "mu2net/Pretrain.h"
-#include "mu2net/RootCatalog.h"
+#include "mu2net/common/ConfigError.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/engine/Pretrain.h"
+#include "mu2net/model/RootCatalog.h"
 
 namespace mu2net::cli {
 namespace {

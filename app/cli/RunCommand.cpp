@@ -15,15 +15,14 @@
 
 #include "Commands.h"
 #include "ConfigOutArgs.h"
-#include "mu2net/ConfigError.h"
-#include "mu2net/DataError.h"
-#include "mu2net/Engine.h"
-#include "mu2net/ErrorText.h"
-#include "mu2net/ExperimentRun.h"
-#include "mu2net/ExperimentStore.h"
-#include "mu2net/GenerationProgress.h"
-#include "mu2net/OutputFile.h"
-#include "mu2net/RuntimeInfo.h"
+#include "mu2net/common/ConfigError.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/engine/ExperimentRun.h"
+#include "mu2net/evolution/GenerationProgress.h"
+#include "mu2net/model/RuntimeInfo.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::cli {
 namespace {
@@ -247,7 +246,7 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
 
     printTable(report, out);
     const auto reportPath = dir / "report.json";
-    writeOutputFile(reportPath, runReportToJson(report, engine.config()) + "\n");
+    writeRunReport(reportPath, report, engine.config());
     out << "report: " << reportPath.string() << "\n";
     return report.stopped ? 130 : 0;
   } catch (const ConfigError& e) {

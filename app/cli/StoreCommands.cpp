@@ -8,14 +8,14 @@
 #include <sstream>
 
 #include "Commands.h"
-#include "mu2net/ConfigError.h"
-#include "mu2net/DataError.h"
-#include "mu2net/Engine.h"
-#include "mu2net/ErrorText.h"
-#include "mu2net/ExperimentStore.h"
-#include "mu2net/GraphDot.h"
-#include "mu2net/ModelExport.h"
-#include "mu2net/OutputFile.h"
+#include "mu2net/common/ConfigError.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/common/OutputFile.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/engine/ModelExport.h"
+#include "mu2net/evolution/GraphDot.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::cli {
 namespace {

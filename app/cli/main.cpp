@@ -12,8 +12,8 @@
 
 #include "BuildInfo.h"
 #include "Commands.h"
-#include "mu2net/ErrorText.h"
-#include "mu2net/InputLimits.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/common/InputLimits.h"
 
 namespace {
 

@@ -24,6 +24,8 @@
 //
 // Usage: bench_engine_speed [--seconds S] [--repeats R] [--sections a,b,...] [--no-python]
 //                           [--overhead-examples N]
+//
+// Longer than 500 lines: one program for the five sections, which share their setup and tables.
 #include <ATen/Parallel.h>
 #include <torch/types.h>
 #include <torch/version.h>
@@ -42,16 +44,16 @@
 #include <string>
 #include <vector>
 
-#include "ComponentTensors.h"
-#include "Network.h"
 #include "TestConfigs.h"
 #include "TestData.h"
-#include "mu2net/Architecture.h"
-#include "mu2net/BatchStream.h"
-#include "mu2net/Engine.h"
-#include "mu2net/InputPipeline.h"
-#include "mu2net/Rng.h"
-#include "mu2net/TaskData.h"
+#include "model/ComponentTensors.h"
+#include "model/Network.h"
+#include "mu2net/common/Rng.h"
+#include "mu2net/data/BatchStream.h"
+#include "mu2net/data/InputPipeline.h"
+#include "mu2net/data/TaskData.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/model/Architecture.h"
 
 using namespace mu2net;
 

@@ -48,6 +48,8 @@
 // are used); options given on the command line override it, wherever they stand.
 // --crop on|off sets the default of ds_crop (still mutable) for every method; without it the
 // search space's default applies (off: README, "Deviations from the paper").
+//
+// Longer than 500 lines: one program for every method and root, so that all share one harness.
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -68,9 +70,9 @@
 
 #include "TestConfigs.h"
 #include "TestData.h"
-#include "mu2net/Engine.h"
-#include "mu2net/GraphDot.h"
-#include "mu2net/RootCatalog.h"
+#include "mu2net/engine/Engine.h"
+#include "mu2net/evolution/GraphDot.h"
+#include "mu2net/model/RootCatalog.h"
 
 using namespace mu2net;
 

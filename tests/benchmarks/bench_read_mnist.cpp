@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "TestData.h"
-#include "mu2net/DatasetReader.h"
-#include "mu2net/InputPipeline.h"
+#include "mu2net/data/DatasetReader.h"
+#include "mu2net/data/InputPipeline.h"
 
 using Clock = std::chrono::steady_clock;
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "mu2net/Rng.h"
-#include "mu2net/SyntheticGlyphs.h"
+#include "mu2net/common/Rng.h"
+#include "mu2net/data/SyntheticGlyphs.h"
 
 using Clock = std::chrono::steady_clock;
 

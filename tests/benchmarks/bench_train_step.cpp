@@ -11,10 +11,10 @@
 #include <memory>
 #include <vector>
 
-#include "ComponentTensors.h"
-#include "Network.h"
-#include "mu2net/Architecture.h"
-#include "mu2net/Rng.h"
+#include "model/ComponentTensors.h"
+#include "model/Network.h"
+#include "mu2net/common/Rng.h"
+#include "mu2net/model/Architecture.h"
 
 using namespace mu2net;
 

@@ -14,7 +14,7 @@
 #include "ExperimentController.h"
 #include "MainWindow.h"
 #include "TestData.h"
-#include "mu2net/ExperimentConfig.h"
+#include "mu2net/evolution/ExperimentConfig.h"
 
 using namespace mu2net;
 

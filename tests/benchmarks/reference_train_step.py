@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Reference training step in plain PyTorch, for bench_engine_speed.
 
-Builds the engine's default roots exactly as core/src/Network.cpp defines them (same shapes,
+Builds the engine's default roots exactly as core/src/model/Network.cpp defines them (same shapes,
 pre-LayerNorm ViT with exact-erf GELU, residual CNN with global average pooling and LayerNorm,
 LayerNorm epsilon 1e-6, zero-initialised head), trains them with the engine's optimiser (SGD with
 momentum, gradients clipped to global norm 1.0, linear warm-up then cosine decay) at the same batch

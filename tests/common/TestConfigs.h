@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "mu2net/ExperimentConfig.h"
+#include "mu2net/evolution/ExperimentConfig.h"
 
 namespace mu2net::testdata {
 

@@ -21,6 +21,9 @@
 // Per input the child measures its peak resident memory above what it had before the input
 // (VmHWM after resetting it through /proc/self/clear_refs); the largest value is the reader's
 // memory ceiling on hostile input, printed at the end.
+//
+// Longer than 500 lines: the driver is one self-contained header (mutations, the forked and
+// bounded child, the checks of a finding), so that every fuzzing program needs only this file.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>

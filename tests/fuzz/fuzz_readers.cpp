@@ -14,6 +14,9 @@
 //
 // The corpus of valid inputs is built here, in memory. Usage:
 //   fuzz_readers --target NAME [--seconds S | --runs N] [--seed N] [--findings DIR]
+//
+// Longer than 500 lines: one target per reader, each with its corpus and structure-aware
+// mutations, in one program so that CTest builds the readers' fuzzer once.
 #include <ATen/Parallel.h>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/types.h>
@@ -26,16 +29,16 @@
 #include <cstring>
 #include <iostream>
 
-#include "ComponentFile.h"
-#include "ComponentIO.h"
 #include "FuzzDriver.h"
-#include "ImageDecoder.h"
-#include "mu2net/ConfigError.h"
-#include "mu2net/DataError.h"
-#include "mu2net/DatasetReader.h"
-#include "mu2net/ErrorText.h"
-#include "mu2net/ExperimentConfig.h"
-#include "mu2net/Pretrain.h"
+#include "data/ImageDecoder.h"
+#include "model/ComponentFile.h"
+#include "model/ComponentIO.h"
+#include "mu2net/common/ConfigError.h"
+#include "mu2net/common/ErrorText.h"
+#include "mu2net/data/DataError.h"
+#include "mu2net/data/DatasetReader.h"
+#include "mu2net/engine/Pretrain.h"
+#include "mu2net/evolution/ExperimentConfig.h"
 
 using namespace mu2net::fuzz;
 namespace fs = std::filesystem;

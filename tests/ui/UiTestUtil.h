@@ -7,7 +7,7 @@
 
 #include "TestConfigs.h"
 #include "TestData.h"
-#include "mu2net/ExperimentConfig.h"
+#include "mu2net/evolution/ExperimentConfig.h"
 
 namespace mu2net::testui {
 

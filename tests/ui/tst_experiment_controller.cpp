@@ -12,7 +12,7 @@
 #include "ExperimentController.h"
 #include "TaskTableModel.h"
 #include "UiTestUtil.h"
-#include "mu2net/ExperimentStore.h"
+#include "mu2net/store/ExperimentStore.h"
 
 using namespace mu2net;
 using namespace mu2net::ui;

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "NewExperimentDialog.h"
-#include "mu2net/ExperimentConfig.h"
-#include "mu2net/RootCatalog.h"
+#include "mu2net/evolution/ExperimentConfig.h"
+#include "mu2net/model/RootCatalog.h"
 
 using namespace mu2net;
 using mu2net::ui::NewExperimentDialog;

@@ -1,0 +1,88 @@
+#pragma once
+// The μ2Net engine: grows one multitask system by evolving each task's model in turn
+// (ALGORITHM.md §3), reporting through an EventSink and honouring control requests.
+//
+// Threading: run() blocks the calling thread (the GUI runs it in a worker thread). pause(),
+// resume(), stop() and addTask() may be called from any thread; the engine honours them at safe
+// points: pause and stop between mini-batches, add-task between children. A stopped run leaves
+// the system consistent: the interrupted child is discarded, finished tasks keep their models.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mu2net/engine/RunReport.h"
+#include "mu2net/evolution/Events.h"
+#include "mu2net/evolution/ExperimentConfig.h"
+#include "mu2net/evolution/GraphSnapshot.h"
+
+namespace mu2net {
+
+class ExperimentStore;
+struct ComponentTensors;
+
+/// A task's retained model: everything needed to run it outside the engine.
+struct RetainedModel {
+  std::string task;
+  ArchitectureConfig architecture;
+  int imageSize = 0;  ///< input side length in pixels (the path's ds_image_size)
+  int numClasses = 0;
+  std::vector<std::string> classNames;
+  std::vector<std::string> slots;  ///< route slots in forward order
+  std::vector<int64_t> componentIds;
+  std::vector<std::shared_ptr<ComponentTensors>> tensors;  ///< shared, never modified
+};
+
+class Engine {
+ public:
+  /// Validates the configuration (every search-space value against the root included), loads
+  /// every task's data and the root, and with a store its state (every component file checked);
+  /// throws ConfigError, DataError or StoreError. The constructor writes nothing: a refused
+  /// configuration leaves the store as it was. With a store: a store that holds a committed
+  /// state is continued from it exactly (the configuration must be the store's, merged with
+  /// mergeResumeConfig); an empty one receives the new system with the first generation's
+  /// commit. Every generation and every task iteration is committed to it, and when run() ends
+  /// the component files no commit references are removed. A read-only store can be inspected
+  /// (snapshot, evaluateTest) but not run. The store must outlive the engine.
+  explicit Engine(ExperimentConfig config, EventSink* sink = nullptr,
+                  ExperimentStore* store = nullptr);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Runs the whole experiment (or until stop()). Returns the report. Exceptions from inside
+  /// the run are reported as ErrorEvent and rethrown.
+  RunReport run();
+
+  void pause();
+  void resume();
+  void stop();
+  bool isPaused() const;
+  /// Queues a task; it joins the round-robin at the next safe point. Its data is loaded then;
+  /// a load error is reported as an ErrorEvent and the task is skipped.
+  void addTask(const TaskSpec& task);
+
+  const ExperimentConfig& config() const;
+  /// Snapshot of the current system graph (thread-safe).
+  GraphSnapshot snapshot() const;
+  /// Test accuracy of a task's retained path, recomputed now (for immutability checks).
+  double evaluateTest(const std::string& task);
+  /// The task's retained model; throws std::out_of_range when it has none.
+  RetainedModel retainedModel(const std::string& task) const;
+  /// Test accuracy of `task` through the retained path of `trunkTask` with `task`'s own head in
+  /// place of trunkTask's: every layer below the head as trunkTask left it, images prepared at
+  /// trunkTask's ds_image_size. Under sequential fine-tuning (parent_policy previous_task,
+  /// clone_policy all) trunkTask's layers descend from task's, so this measures what task would
+  /// have forgotten had its layers been trained in place. Equals evaluateTest(task) when
+  /// trunkTask == task. Throws std::out_of_range when either task has no retained model.
+  double evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask);
+  /// SHA-256 of every locked component's tensors, by component id.
+  std::vector<std::pair<int64_t, std::string>> lockedComponentHashes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mu2net

@@ -1,0 +1,19 @@
+#pragma once
+// Exporting a task's model for deployment outside the workbench.
+#include <filesystem>
+#include <string>
+
+#include "mu2net/engine/Engine.h"
+
+namespace mu2net {
+
+/// Writes the task's retained model as a self-contained TorchScript module (torch::jit::save):
+/// `forward(images)` takes a float tensor [N, 3, S, S] and returns logits [N, classes], where S is
+/// `image_size()` and pixels are scaled to [-1, 1] (value / 127.5 - 1), grey images replicated to
+/// three channels and resized bilinearly to S×S. The module also has `num_classes()` and
+/// `class_names()`. Load it with torch::jit::load in C++ or torch.jit.load in Python.
+/// Throws std::out_of_range when the task has no model, std::runtime_error on I/O failure.
+void exportTorchScript(const Engine& engine, const std::string& task,
+                       const std::filesystem::path& file);
+
+}  // namespace mu2net

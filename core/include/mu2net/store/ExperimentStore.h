@@ -1,0 +1,191 @@
+#pragma once
+// The experiment directory: a crash-safe, resumable record of one growing multitask system.
+//
+//   DIR/experiment.json     the configuration as first run (canonical JSON)
+//   DIR/system.sqlite       SQLite in WAL mode: run metadata, tasks, components, paths, every
+//                           child's metrics and mutations, generations (with their RNG states),
+//                           events, and the engine's progress
+//   DIR/components/<id>.pt  one file per component: parameters and momentum buffers, written once
+//   DIR/writer.lock         flock'ed by the one process that writes the store
+//
+// Commits are atomic: component files are written to a temporary name, flushed and renamed
+// before the transaction whose rows reference them commits, so a crash at any moment leaves the
+// last committed generation intact. Files no row references are removed at the end of a run
+// (removeUnreferencedFiles). Opening a store changes nothing in it; a store opened read-only
+// never writes anything (a second process can watch a run that is being written), and one in a
+// directory this process cannot write (another user's, a read-only mount) is read as immutable.
+// A component's SHA-256 is the SHA-256 of its file (what `sha256sum` prints); it is checked
+// whenever the file is loaded. Every error names the directory or file and the problem, and
+// nothing in the store is modified or deleted because of it.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mu2net/data/TaskData.h"
+#include "mu2net/evolution/Events.h"
+#include "mu2net/evolution/ExperimentConfig.h"
+#include "mu2net/evolution/System.h"
+
+namespace mu2net {
+
+/// A store that cannot be opened or read: missing, corrupt, newer version, tampered.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Where the engine's loop stands, committed with each generation (ALGORITHM.md §3 loop).
+struct StoreProgress {
+  int iteration = 1;              ///< current round-robin pass over the tasks, 1-based
+  int64_t taskIndex = 0;          ///< index into the task list within the pass
+  bool taskStarted = false;       ///< start_task was applied to the current task
+  int64_t nextGeneration = 0;     ///< generations of the current task iteration already done
+  int64_t generationCounter = 0;  ///< global generation counter
+  bool finished = false;          ///< the whole experiment ran to its end
+  bool operator==(const StoreProgress&) const = default;
+};
+
+/// A task as the store knows it.
+struct StoreTask {
+  TaskSpec spec;
+  int numClasses = 0;
+  int64_t childrenTried = 0;
+  int64_t childrenImproved = 0;
+  int iterationsDone = 0;  ///< task iterations completed (end_task applied)
+};
+
+/// One trained child, kept or not: what the curves and the child inspector show.
+using ChildRecord = ChildFinishedEvent;
+
+/// One generation's boundary: its data hyperparameters and the state of its random generator.
+struct GenerationRecord {
+  int64_t generation = 0;
+  std::string task;
+  int iteration = 0;
+  HParams dataHParams;
+  std::vector<Mutation> dataMutations;
+  RngState rng;
+};
+
+/// An event as stored: a kind ("task_iteration_ended", …) and a JSON payload. Only events that
+/// matter after the fact are kept (not training progress).
+struct StoredEvent {
+  std::string kind;
+  std::string json;
+};
+/// The stored form of an event, or nullopt for kinds that are not stored.
+std::optional<StoredEvent> toStoredEvent(const Event& event);
+
+/// Facts about the software that wrote a run.
+struct RunMetadata {
+  std::string projectVersion;
+  std::string torchVersion;
+  int threads = 1;
+  std::string configHash;  ///< SHA-256 of the canonical configuration JSON
+};
+
+/// Everything needed to continue a run exactly where its last commit left it.
+struct StoreState {
+  SystemState system;  ///< with every live component's tensors loaded
+  StoreProgress progress;
+  std::vector<StoreTask> tasks;
+};
+
+class ExperimentStore {
+ public:
+  enum class Mode { ReadWrite, ReadOnly };
+  /// Current schema version written by this build. Older stores are migrated by their next
+  /// commit (never by opening them); newer ones are refused. 2: components.sha256 is the SHA-256
+  /// of the component file's bytes (1: ComponentTensors::sha256Hex of the parameters).
+  static constexpr int kSchemaVersion = 2;
+
+  /// True when `dir` looks like a store (has system.sqlite).
+  static bool isStore(const std::filesystem::path& dir);
+  /// True while another process has the store open for writing (a running experiment). Only one
+  /// process may write a store: a second read-write open is refused with a StoreError.
+  static bool isBeingWritten(const std::filesystem::path& dir);
+  /// Creates a new store in `dir` (created if missing; must not already hold a store).
+  static std::unique_ptr<ExperimentStore> create(const std::filesystem::path& dir,
+                                                 const ExperimentConfig& config,
+                                                 const RunMetadata& metadata);
+  /// Opens an existing store. Throws StoreError when `dir` is not a store, the database is
+  /// corrupt, or it was written by a newer version.
+  static std::unique_ptr<ExperimentStore> open(const std::filesystem::path& dir, Mode mode);
+
+  ~ExperimentStore();
+  ExperimentStore(const ExperimentStore&) = delete;
+  ExperimentStore& operator=(const ExperimentStore&) = delete;
+
+  const std::filesystem::path& directory() const;
+  Mode mode() const;
+  /// The configuration stored at creation (experiment.json), paths as they were given.
+  ExperimentConfig config() const;
+  RunMetadata metadata() const;
+  /// True once a first commit was made.
+  bool hasState() const;
+  /// The last committed state, component tensors included. Every component file is checked
+  /// before use: its SHA-256 against the recorded one, then every tensor (float32, inside its
+  /// storage, the recorded shapes). Throws StoreError naming the component and its file when one
+  /// is missing, truncated, modified or unreadable.
+  StoreState load() const;
+  /// The last committed state without reading any tensor (Component::tensors are null): for
+  /// status, export and the GUI.
+  StoreState loadMetadata() const;
+
+  /// Commits one consistent state in one transaction: writes the files of components not yet
+  /// stored, then the rows. `children` and `events` are appended. Read-write stores only.
+  void commit(const SystemState& system, const StoreProgress& progress,
+              const std::vector<StoreTask>& tasks, const std::vector<ChildRecord>& children,
+              const std::vector<StoredEvent>& events, const GenerationRecord* generation);
+  /// Replaces experiment.json (atomically), e.g. with tasks introduced on resume or during a
+  /// run, or larger budgets. Use mergeResumeConfig() first to check the change is allowed.
+  void replaceConfig(const ExperimentConfig& config);
+  /// For a store without a committed state (its first run was refused or interrupted before its
+  /// first generation): replaces experiment.json and the run metadata with another
+  /// configuration's. Throws StoreError when the store holds a state.
+  void restartConfig(const ExperimentConfig& config, const RunMetadata& metadata);
+  /// Removes the component files (and temporary files) that no row references: the components
+  /// of children that were not kept, and leftovers of a crash. Read-write stores only; a reader
+  /// that loaded the state before may then miss a file, so the engine calls it when a run ends.
+  void removeUnreferencedFiles();
+
+  /// Every child trained so far, in order.
+  std::vector<ChildRecord> children() const;
+  /// Every committed generation, in order.
+  std::vector<GenerationRecord> generations() const;
+  /// Every stored event, in order.
+  std::vector<StoredEvent> events() const;
+  /// (component id, stored SHA-256) of every live component.
+  std::vector<std::pair<int64_t, std::string>> storedHashes() const;
+  /// Path of a component's file.
+  std::filesystem::path componentFile(int64_t id) const;
+  /// The SHA-256 of a component's file now, by the store's definition (for comparison with
+  /// storedHashes()). Throws StoreError when the file is missing or unreadable.
+  std::string componentFileHash(int64_t id) const;
+
+ private:
+  struct Impl;
+  explicit ExperimentStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The configuration a resumed run uses: `stored` with the budgets (evolution, training) of
+/// `requested` and its tasks that the store does not hold yet appended. Throws ConfigError naming
+/// a change that would invalidate the system: another seed, root architecture or checkpoint,
+/// search space, or a known task whose definition (format, path, classes, validation fraction)
+/// differs.
+ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
+                                   const ExperimentConfig& requested);
+
+/// SHA-256 (hex) of the canonical configuration JSON.
+std::string configHash(const ExperimentConfig& config);
+
+/// SHA-256 (hex) of a file's bytes: a component's SHA-256 as the store records it (schema 2), the
+/// value `sha256sum` prints. Throws StoreError when the file cannot be read.
+std::string hashComponentFile(const std::filesystem::path& file);
+
+}  // namespace mu2net

@@ -1,0 +1,129 @@
+// What the GUI, the CLI and the tests ask of an engine besides running it: control requests,
+// snapshots, test evaluations of retained paths, retained models, hashes and the final report.
+#include <cmath>
+
+#include "engine/EngineImpl.h"
+#include "model/ComponentIO.h"
+
+namespace mu2net {
+
+TaskState& Engine::Impl::task(const std::string& name) {
+  for (auto& t : tasks)
+    if (t.spec.name == name) return t;
+  throw std::out_of_range("unknown task " + name);
+}
+
+std::vector<std::shared_ptr<ComponentTensors>> Engine::Impl::routeTensors(int64_t pathId) const {
+  std::vector<std::shared_ptr<ComponentTensors>> r;
+  for (int64_t cid : system.path(pathId).componentIds)
+    r.push_back(system.component(cid).tensors);
+  return r;
+}
+
+double Engine::Impl::testPath(int64_t pathId) {
+  const Path& p = system.path(pathId);
+  const TaskState& t = task(p.task);
+  return trainer.evaluate(routeTensors(pathId), t.data.test, t.testIndices,
+                          toDataHParams(p.hparams));
+}
+
+// The system's snapshot with every component's SHA-256 (cached: components never change once
+// they are in the system).
+GraphSnapshot Engine::Impl::snapshotLocked() const {
+  std::lock_guard lock(systemMutex);
+  GraphSnapshot g = system.snapshot();
+  for (auto& n : g.nodes) {
+    auto it = hashCache.find(n.id);
+    if (it == hashCache.end())
+      it = hashCache.emplace(n.id, componentSha256(*system.component(n.id).tensors)).first;
+    n.sha256 = it->second;
+  }
+  return g;
+}
+
+RunReport Engine::Impl::makeReport(double wall, bool stopped) const {
+  std::lock_guard lock(systemMutex);
+  std::vector<TaskReport> reports;
+  for (const auto& t : tasks)
+    reports.push_back(makeTaskReport(system, t.spec.name, t.data.numClasses, t.childrenTried,
+                                     t.childrenImproved));
+  return makeRunReport(system, std::move(reports), generationCounter, wall, stopped,
+                       config.training.threads);
+}
+
+void Engine::pause() {
+  impl_->control.pause();
+}
+void Engine::resume() {
+  impl_->control.resume();
+}
+void Engine::stop() {
+  impl_->control.stop();
+}
+bool Engine::isPaused() const {
+  return impl_->control.isPaused();
+}
+void Engine::addTask(const TaskSpec& task) {
+  impl_->control.addTask(task);
+}
+
+const ExperimentConfig& Engine::config() const {
+  return impl_->config;
+}
+
+GraphSnapshot Engine::snapshot() const {
+  return impl_->snapshotLocked();
+}
+
+double Engine::evaluateTest(const std::string& task) {
+  impl_->trainer.useAllThreads();
+  const int64_t id = impl_->system.retainedPath(task);
+  if (id < 0) throw std::out_of_range("task '" + task + "' has no retained model");
+  return impl_->testPath(id);
+}
+
+RetainedModel Engine::retainedModel(const std::string& task) const {
+  std::lock_guard lock(impl_->systemMutex);
+  const int64_t id = impl_->system.retainedPath(task);
+  if (id < 0) throw std::out_of_range("task '" + task + "' has no retained model");
+  const Path& p = impl_->system.path(id);
+  const TaskState& t = impl_->task(task);
+  RetainedModel m;
+  m.task = task;
+  m.architecture = impl_->config.root.architecture;
+  m.imageSize = static_cast<int>(std::lround(p.hparams.at("ds_image_size")));
+  m.numClasses = t.data.numClasses;
+  m.classNames = t.data.classNames;
+  for (int64_t cid : p.componentIds) {
+    const Component& c = impl_->system.component(cid);
+    m.slots.push_back(c.slot);
+    m.componentIds.push_back(cid);
+    m.tensors.push_back(c.tensors);
+  }
+  return m;
+}
+
+std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() const {
+  std::lock_guard lock(impl_->systemMutex);
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (int64_t id : impl_->system.componentIds()) {
+    const Component& c = impl_->system.component(id);
+    if (!c.trainable()) out.emplace_back(id, componentSha256(*c.tensors));
+  }
+  return out;
+}
+
+double Engine::evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask) {
+  auto& d = *impl_;
+  const int64_t own = d.system.retainedPath(task);
+  const int64_t trunk = d.system.retainedPath(trunkTask);
+  if (own < 0 || trunk < 0)
+    throw std::out_of_range("task '" + (own < 0 ? task : trunkTask) + "' has no retained model");
+  std::vector<std::shared_ptr<ComponentTensors>> route = d.routeTensors(trunk);
+  route.back() = d.routeTensors(own).back();  // the head is always the last slot
+  const TaskState& t = d.task(task);
+  return d.trainer.evaluate(route, t.data.test, t.testIndices,
+                            toDataHParams(d.system.path(trunk).hparams));
+}
+
+}  // namespace mu2net

@@ -1,0 +1,39 @@
+#include "ChildPanel.h"
+
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <utility>
+
+namespace mu2net::ui {
+
+ChildPanel::ChildPanel(QWidget* parent) : RowTableView(parent), model_(new ChildListModel(this)) {
+  setModel(model_);
+  horizontalHeader()->setStretchLastSection(true);
+  // Fixed starting widths: sizing to contents would measure every row of a long run.
+  const std::pair<int, int> widths[] = {
+      {ChildListModel::Generation, 40}, {ChildListModel::Task, 120},
+      {ChildListModel::Child, 45},      {ChildListModel::Parent, 130},
+      {ChildListModel::Status, 95},     {ChildListModel::Validation, 75},
+      {ChildListModel::Params, 120}};
+  for (const auto& [column, w] : widths)
+    setColumnWidth(column, w);
+
+  connect(selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& current) {
+            if (current.isValid())
+              Q_EMIT inspect(model_->record(current.row()));
+            else
+              Q_EMIT inspectNothing();
+          });
+  // The inspector follows updates of the selected child (validations arriving, finish).
+  connect(model_, &QAbstractItemModel::dataChanged, this,
+          [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
+            const QModelIndex current = currentIndex();
+            if (!current.isValid())
+              Q_EMIT inspect(model_->record(bottomRight.row()));
+            else if (current.row() >= topLeft.row() && current.row() <= bottomRight.row())
+              Q_EMIT inspect(model_->record(current.row()));
+          });
+}
+
+}  // namespace mu2net::ui
