@@ -148,23 +148,29 @@ class TstCliHostile : public QObject {
     VERIFY_CLEAN(r);
   }
 
-  // A LibTorch error (here: TorchScript export into a folder that does not exist) reaches the
-  // terminal without its C++ stack trace; --verbose keeps it, for a bug report.
+  // A LibTorch error reaches the terminal without its C++ stack trace; --verbose keeps it, for a
+  // bug report. Here: a root.checkpoint that is not a zip archive, which LibTorch's
+  // PyTorchStreamReader refuses.
   void stackTracesOnlyWithVerbose() {
     QTemporaryDir dir;
-    const QString config = writeFile(dir, "c.json", tinyConfig());
-    const QString store = dir.filePath("run");
-    const Result run = runCli({"run", config, "--out", store, "--threads", "1"});
-    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
-    const QString target = dir.filePath("absent/model.pt");
-    const Result plain = runCli({"export", store, "--task", "t", "--torchscript", target});
+    const QString checkpoint = writeFile(dir, "root.pt", "not a zip archive\n");
+    QByteArray config = tinyConfig();
+    config.replace(R"("depth": 1})",
+                   R"("depth": 1, "checkpoint": ")" + checkpoint.toUtf8() + R"("})");
+    QVERIFY(config.contains("root.pt"));
+    const QString file = writeFile(dir, "c.json", config);
+    const Result plain = runCli({"run", file, "--out", dir.filePath("run"), "--threads", "1"});
     QCOMPARE(plain.exitCode, 1);
-    QVERIFY2(plain.err.contains(dir.filePath("absent")), qPrintable(plain.err));
+    QVERIFY2(plain.err.contains(checkpoint) && plain.err.contains("root.checkpoint") &&
+                 plain.err.contains("PytorchStreamReader failed reading zip archive"),
+             qPrintable(plain.err));
     VERIFY_CLEAN(plain);
     const Result verbose =
-        runCli({"--verbose", "export", store, "--task", "t", "--torchscript", target});
+        runCli({"--verbose", "run", file, "--out", dir.filePath("run"), "--threads", "1"});
     QCOMPARE(verbose.exitCode, 1);
-    QVERIFY2(verbose.err.contains("frame #"), qPrintable(verbose.err));
+    QVERIFY2(verbose.err.contains(checkpoint) && verbose.err.contains("frame #"),
+             qPrintable(verbose.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath("run")));
   }
 
   void binaryClassNamesAreNotPrinted() {

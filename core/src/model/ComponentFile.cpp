@@ -6,6 +6,7 @@
 #include "model/ComponentIO.h"
 #include "model/PickleCheck.h"
 #include "model/TensorCheck.h"
+#include "mu2net/common/ErrorText.h"
 #include "mu2net/common/OutputFile.h"
 
 #include <ATen/core/Dict.h>
@@ -50,9 +51,11 @@ SlotTensors loadComponentFile(const std::filesystem::path& file) {
   try {
     value = torch::jit::pickle_load(bytes);
   } catch (const c10::Error& e) {
-    // Without LibTorch's C++ backtrace: the first line says what is wrong with the file.
+    // LibTorch's first line says what is wrong with the file; its C++ backtrace only under
+    // --verbose (for a bug report).
     throw std::runtime_error("component file " + file.string() +
-                             " is not a readable tensor dict: " + e.what_without_backtrace());
+                             " is not a readable tensor dict: " +
+                             (verboseErrors() ? e.what() : e.what_without_backtrace()));
   } catch (const std::exception& e) {
     throw std::runtime_error("component file " + file.string() +
                              " is not a readable tensor dict: " + e.what());
