@@ -1,3 +1,7 @@
+// Walks a component archive's data.pkl before LibTorch's unpickler sees it (which trusts its
+// input): every opcode's argument lengths, a simulation of the value stack, marks and memo, and
+// every storage against its record's size. Longer than 500 lines: one switch over the pickle
+// protocol's opcodes (0-5), each with its stack effect, which is clearest read in one place.
 #include "model/PickleCheck.h"
 
 #include <c10/core/ScalarType.h>
