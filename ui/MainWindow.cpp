@@ -204,6 +204,9 @@ void MainWindow::createDocks() {
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   connect(children_, &ChildPanel::inspect, inspector_, &ChildInspector::showChild);
   connect(children_, &ChildPanel::inspectNothing, inspector_, &ChildInspector::showNothing);
+  connect(tasks_, &TaskPanel::currentTaskChanged, plots_, &PlotPanel::setTaskFilter);
+  connect(children_, &ChildPanel::inspect, plots_, &PlotPanel::showRecordLoss);
+  connect(children_, &ChildPanel::inspectNothing, plots_, &PlotPanel::showLiveLoss);
   connect(graph_, &GraphView::layoutFailed, this, [this](const QString& message) {
     log_->log(tr("graph layout failed: %1").arg(message));
   });
@@ -313,6 +316,7 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     clearViews();
     if (const auto shown = storedRun(*store, config)) {
       showHistory(*shown);
+      plots_->showStoredSizes(storedIterationSizes(*store));
       graph_->setSnapshot(shown->graph);
     }
     if (ExperimentStore::isBeingWritten(d)) {

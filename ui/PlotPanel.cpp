@@ -1,90 +1,107 @@
 #include "PlotPanel.h"
 
+#include <QAction>
+#include <QComboBox>
+#include <QLabel>
 #include <QSplitter>
 #include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <limits>
+#include <optional>
 
+#include "CurvePlots.h"
 #include "EngineSignals.h"
 #include "mu2net/evolution/GraphDot.h"
-
-// QCustomPlot's header uses Qt's keywords (`signals:`, `foreach`), which the ui library switches
-// off (QT_NO_KEYWORDS, see ui/CMakeLists.txt). They are defined for this one include only, after
-// every header that declares a member called `slots`.
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define emit Q_EMIT
-#define foreach Q_FOREACH
-#include "qcustomplot.h"
-#undef foreach
-#undef emit
-#undef slots
-#undef signals
+// Last: qcustomplot.h needs Qt's keywords, which core's headers must not see.
+#include "QCustomPlotInclude.h"
 
 namespace mu2net::ui {
 
 namespace {
 
-QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& xLabel,
-                      const QString& yLabel) {
-  auto* plot = new QCustomPlot(parent);
-  plot->setMinimumHeight(140);
-  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  plot->plotLayout()->insertRow(0);
-  QFont titleFont = plot->font();
-  titleFont.setBold(true);
-  plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, titleFont));
-  plot->xAxis->setLabel(xLabel);
-  plot->yAxis->setLabel(yLabel);
-  plot->legend->setVisible(true);
-  QFont legendFont = plot->font();
-  legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
-  plot->legend->setFont(legendFont);
-  plot->legend->setBrush(QColor(255, 255, 255, 200));
-  plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignTop);
-  return plot;
+QString q(const std::string& s) {
+  return QString::fromStdString(s);
+}
+
+ChildLossHistory::Key keyOf(const std::string& task, qint64 generation, int childIndex) {
+  return {task, generation, childIndex};
+}
+
+QString childName(const ChildLossHistory::Key& child) {
+  return PlotPanel::tr("%1 · gen. %2 · child %3")
+      .arg(q(std::get<0>(child)))
+      .arg(std::get<1>(child))
+      .arg(std::get<2>(child) + 1);
+}
+
+// The activated parameters of `task`'s route in `graph` (its retained model), if it has one.
+std::optional<double> routeParams(const GraphSnapshot& graph, const std::string& task) {
+  std::map<std::int64_t, std::int64_t> params;
+  for (const auto& n : graph.nodes)
+    params[n.id] = n.paramCount;
+  for (const auto& route : graph.routes) {
+    if (route.task != task) continue;
+    double total = 0;
+    for (auto id : route.componentIds)
+      total += static_cast<double>(params[id]);
+    return total;
+  }
+  return std::nullopt;
+}
+
+void setLegendTextShown(QCPGraph* graph, bool shown) {
+  if (QCPPlottableLegendItem* item = graph->parentPlot()->legend->itemWithPlottable(graph))
+    item->setTextColor(shown ? Qt::black : Qt::gray);
 }
 
 }  // namespace
 
 PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), replotTimer_(new QTimer(this)) {
   auto* splitter = new QSplitter(Qt::Vertical, this);
-  validation_ = makePlot(splitter, tr("Validation accuracy per child"), tr("children finished"),
-                         tr("accuracy"));
-  loss_ = makePlot(splitter, tr("Training loss of the latest child"), tr("step"), tr("loss"));
-  size_ = makePlot(splitter, tr("Parameters"), tr("children finished"), tr("parameters"));
+  validation_ = makeCurvePlot(splitter, tr("Validation accuracy per child"),
+                              tr("children finished"), tr("accuracy"));
+  loss_ = makeCurvePlot(splitter, tr("Training loss"), tr("step"), tr("loss"));
+  size_ = makeCurvePlot(splitter, tr("Parameters"), tr("children finished"), tr("parameters"));
   size_->yAxis->setNumberFormat(QStringLiteral("gbc"));
-  validation_->yAxis->setRange(0, 1);
-  // Legends where the data rarely is: accuracy climbs (bottom right), loss falls (top right),
-  // parameters grow from the left (top left).
-  validation_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignBottom);
-  loss_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
-  splitter->addWidget(validation_);
-  splitter->addWidget(loss_);
-  splitter->addWidget(size_);
+  for (QCustomPlot* p : plots())
+    setIntegerTicks(p->xAxis);
+  setIntegerTicks(size_->yAxis);
+  lossNote_ = new QCPItemText(loss_);
+  lossNote_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  lossNote_->position->setCoords(0.5, 0.5);
+  lossNote_->setColor(Qt::darkGray);
+  lossNote_->setVisible(false);
+  for (QCustomPlot* p : plots())
+    splitter->addWidget(p);
+  splitter->setSizes({1000, 1000, 1000});  // equal heights, whatever the legends hold
+
+  auto* hints = new QLabel(tr("wheel: zoom · drag: pan · double-click: follow data"), this);
+  hints->setObjectName(QStringLiteral("plotHints"));
+  hints->setStyleSheet(QStringLiteral("color: gray"));
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(splitter);
+  layout->setSpacing(0);
+  createToolBar();
+  layout->addWidget(findChild<QToolBar*>());
+  layout->addWidget(splitter, 1);
+  layout->addWidget(hints);
 
   replotTimer_->setSingleShot(true);
   replotTimer_->setInterval(200);
   connect(replotTimer_, &QTimer::timeout, this, &PlotPanel::replotNow);
 
-  for (QCustomPlot* p : {validation_, loss_, size_}) {
+  for (QCustomPlot* p : plots()) {
     following_[p] = true;
+    p->setToolTip(
+        tr("Wheel: zoom · drag: pan · double-click: follow the data again · "
+           "click a legend entry: hide or show its curve"));
     connect(p, &QCustomPlot::legendClick, this,
             [this, p](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
-              auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
-              if (!entry) return;
-              QCPAbstractPlottable* plottable = entry->plottable();
-              const bool visible = !plottable->visible();
-              plottable->setVisible(visible);
-              entry->setTextColor(visible ? Qt::black : Qt::gray);
-              // A task's dots follow its best-so-far line, which is the one in the legend.
-              for (auto& [task, c] : curves_)
-                if (c.best == plottable && c.children) c.children->setVisible(visible);
-              p->replot();
+              if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
+                if (auto* graph = qobject_cast<QCPGraph*>(entry->plottable()))
+                  toggleFromLegend(p, graph);
             });
     connect(p, &QCustomPlot::mousePress, this, [this, p](QMouseEvent*) { following_[p] = false; });
     connect(p, &QCustomPlot::mouseWheel, this, [this, p](QWheelEvent*) { following_[p] = false; });
@@ -102,6 +119,34 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), replotTimer_(new QTimer
 
 PlotPanel::~PlotPanel() = default;
 
+void PlotPanel::createToolBar() {
+  auto* bar = new QToolBar(this);
+  bar->setIconSize(QSize(16, 16));
+  bar->addWidget(new QLabel(tr("Task: "), bar));
+  taskSelector_ = new QComboBox(bar);
+  taskSelector_->setObjectName(QStringLiteral("taskFilter"));
+  taskSelector_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  taskSelector_->setToolTip(tr("Show one task against its own children, or all tasks"));
+  bar->addWidget(taskSelector_);
+  connect(taskSelector_, &QComboBox::activated, this, [this](int index) {
+    setTaskFilter(index <= 0 ? QString() : taskSelector_->itemText(index));
+  });
+  fullRange_ = bar->addAction(tr("Full y range"));
+  fullRange_->setObjectName(QStringLiteral("fullRangeAction"));
+  fullRange_->setCheckable(true);
+  fullRange_->setToolTip(
+      tr("y from 0 (to 1 for accuracy) instead of fitted to the data; click again to fit"));
+  QAction* followAll = bar->addAction(tr("Follow data"));
+  followAll->setToolTip(tr("Fit every plot to its data again after zooming or panning"));
+  const auto followEverything = [this] {
+    for (QCustomPlot* p : plots())
+      following_[p] = true;
+    replotNow();
+  };
+  connect(fullRange_, &QAction::toggled, this, followEverything);
+  connect(followAll, &QAction::triggered, this, followEverything);
+}
+
 void PlotPanel::follow(const EngineSignals* events) {
   events->connectHandlers(this);
 }
@@ -118,6 +163,10 @@ QCustomPlot* PlotPanel::plot(Plot which) const {
   return validation_;
 }
 
+std::vector<QCustomPlot*> PlotPanel::plots() const {
+  return {validation_, loss_, size_};
+}
+
 QWidget* PlotPanel::plotWidget(Plot which) const {
   return plot(which);
 }
@@ -129,7 +178,8 @@ int PlotPanel::curveCount(Plot which) const {
 qint64 PlotPanel::pointCount(Plot which) const {
   qint64 total = 0;
   for (const auto& [graph, s] : series_)
-    if (graph->parentPlot() == plot(which)) total += static_cast<qint64>(s.points.x.size());
+    if (graph->parentPlot() == plot(which))
+      total += static_cast<qint64>((s.source ? *s.source : s.all).x.size());
   return total;
 }
 
@@ -140,24 +190,39 @@ qint64 PlotPanel::drawnPointCount(Plot which) const {
   return total;
 }
 
+QString PlotPanel::lossNote() const {
+  return lossNote_->visible() ? lossNote_->text() : QString();
+}
+
 void PlotPanel::clear() {
-  for (QCustomPlot* p : {validation_, loss_, size_}) {
+  for (QCustomPlot* p : plots()) {
     p->clearGraphs();
     following_[p] = true;
   }
   series_.clear();
   curves_.clear();
   tasks_.clear();
+  hiddenByUser_.clear();
+  losses_.clear();
+  lossShown_.clear();
+  lossSelected_ = false;
+  lossNote_->setVisible(false);
+  storedSizes_.clear();
   childrenFinished_ = 0;
-  lossGraph_ = addGraph(loss_, tr("loss"), QColor(0x33, 0x33, 0x33), false);
-  // Dots too: the first reports of a child are single points, which a bare line would not show.
-  lossGraph_->setScatterStyle(
-      QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0x33, 0x33, 0x33), 4));
+  filter_.clear();
+  const QSignalBlocker blocker(taskSelector_);
+  taskSelector_->clear();
+  taskSelector_->addItem(tr("All tasks"));
   systemSize_ = addGraph(size_, tr("system size"), Qt::black, false);
   systemSize_->setLineStyle(QCPGraph::lsStepLeft);
   QPen pen = systemSize_->pen();
   pen.setWidthF(2.5);
   systemSize_->setPen(pen);
+  // A marker on each point: a curve of one point is visible too.
+  systemSize_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, Qt::black, 6));
+  series_[systemSize_].holds = true;
+  allowHeldEnd(systemSize_);
+  applyFilter();
   replotNow();
 }
 
@@ -178,141 +243,274 @@ QCPGraph* PlotPanel::addGraph(QCustomPlot* p, const QString& name, const QColor&
     graph->setLineStyle(QCPGraph::lsNone);
     graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 5));
   }
-  series_[graph] = Series{{}, graph, 0};
+  series_[graph] = Series{};
   return graph;
 }
 
 PlotPanel::TaskCurves& PlotPanel::curvesOf(const QString& task) {
-  if (!tasks_.contains(task)) tasks_ << task;
   auto it = curves_.find(task);
   if (it != curves_.end()) return it->second;
+  tasks_ << task;
   TaskCurves c;
   const QColor colour = colourOf(task);
   c.children = addGraph(validation_, task + tr(" children"), colour.lighter(120), true);
-  c.children->removeFromLegend();
   c.best = addGraph(validation_, task, colour, false);
   c.best->setLineStyle(QCPGraph::lsStepLeft);
-  c.activated = addGraph(size_, task, colour, false);
-  c.activated->setLineStyle(QCPGraph::lsStepLeft);
-  return curves_.emplace(task, c).first->second;
+  c.retained = addGraph(size_, task, colour, false);
+  c.retained->setLineStyle(QCPGraph::lsStepLeft);
+  c.retained->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 5));
+  series_[c.retained].holds = true;
+  allowHeldEnd(c.retained);
+  {
+    const QSignalBlocker blocker(taskSelector_);
+    taskSelector_->addItem(task);
+  }
+  auto& added = curves_.emplace(task, c).first->second;
+  applyFilter();
+  return added;
 }
 
-void PlotPanel::append(QCPGraph* graph, double x, double y) {
-  auto& points = series_[graph].points;
-  points.x.push_back(x);
-  points.y.push_back(y);
+void PlotPanel::append(QCPGraph* graph, const QString& task, double x, double taskX, double y) {
+  Series& s = series_[graph];
+  s.all.x.push_back(x);
+  s.all.y.push_back(y);
+  CurvePoints& own = s.byTask[task];
+  own.x.push_back(taskX);
+  own.y.push_back(y);
   scheduleReplot();
+}
+
+const CurvePoints& PlotPanel::shownPoints(const Series& s) const {
+  static const CurvePoints none;
+  if (s.source) return *s.source;
+  if (filter_.isEmpty()) return s.all;
+  const auto it = s.byTask.find(filter_);
+  return it == s.byTask.end() ? none : it->second;
+}
+
+const CurvePoints& PlotPanel::pointsToDraw(const Series& s, CurvePoints& held) const {
+  const CurvePoints& shown = shownPoints(s);
+  const qint64 latest =
+      filter_.isEmpty() ? childrenFinished_ : curves_.at(filter_).childrenFinished;
+  const auto end = static_cast<double>(latest);
+  if (!s.holds || shown.x.empty() || shown.x.back() >= end) return shown;
+  held = shown;
+  held.x.push_back(end);
+  held.y.push_back(shown.y.back());
+  return held;
 }
 
 void PlotPanel::scheduleReplot() {
   if (!replotTimer_->isActive()) replotTimer_->start();
 }
 
-void PlotPanel::redraw(QCustomPlot* p) {
-  if (following_[p]) {
-    // Follow the data: fit both axes to everything stored (not just what is drawn).
-    double x0 = std::numeric_limits<double>::max(), x1 = std::numeric_limits<double>::lowest();
-    double y0 = x0, y1 = x1;
-    for (const auto& [graph, s] : series_) {
-      if (graph->parentPlot() != p || !graph->visible() || s.points.x.empty()) continue;
-      x0 = std::min(x0, s.points.x.front());
-      x1 = std::max(x1, s.points.x.back());
-      for (double y : s.points.y) {
-        y0 = std::min(y0, y);
-        y1 = std::max(y1, y);
-      }
-    }
-    if (x0 <= x1) {
-      if (x1 - x0 < 1) x1 = x0 + 1;
-      p->xAxis->setRange(x0, x1 + (x1 - x0) * 0.02);
-      if (p == validation_) {
-        p->yAxis->setRange(0, 1.02);
-      } else {
-        const double pad = y1 > y0 ? (y1 - y0) * 0.08 : std::max(1.0, std::abs(y1) * 0.1);
-        p->yAxis->setRange(p == size_ ? 0.0 : y0 - pad, y1 + pad);
-      }
-    }
+// Fits both axes to everything stored for the visible curves (not just what is drawn).
+void PlotPanel::followData(QCustomPlot* p) {
+  double x0 = std::numeric_limits<double>::max(), x1 = std::numeric_limits<double>::lowest();
+  double y0 = x0, y1 = x1;
+  CurvePoints held;
+  for (const auto& [graph, s] : series_) {
+    const CurvePoints& points = pointsToDraw(s, held);
+    if (graph->parentPlot() != p || !graph->visible() || points.x.empty()) continue;
+    x0 = std::min(x0, points.x.front());
+    x1 = std::max(x1, points.x.back());
+    const auto [lo, hi] = std::minmax_element(points.y.begin(), points.y.end());
+    y0 = std::min(y0, *lo);
+    y1 = std::max(y1, *hi);
   }
+  if (x0 > x1) return;
+  const double xPad = std::max(0.5, (x1 - x0) * 0.02);
+  p->xAxis->setRange(x0 - xPad, x1 + xPad);
+  const bool accuracy = p == validation_;
+  if (fullRange_->isChecked()) {
+    p->yAxis->setRange(std::min(0.0, y0), accuracy ? 1.02 : std::max(y1 * 1.08, 1.0));
+    return;
+  }
+  const double pad = y1 > y0 ? (y1 - y0) * 0.08 : std::max(std::abs(y1) * 0.1, 0.02);
+  double lower = y0 - pad, upper = y1 + pad;
+  if (y0 >= 0) lower = std::max(lower, 0.0);  // accuracies, sizes and losses are not negative
+  if (accuracy) upper = std::min(upper, 1.02);
+  p->yAxis->setRange(lower, upper);
+}
+
+void PlotPanel::redraw(QCustomPlot* p) {
+  if (following_[p]) followData(p);
   const QCPRange range = p->xAxis->range();
   const int columns = std::max(1, p->axisRect()->width());
+  CurvePoints held;
   for (auto& [graph, s] : series_) {
     if (graph->parentPlot() != p) continue;
-    const CurvePoints shown = decimateMinMax(s.points, range.lower, range.upper, columns);
+    const CurvePoints& points = pointsToDraw(s, held);
+    const CurvePoints shown = decimateMinMax(points, range.lower, range.upper, columns);
     s.drawn = static_cast<qint64>(shown.x.size());
     graph->setData(QVector<double>(shown.x.begin(), shown.x.end()),
                    QVector<double>(shown.y.begin(), shown.y.end()), true);
+    if (s.holds)
+      setHeldEnd(graph, &points == &held && !shown.x.empty() && shown.x.back() == held.x.back());
   }
   p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void PlotPanel::replotNow() {
   replotTimer_->stop();
-  for (QCustomPlot* p : {validation_, loss_, size_})
+  for (QCustomPlot* p : plots())
     redraw(p);
 }
 
+// Shows the filtered task's curves (or all), in the legends in introduction order, and
+// re-bases x: children of the task, or of all tasks.
+void PlotPanel::applyFilter() {
+  validation_->legend->clearItems();
+  size_->legend->clearItems();
+  const auto show = [this](QCPGraph* graph, bool inFilter) {
+    graph->setVisible(inFilter && !hiddenByUser_.value(graph));
+    if (!inFilter) return;
+    graph->addToLegend();
+    setLegendTextShown(graph, !hiddenByUser_.value(graph));
+  };
+  show(systemSize_, true);
+  for (const QString& task : tasks_) {
+    const TaskCurves& c = curves_.at(task);
+    const bool inFilter = filter_.isEmpty() || filter_ == task;
+    show(c.best, inFilter);
+    c.children->setVisible(c.best->visible());
+    show(c.retained, inFilter);
+  }
+  const QString x =
+      filter_.isEmpty() ? tr("children finished (all tasks)") : tr("children of %1").arg(filter_);
+  validation_->xAxis->setLabel(x);
+  size_->xAxis->setLabel(x);
+  const QSignalBlocker blocker(taskSelector_);
+  taskSelector_->setCurrentIndex(std::max(0, taskSelector_->findText(filter_)));
+  if (filter_.isEmpty()) taskSelector_->setCurrentIndex(0);
+  following_[validation_] = following_[size_] = true;
+  scheduleReplot();
+}
+
+void PlotPanel::toggleFromLegend(QCustomPlot* p, QCPGraph* graph) {
+  const bool shown = hiddenByUser_.value(graph);  // hidden now: show it
+  hiddenByUser_[graph] = !shown;
+  graph->setVisible(shown);
+  setLegendTextShown(graph, shown);
+  // A task's dots follow its best-so-far line, which is the one in the legend.
+  for (auto& [task, c] : curves_)
+    if (c.best == graph) c.children->setVisible(shown);
+  p->replot();
+}
+
+void PlotPanel::setTaskFilter(const QString& task) {
+  filter_ = tasks_.contains(task) ? task : QString();
+  applyFilter();
+}
+
 void PlotPanel::onRunStarted(const RunStartedEvent& event) {
+  // A run that continues a stored history keeps the sizes stored for it.
+  const auto stored = event.history.empty() ? std::vector<IterationSize>{} : storedSizes_;
   clear();
   for (const auto& task : event.tasks)
-    curvesOf(QString::fromStdString(task));
+    curvesOf(q(task));
+  showStoredSizes(stored);
   scheduleReplot();
 }
 
 void PlotPanel::onTaskAdded(const TaskAddedEvent& event) {
-  curvesOf(QString::fromStdString(event.task));
+  curvesOf(q(event.task));
   scheduleReplot();
 }
 
 void PlotPanel::onChildStarted(const ChildStartedEvent& event) {
-  // The loss curve follows the child that started last (children may train at the same time).
-  lossChild_ = {event.task, event.generation, event.childIndex};
-  series_[lossGraph_].points = {};
-  lossGraph_->setName(tr("%1, generation %2, child %3")
-                          .arg(QString::fromStdString(event.task))
-                          .arg(event.generation)
-                          .arg(event.childIndex + 1));
-  scheduleReplot();
+  losses_.started(keyOf(event.task, event.generation, event.childIndex));
+  if (!lossSelected_) showLiveLoss();
 }
 
 void PlotPanel::onTrainingProgress(const TrainingProgressEvent& event) {
-  if (std::tie(event.task, event.generation, event.childIndex) != lossChild_) return;
-  append(lossGraph_, static_cast<double>(event.step), event.loss);
+  const auto child = keyOf(event.task, event.generation, event.childIndex);
+  losses_.append(child, static_cast<double>(event.step), event.loss);
+  if (std::find(lossShown_.begin(), lossShown_.end(), child) != lossShown_.end()) scheduleReplot();
 }
 
 void PlotPanel::onChildFinished(const ChildFinishedEvent& event) {
   ++childrenFinished_;
-  TaskCurves& c = curvesOf(QString::fromStdString(event.task));
-  append(c.children, childrenFinished_, event.quality);
+  const QString task = q(event.task);
+  TaskCurves& c = curvesOf(task);
+  const double x = static_cast<double>(childrenFinished_);
+  const double taskX = static_cast<double>(++c.childrenFinished);
+  append(c.children, task, x, taskX, event.quality);
   if (event.improved && event.quality > c.bestSoFar) c.bestSoFar = event.quality;
-  if (c.bestSoFar >= 0) append(c.best, childrenFinished_, c.bestSoFar);
-  if (event.improved)
-    append(c.activated, childrenFinished_, static_cast<double>(event.totalParams));
+  if (c.bestSoFar >= 0) append(c.best, task, x, taskX, c.bestSoFar);
 }
 
 void PlotPanel::onTaskIterationEnded(const TaskIterationEndedEvent& event) {
-  snapshotSizes(event.graph, event.systemSize);
+  IterationSize size;
+  size.task = event.task;
+  size.iteration = event.iteration;
+  size.childrenFinished = childrenFinished_;
+  size.taskChildrenFinished = curvesOf(q(event.task)).childrenFinished;
+  size.systemSize = event.systemSize;
+  size.retainedParams = routeParams(event.graph, event.task);
+  addIterationSize(size);
 }
 
-void PlotPanel::snapshotSizes(const GraphSnapshot& graph, double systemSize) {
-  std::map<std::int64_t, std::int64_t> params;
-  for (const auto& n : graph.nodes)
-    params[n.id] = n.paramCount;
-  for (const auto& route : graph.routes) {
-    if (route.task == "root") continue;
-    double activated = 0;
-    for (auto id : route.componentIds)
-      activated += static_cast<double>(params[id]);
-    append(curvesOf(QString::fromStdString(route.task)).activated, childrenFinished_, activated);
+void PlotPanel::showStoredSizes(const std::vector<IterationSize>& sizes) {
+  storedSizes_ = sizes;
+  for (const auto& size : sizes)
+    addIterationSize(size);
+}
+
+void PlotPanel::addIterationSize(const IterationSize& size) {
+  const QString task = q(size.task);
+  const TaskCurves& c = curvesOf(task);
+  const auto x = static_cast<double>(size.childrenFinished);
+  const auto taskX = static_cast<double>(size.taskChildrenFinished);
+  if (size.retainedParams) append(c.retained, task, x, taskX, *size.retainedParams);
+  append(systemSize_, task, x, taskX, size.systemSize);
+}
+
+void PlotPanel::showChildLoss(const QString& task, qint64 generation, int childIndex) {
+  showLoss({keyOf(task.toStdString(), generation, childIndex)}, true);
+}
+
+void PlotPanel::showRecordLoss(const ChildListModel::Record& record) {
+  showChildLoss(q(record.started.task), record.started.generation, record.started.childIndex);
+}
+
+void PlotPanel::showLiveLoss() {
+  showLoss(losses_.trainingNow(), false);
+}
+
+void PlotPanel::showLoss(const std::vector<ChildLossHistory::Key>& children, bool selected) {
+  while (loss_->graphCount() > 0) {
+    series_.erase(loss_->graph(0));
+    loss_->removeGraph(0);
   }
-  append(systemSize_, childrenFinished_, systemSize);
+  lossShown_ = children;
+  lossSelected_ = selected;
+  lossNote_->setVisible(false);
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    const CurvePoints* points = losses_.find(children[i]);
+    if (!points) {
+      lossNote_->setText(tr("loss not recorded for this child (%1): training progress is not "
+                            "stored, only seen live")
+                             .arg(childName(children[i])));
+      lossNote_->setVisible(true);
+      continue;
+    }
+    QColor colour = colourOf(q(std::get<0>(children[i])));
+    if (i % 2 == 1) colour = colour.darker(150);  // two children of one task side by side
+    QCPGraph* graph = addGraph(loss_, childName(children[i]), colour, false);
+    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 3));
+    series_[graph].source = points;
+  }
+  following_[loss_] = true;
+  redraw(loss_);
 }
 
 QStringList PlotPanel::exportAll(const QString& basePath, const QString& format, QString* error) {
   replotNow();
   QStringList written;
-  const std::pair<QCustomPlot*, const char*> plots[] = {
+  const std::pair<QCustomPlot*, const char*> files[] = {
       {validation_, "validation"}, {loss_, "loss"}, {size_, "size"}};
-  for (const auto& [p, name] : plots) {
+  for (const auto& [p, name] : files) {
     const QString file = QStringLiteral("%1-%2.%3").arg(basePath, QLatin1String(name), format);
     p->replot(QCustomPlot::rpImmediateRefresh);
     const bool ok = format == QLatin1String("pdf") ? p->savePdf(file, 800, 500)

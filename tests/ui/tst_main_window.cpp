@@ -130,9 +130,9 @@ class TstMainWindow : public QObject {
     qunsetenv("MU2NET_RUNS_DIR");
   }
 
-  // Children of a generation may train at the same time: the loss curve follows the child that
-  // started last and ignores the others' progress.
-  void lossCurveFollowsTheLatestChild() {
+  // Children of a generation may train at the same time: the loss plot shows each of them, each
+  // with its own progress.
+  void lossCurvesShowTheChildrenTrainingNow() {
     PlotPanel panel;
     RunStartedEvent run;
     run.tasks = {"digits"};
@@ -151,12 +151,13 @@ class TstMainWindow : public QObject {
     progress(0, 1);
     QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{1});
     started(1);
-    QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{0});
+    QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{1});
+    QCOMPARE(panel.curveCount(PlotPanel::Plot::Loss), 2);
     progress(0, 2);
     progress(1, 1);
     progress(0, 3);
     progress(1, 2);
-    QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{2});
+    QCOMPARE(panel.pointCount(PlotPanel::Plot::Loss), qint64{5});
   }
 
   void refusesWhatItCannotOpen() {
