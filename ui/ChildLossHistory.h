@@ -18,7 +18,7 @@ class ChildLossHistory {
  public:
   /// task, global generation, child index within the generation.
   using Key = std::tuple<std::string, qint64, int>;
-  static constexpr std::size_t kMaxPoints = 4096;
+  static constexpr std::size_t kMaxPoints = 2048;
 
   void clear();
   /// A child started: it trains now, with the others of its generation.

@@ -381,9 +381,7 @@ void PlotPanel::applyFilter() {
   validation_->xAxis->setLabel(x);
   size_->xAxis->setLabel(x);
   const QSignalBlocker blocker(taskSelector_);
-  taskSelector_->setCurrentIndex(std::max(0, taskSelector_->findText(filter_)));
-  if (filter_.isEmpty()) taskSelector_->setCurrentIndex(0);
-  following_[validation_] = following_[size_] = true;
+  taskSelector_->setCurrentIndex(filter_.isEmpty() ? 0 : taskSelector_->findText(filter_));
   scheduleReplot();
 }
 
@@ -400,6 +398,7 @@ void PlotPanel::toggleFromLegend(QCustomPlot* p, QCPGraph* graph) {
 
 void PlotPanel::setTaskFilter(const QString& task) {
   filter_ = tasks_.contains(task) ? task : QString();
+  following_[validation_] = following_[size_] = true;  // x changed meaning: fit it again
   applyFilter();
 }
 

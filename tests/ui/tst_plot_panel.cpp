@@ -44,11 +44,20 @@ QCPGraph* graphNamed(const PlotPanel& panel, Plot which, const QString& name) {
   return nullptr;
 }
 
-std::vector<double> valuesOf(const QCPGraph* graph) {
+// The keys (x) or the values (y) handed to QCustomPlot.
+std::vector<double> dataOf(const QCPGraph* graph, bool keys) {
   std::vector<double> out;
   for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
-    out.push_back(it->value);
+    out.push_back(keys ? it->key : it->value);
   return out;
+}
+
+std::vector<double> valuesOf(const QCPGraph* graph) {
+  return dataOf(graph, false);
+}
+
+std::vector<double> keysOf(const QCPGraph* graph) {
+  return dataOf(graph, true);
 }
 
 // The values measured: without a last point only drawn to hold the value on to the latest child
@@ -60,13 +69,6 @@ std::vector<double> measuredValuesOf(const QCPGraph* graph) {
     if (out[out.size() - 2] != out.back()) return {};  // a held value must repeat the last one
     out.pop_back();
   }
-  return out;
-}
-
-std::vector<double> keysOf(const QCPGraph* graph) {
-  std::vector<double> out;
-  for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
-    out.push_back(it->key);
   return out;
 }
 
