@@ -205,7 +205,10 @@ void MainWindow::createDocks() {
   connect(children_, &ChildPanel::inspect, inspector_, &ChildInspector::showChild);
   connect(children_, &ChildPanel::inspectNothing, inspector_, &ChildInspector::showNothing);
   connect(tasks_, &TaskPanel::currentTaskChanged, plots_, &PlotPanel::setTaskFilter);
-  connect(children_, &ChildPanel::inspect, plots_, &PlotPanel::showRecordLoss);
+  // The loss of the child selected (inspect also follows updated children while none is).
+  connect(children_, &ChildPanel::inspect, plots_, [this](const ChildListModel::Record& r) {
+    if (children_->currentIndex().isValid()) plots_->showRecordLoss(r);
+  });
   connect(children_, &ChildPanel::inspectNothing, plots_, &PlotPanel::showLiveLoss);
   connect(graph_, &GraphView::layoutFailed, this, [this](const QString& message) {
     log_->log(tr("graph layout failed: %1").arg(message));

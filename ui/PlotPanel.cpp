@@ -478,8 +478,10 @@ void PlotPanel::showLiveLoss() {
 }
 
 void PlotPanel::showLoss(const std::vector<ChildLossHistory::Key>& children, bool selected) {
+  if (children == lossShown_ && selected == lossSelected_ && loss_->graphCount() > 0) return;
   while (loss_->graphCount() > 0) {
     series_.erase(loss_->graph(0));
+    hiddenByUser_.remove(loss_->graph(0));
     loss_->removeGraph(0);
   }
   lossShown_ = children;

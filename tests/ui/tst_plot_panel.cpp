@@ -315,9 +315,14 @@ class TstPlotPanel : public QObject {
     QVERIFY(window.openPath(dir_));
     auto* children = window.findChild<ChildPanel*>();
     QVERIFY(children);
+    // Updates of a child while none is selected do not select it for the loss.
     Q_EMIT children->inspect(window.childModel()->record(0));
+    QVERIFY(window.plotPanel()->lossNote().isEmpty());
+    children->setCurrentIndex(children->model()->index(0, 0));
     QVERIFY(window.plotPanel()->lossNote().contains(QStringLiteral("loss not recorded")));
     QCOMPARE(window.plotPanel()->pointCount(Plot::Loss), qint64{0});
+    children->setCurrentIndex({});
+    QVERIFY(window.plotPanel()->lossNote().isEmpty());
   }
 
   // Hints say how to zoom and pan.
