@@ -204,9 +204,7 @@ void PlotPanel::clear() {
   tasks_.clear();
   hiddenByUser_.clear();
   losses_.clear();
-  lossShown_.clear();
-  lossSelected_ = false;
-  lossNote_->setVisible(false);
+  showLiveLoss();  // none: says how to see a child's loss
   storedSizes_.clear();
   childrenFinished_ = 0;
   filter_.clear();
@@ -486,7 +484,8 @@ void PlotPanel::showLoss(const std::vector<ChildLossHistory::Key>& children, boo
   }
   lossShown_ = children;
   lossSelected_ = selected;
-  lossNote_->setVisible(false);
+  lossNote_->setText(tr("no child is training: select one in the children table to see its loss"));
+  lossNote_->setVisible(children.empty());
   for (std::size_t i = 0; i < children.size(); ++i) {
     const CurvePoints* points = losses_.find(children[i]);
     if (!points) {
