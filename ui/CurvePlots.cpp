@@ -2,6 +2,7 @@
 
 #include <QWidget>
 #include <algorithm>
+#include <cmath>
 
 #include "QCustomPlotInclude.h"
 
@@ -50,6 +51,30 @@ QCustomPlot* makeCurvePlot(QWidget* parent, const QString& title, const QString&
   placeLegendBeside(plot);
   QObject::connect(plot, &QCustomPlot::afterLayout, plot, [plot] { fitLegendColumns(plot); });
   return plot;
+}
+
+void DataBounds::extend(const CurvePoints& points) {
+  if (points.x.empty()) return;
+  x0 = std::min(x0, points.x.front());
+  x1 = std::max(x1, points.x.back());
+  const auto [lo, hi] = std::minmax_element(points.y.begin(), points.y.end());
+  y0 = std::min(y0, *lo);
+  y1 = std::max(y1, *hi);
+}
+
+void fitAxes(QCustomPlot* plot, const DataBounds& b, bool accuracy, bool fullRange) {
+  if (b.empty()) return;
+  const double xPad = std::max(0.5, (b.x1 - b.x0) * 0.02);
+  plot->xAxis->setRange(b.x0 - xPad, b.x1 + xPad);
+  if (fullRange) {
+    plot->yAxis->setRange(std::min(0.0, b.y0), accuracy ? 1.02 : std::max(b.y1 * 1.08, 1.0));
+    return;
+  }
+  const double pad = b.y1 > b.y0 ? (b.y1 - b.y0) * 0.08 : std::max(std::abs(b.y1) * 0.1, 0.02);
+  double lower = b.y0 - pad, upper = b.y1 + pad;
+  if (b.y0 >= 0) lower = std::max(lower, 0.0);  // accuracies, sizes and losses are not negative
+  if (accuracy) upper = std::min(upper, 1.02);
+  plot->yAxis->setRange(lower, upper);
 }
 
 void setIntegerTicks(QCPAxis* axis) {

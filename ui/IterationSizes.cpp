@@ -49,6 +49,20 @@ std::optional<double> activatedParams(const ExperimentStore& store,
 
 }  // namespace
 
+std::optional<double> retainedParams(const GraphSnapshot& graph, const std::string& task) {
+  std::map<std::int64_t, std::int64_t> params;
+  for (const auto& n : graph.nodes)
+    params[n.id] = n.paramCount;
+  for (const auto& route : graph.routes) {
+    if (route.task != task) continue;
+    double total = 0;
+    for (auto id : route.componentIds)
+      total += static_cast<double>(params[id]);
+    return total;
+  }
+  return std::nullopt;
+}
+
 std::vector<IterationSize> storedIterationSizes(const ExperimentStore& store) {
   const std::vector<ChildRecord> children = store.children();
   const auto ends = endsOfIterations(children, store.generations());

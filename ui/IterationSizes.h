@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "mu2net/evolution/GraphSnapshot.h"
+
 namespace mu2net {
 class ExperimentStore;
 }
@@ -24,6 +26,8 @@ struct IterationSize {
   std::optional<double> retainedParams;  ///< activated parameters of the retained model
 };
 
+/// The activated parameters of `task`'s route in `graph` (its retained model), if it has one.
+std::optional<double> retainedParams(const GraphSnapshot& graph, const std::string& task);
 /// Every task iteration ended in `store`, in order. Reads no tensor. Throws StoreError.
 std::vector<IterationSize> storedIterationSizes(const ExperimentStore& store);
 

@@ -8,8 +8,6 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <algorithm>
-#include <limits>
-#include <optional>
 
 #include "CurvePlots.h"
 #include "EngineSignals.h"
@@ -34,21 +32,6 @@ QString childName(const ChildLossHistory::Key& child) {
       .arg(q(std::get<0>(child)))
       .arg(std::get<1>(child))
       .arg(std::get<2>(child) + 1);
-}
-
-// The activated parameters of `task`'s route in `graph` (its retained model), if it has one.
-std::optional<double> routeParams(const GraphSnapshot& graph, const std::string& task) {
-  std::map<std::int64_t, std::int64_t> params;
-  for (const auto& n : graph.nodes)
-    params[n.id] = n.paramCount;
-  for (const auto& route : graph.routes) {
-    if (route.task != task) continue;
-    double total = 0;
-    for (auto id : route.componentIds)
-      total += static_cast<double>(params[id]);
-    return total;
-  }
-  return std::nullopt;
 }
 
 void setLegendTextShown(QCPGraph* graph, bool shown) {
@@ -304,31 +287,11 @@ void PlotPanel::scheduleReplot() {
 
 // Fits both axes to everything stored for the visible curves (not just what is drawn).
 void PlotPanel::followData(QCustomPlot* p) {
-  double x0 = std::numeric_limits<double>::max(), x1 = std::numeric_limits<double>::lowest();
-  double y0 = x0, y1 = x1;
+  DataBounds bounds;
   CurvePoints held;
-  for (const auto& [graph, s] : series_) {
-    const CurvePoints& points = pointsToDraw(s, held);
-    if (graph->parentPlot() != p || !graph->visible() || points.x.empty()) continue;
-    x0 = std::min(x0, points.x.front());
-    x1 = std::max(x1, points.x.back());
-    const auto [lo, hi] = std::minmax_element(points.y.begin(), points.y.end());
-    y0 = std::min(y0, *lo);
-    y1 = std::max(y1, *hi);
-  }
-  if (x0 > x1) return;
-  const double xPad = std::max(0.5, (x1 - x0) * 0.02);
-  p->xAxis->setRange(x0 - xPad, x1 + xPad);
-  const bool accuracy = p == validation_;
-  if (fullRange_->isChecked()) {
-    p->yAxis->setRange(std::min(0.0, y0), accuracy ? 1.02 : std::max(y1 * 1.08, 1.0));
-    return;
-  }
-  const double pad = y1 > y0 ? (y1 - y0) * 0.08 : std::max(std::abs(y1) * 0.1, 0.02);
-  double lower = y0 - pad, upper = y1 + pad;
-  if (y0 >= 0) lower = std::max(lower, 0.0);  // accuracies, sizes and losses are not negative
-  if (accuracy) upper = std::min(upper, 1.02);
-  p->yAxis->setRange(lower, upper);
+  for (const auto& [graph, s] : series_)
+    if (graph->parentPlot() == p && graph->visible()) bounds.extend(pointsToDraw(s, held));
+  fitAxes(p, bounds, p == validation_, fullRange_->isChecked());
 }
 
 void PlotPanel::redraw(QCustomPlot* p) {
@@ -444,7 +407,7 @@ void PlotPanel::onTaskIterationEnded(const TaskIterationEndedEvent& event) {
   size.childrenFinished = childrenFinished_;
   size.taskChildrenFinished = curvesOf(q(event.task)).childrenFinished;
   size.systemSize = event.systemSize;
-  size.retainedParams = routeParams(event.graph, event.task);
+  size.retainedParams = retainedParams(event.graph, event.task);
   addIterationSize(size);
 }
 
