@@ -15,11 +15,12 @@
 #include "ChildListModel.h"
 #include "ChildPanel.h"
 #include "ExperimentController.h"
+#include "ExperimentFiles.h"
 #include "MainWindow.h"
 #include "PlotPanel.h"
 #include "TaskPanel.h"
 #include "UiTestUtil.h"
-#include "mu2net/evolution/GraphDot.h"
+#include "mu2net/store/ExperimentStore.h"
 // Last: qcustomplot.h needs Qt's keywords, which core's headers must not see.
 #include "QCustomPlotInclude.h"
 
@@ -175,6 +176,26 @@ class TstPlotPanel : public QObject {
     PlotPanel& panel = *window.plotPanel();
     panel.replotNow();
     verifySizeCurves(panel);
+  }
+
+  // A run that continues a reopened directory starts from its history: the stored sizes stay.
+  void storedSizesStayWhenARunContinuesTheHistory() {
+    const auto store = ExperimentStore::open(dir_.toStdString(), ExperimentStore::Mode::ReadOnly);
+    const auto shown = storedRun(*store, store->config());
+    QVERIFY(shown && shown->history.size() == 8);
+    PlotPanel panel;
+    panel.onRunStarted(*shown);
+    for (const auto& child : shown->history)
+      panel.onChildFinished(child);
+    panel.showStoredSizes(storedIterationSizes(*store));
+    panel.onRunStarted(*shown);  // Start: the engine reports the same history first
+    for (const auto& child : shown->history)
+      panel.onChildFinished(child);
+    panel.replotNow();
+    verifySizeCurves(panel);
+    panel.onRunStarted(RunStartedEvent{});  // a new run: nothing of the other experiment
+    panel.replotNow();
+    QCOMPARE(panel.pointCount(Plot::Size), qint64{0});
   }
 
   // Parameters are those of each task's retained model at its iterations' ends, not every
