@@ -73,6 +73,7 @@ class MainWindow : public QMainWindow {
  private:
   void createActions();
   void createDocks();
+  void sizeDocks();
   void connectController();
   void updateActions();
   void updateTitle();
