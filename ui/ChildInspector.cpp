@@ -15,12 +15,20 @@ QString percent(double q) {
   return QString::number(100.0 * q, 'f', 1) + QLatin1Char('%');
 }
 
-// One row per hyperparameter; those a mutation changed from the parent's value in bold colour,
-// with the parent's value beside them and in their tooltip.
-QString hparamsHtml(const HParams& hparams, const std::vector<Mutation>& mutations) {
+// One row per hyperparameter; those that differ from the parent's value (`parent`, else the
+// mutations' record of it) in bold colour, with the parent's value beside them and in their
+// tooltip.
+QString hparamsHtml(const HParams& hparams, const std::vector<Mutation>& mutations,
+                    const HParams* parent) {
   std::map<std::string, double> was;
   for (const auto& m : mutations)
     was.emplace(m.name, m.from);
+  if (parent) {
+    for (const auto& [name, value] : hparams) {
+      const auto it = parent->find(name);
+      if (it != parent->end() && it->second != value) was[name] = it->second;
+    }
+  }
   QString h = ChildInspector::tr("<h4>Hyperparameters</h4><table cellspacing='0' cellpadding='2'>");
   for (const auto& [name, value] : hparams) {
     const QString shown = esc(formatHParam(name, value));
@@ -51,10 +59,20 @@ void ChildInspector::showNothing() {
 }
 
 void ChildInspector::showChild(const ChildListModel::Record& record) {
-  setHtml(html(record));
+  setHtml(html(record, parentHParams(record)));
 }
 
-QString ChildInspector::html(const ChildListModel::Record& record) {
+const HParams* ChildInspector::parentHParams(const ChildListModel::Record& record) const {
+  if (!children_ || record.started.parentId < 0) return nullptr;
+  for (int r = 0; r < children_->rowCount(); ++r) {
+    const auto& done = children_->record(r).done;
+    if (done && done->pathId == record.started.parentId && done->task == record.started.parentTask)
+      return &done->hparams;
+  }
+  return nullptr;
+}
+
+QString ChildInspector::html(const ChildListModel::Record& record, const HParams* parentHParams) {
   const auto& s = record.started;
   const QLocale locale;
   QString h;
@@ -113,7 +131,7 @@ QString ChildInspector::html(const ChildListModel::Record& record) {
   }
   h += QStringLiteral("</table>");
 
-  h += hparamsHtml(s.hparams, s.mutations);
+  h += hparamsHtml(s.hparams, s.mutations, parentHParams);
   h += tr("<h4>Validation history</h4><p>");
   QStringList history;
   for (double v : record.validations)

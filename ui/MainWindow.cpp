@@ -201,6 +201,7 @@ void MainWindow::createDocks() {
   splitDockWidget(taskDock, logDock, Qt::Vertical);
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
+  inspector_->lookUpParentsIn(children_->childModel());
   connect(children_, &ChildPanel::inspect, inspector_, &ChildInspector::showChild);
   connect(children_, &ChildPanel::inspectNothing, inspector_, &ChildInspector::showNothing);
   connect(graph_, &GraphView::layoutFailed, this, [this](const QString& message) {

@@ -3,6 +3,8 @@
 #include <QHeaderView>
 #include <QMouseEvent>
 #include <QSortFilterProxyModel>
+#include <QStyle>
+#include <QToolTip>
 
 #include "EngineSignals.h"
 
@@ -47,6 +49,25 @@ void RowTableView::mousePressEvent(QMouseEvent* event) {
     return;
   }
   QTableView::mousePressEvent(event);
+}
+
+bool RowTableView::viewportEvent(QEvent* event) {
+  if (event->type() != QEvent::ToolTip) return QTableView::viewportEvent(event);
+  const QPoint pos = static_cast<QHelpEvent*>(event)->pos();
+  const QModelIndex index = indexAt(pos);
+  QString tip = index.data(Qt::ToolTipRole).toString();
+  if (tip.isEmpty() && index.isValid()) {
+    const QString text = index.data(Qt::DisplayRole).toString();
+    // The text's width with the cell's margins (as the delegate draws it).
+    const int margins = 2 * (style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, this) + 1);
+    if (fontMetrics().horizontalAdvance(text) + margins > visualRect(index).width()) tip = text;
+  }
+  if (tip.isEmpty())
+    QToolTip::hideText();
+  else
+    QToolTip::showText(static_cast<QHelpEvent*>(event)->globalPos(), tip, viewport(),
+                       visualRect(index));
+  return true;
 }
 
 }  // namespace mu2net::ui

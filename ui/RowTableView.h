@@ -3,7 +3,8 @@
 // model is fed by the engine's events: the common ground of TaskPanel and ChildPanel. The view
 // shows its source model through a sort proxy: clicking a header sorts by the column's raw values
 // (ascending, descending, then back to the source order); sourceRow() maps a shown row back. A
-// click below the last row clears the selection.
+// click below the last row clears the selection; a cell too narrow for its text shows the whole
+// text as its tooltip.
 #include <QTableView>
 
 class QSortFilterProxyModel;
@@ -31,6 +32,7 @@ class RowTableView : public QTableView {
 
  protected:
   void mousePressEvent(QMouseEvent* event) override;
+  bool viewportEvent(QEvent* event) override;
 
  private:
   QSortFilterProxyModel* proxy_;

@@ -9,6 +9,7 @@
 #include <QHeaderView>
 #include <QScrollBar>
 #include <QTemporaryDir>
+#include <QToolTip>
 #include <QtTest/QtTest>
 #include <algorithm>
 #include <set>
@@ -217,6 +218,23 @@ class TstTablesAndWindow : public QObject {
     QCOMPARE(tasks->horizontalScrollBar()->maximum(), 0);
   }
 
+  // A task name too long for its column is cut, and shown whole as the cell's tooltip; the
+  // columns still fit.
+  void cutNamesShowWholeInTheirTooltip() {
+    auto w = testui::openInWindow(store_, {1600, 1000});
+    QVERIFY(w);
+    auto* tasks = w->findChild<TaskPanel*>();
+    const QString name = QStringLiteral("handwritten-digits-from-the-second-survey-grey-levels");
+    w->taskModel()->onTaskAdded({name.toStdString()});
+    QTest::qWait(50);
+    QCOMPARE(tasks->horizontalScrollBar()->maximum(), 0);
+    const int row = tasks->model()->rowCount() - 1;
+    const QRect cell = tasks->visualRect(tasks->model()->index(row, TaskTableModel::Name));
+    QHelpEvent help(QEvent::ToolTip, cell.center(), tasks->viewport()->mapToGlobal(cell.center()));
+    QCoreApplication::sendEvent(tasks->viewport(), &help);
+    QTRY_COMPARE(QToolTip::text(), name);
+  }
+
   // Tasks and the event log are visible together (not tabs of one dock), at 1024x700 and
   // 1600x1000.
   void tasksAndLogVisibleTogether_data() {
@@ -279,6 +297,41 @@ class TstTablesAndWindow : public QObject {
           QVERIFY(!hparamRow(html, QString::fromStdString(name)).contains(QLatin1String("was ")));
     }
     QVERIFY2(marked > 0, "the tiny run mutated some hyperparameter");
+  }
+
+  // A hyperparameter that differs from the parent's for another reason than the child's mutations
+  // (a data hyperparameter of the generation, a parent from another task) is marked too, with
+  // the parent's value, when the parent is in the list.
+  void hyperparametersDifferentFromTheParentAreMarked() {
+    auto w = testui::openInWindow(store_, {1400, 900});
+    QVERIFY(w);
+    auto* inspector = w->findChild<ChildInspector*>();
+    auto* children = w->findChild<ChildPanel*>();
+    int marked = 0;
+    for (int r = 0; r < children->model()->rowCount(); ++r) {
+      const auto& record =
+          w->childModel()->record(children->sourceRow(children->model()->index(r, 0)));
+      const HParams* parent = inspector->parentHParams(record);
+      if (!parent) continue;
+      children->selectRow(r);
+      const QString text = inspector->toPlainText();
+      for (const auto& [name, value] : record.started.hparams) {
+        const auto it = parent->find(name);
+        if (it == parent->end() || it->second == value) continue;
+        const bool mutated =
+            std::any_of(record.started.mutations.begin(), record.started.mutations.end(),
+                        [&](const Mutation& m) { return m.name == name; });
+        if (mutated) continue;
+        const QString line = QStringLiteral("%1\n%2 (was %3)")
+                                 .arg(QString::fromStdString(name),
+                                      QString::fromStdString(formatHParam(name, value)),
+                                      QString::fromStdString(formatHParam(name, it->second)));
+        QVERIFY2(text.contains(line), qPrintable(line + QLatin1String(" in\n") + text));
+        ++marked;
+      }
+    }
+    QVERIFY2(marked > 0,
+             "the tiny run has a child whose data hyperparameters differ from its parent's");
   }
 
   // The window opens within a 1024x700 screen, and its smallest size fits there too.
