@@ -39,6 +39,10 @@ namespace mu2net::ui {
 
 namespace {
 
+// The version of the dock layout: a state saved by a workbench with another layout (1: the event
+// log was a tab of the tasks) is not restored; the first layout is used instead.
+constexpr int kDockLayoutVersion = 2;
+
 QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
@@ -65,7 +69,8 @@ MainWindow::MainWindow(QWidget* parent)
   QSettings settings;
   WindowGeometry::restore(this, settings.value(QStringLiteral("geometry")).toByteArray(),
                           QSize(1500, 920));
-  if (!restoreState(settings.value(QStringLiteral("windowState")).toByteArray()))
+  if (!restoreState(settings.value(QStringLiteral("windowState")).toByteArray(),
+                    kDockLayoutVersion))
     QTimer::singleShot(0, this, &MainWindow::sizeDocks);
   updateActions();
   updateTitle();
@@ -495,7 +500,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   }
   QSettings settings;
   settings.setValue(QStringLiteral("geometry"), saveGeometry());
-  settings.setValue(QStringLiteral("windowState"), saveState());
+  settings.setValue(QStringLiteral("windowState"), saveState(kDockLayoutVersion));
   event->accept();
 }
 

@@ -255,6 +255,20 @@ class TstTablesAndWindow : public QObject {
     QVERIFY(tasks->width() >= 300 && log->width() >= 300);
   }
 
+  // A dock layout saved by an earlier workbench (the event log a tab of the tasks) gives way to
+  // the new one.
+  void anEarlierLayoutGivesWayToTheNewOne() {
+    {
+      auto w = testui::openInWindow({}, {});
+      w->tabifyDockWidget(dock(w.get(), "taskDock"), dock(w.get(), "logDock"));
+      QSettings().setValue(QStringLiteral("windowState"), w->saveState());
+    }
+    auto w = testui::openInWindow(store_, {});
+    QVERIFY(w);
+    QVERIFY(!w->tabifiedDockWidgets(dock(w.get(), "taskDock")).contains(dock(w.get(), "logDock")));
+    QVERIFY(w->findChild<TaskPanel*>()->isVisible() && w->findChild<EventLog*>()->isVisible());
+  }
+
   // Booleans read true/false in the inspector, never 1/0.
   void booleansShowAsTrueOrFalse() {
     auto w = testui::openInWindow(store_, {1400, 900});
