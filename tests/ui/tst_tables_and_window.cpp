@@ -87,7 +87,7 @@ class TstTablesAndWindow : public QObject {
     MU2NET_REQUIRE_DIR(testdata::mnistDir());
     QCOMPARE(QGuiApplication::primaryScreen()->availableGeometry().size(), kSmallScreen);
     QCOMPARE(QGuiApplication::screens().size(), 2);
-    ExperimentConfig config = testui::tinyConfig(2);
+    ExperimentConfig config = testui::tinyConfig(3);
     config.tasks.push_back(testui::mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
     store_ = runs_.filePath(QStringLiteral("experiment"));
     QVERIFY(testui::runIntoStore(config, store_));
@@ -134,6 +134,12 @@ class TstTablesAndWindow : public QObject {
     const auto* notKept =
         findRecord(*w, [](const ChildListModel::Record& r) { return r.done && !r.done->improved; });
     QVERIFY2(notKept, "the tiny run has a child that was not kept");
+    int notKeptCount = 0;
+    for (int r = 0; r < w->childModel()->rowCount(); ++r) {
+      const auto& done = w->childModel()->record(r).done;
+      notKeptCount += done && !done->improved;
+    }
+    qInfo("%d of %d children not kept", notKeptCount, w->childModel()->rowCount());
     QCOMPARE(notKept->done->pathId, int64_t{-1});
     const QString html = ChildInspector::html(*notKept);
     QVERIFY2(!html.contains(QLatin1String("Path id:</b> -1")), qPrintable(html));
