@@ -19,17 +19,25 @@ QMargins frameMargins(const QWidget* window) {
   return kFrameEstimate;
 }
 
-// Fits the window once more when it is first shown (the frame is real then).
+// Fits the window once more when it is first shown (the frame is real then), unless its geometry
+// was set since (a size chosen on purpose).
 class FitWhenShown : public QObject {
  public:
-  explicit FitWhenShown(QWidget* window) : QObject(window) { window->installEventFilter(this); }
+  explicit FitWhenShown(QWidget* window) : QObject(window), chosen_(window->geometry()) {
+    window->installEventFilter(this);
+  }
   bool eventFilter(QObject* watched, QEvent* event) override {
     if (event->type() == QEvent::Show) {
-      WindowGeometry::fitToScreen(static_cast<QWidget*>(watched));
+      auto* window = static_cast<QWidget*>(watched);
+      if (window->geometry() == chosen_) WindowGeometry::fitToScreen(window);
+      window->removeEventFilter(this);
       deleteLater();
     }
     return false;
   }
+
+ private:
+  QRect chosen_;
 };
 
 }  // namespace
