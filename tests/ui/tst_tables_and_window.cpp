@@ -198,6 +198,12 @@ class TstTablesAndWindow : public QObject {
     QVERIFY2(a != b, "sorting by name both ways changes the first row");
     tasks->selectRow(0);
     QCOMPARE(w->graphView()->highlightedTask(), b);
+    // Numbers sort as numbers.
+    clickHeader(tasks, TaskTableModel::Validation);
+    const QList<QVariant> validations = shownValues(tasks, TaskTableModel::Validation);
+    QVERIFY(ordered(validations, Qt::AscendingOrder) || ordered(validations, Qt::DescendingOrder));
+    clickHeader(tasks, TaskTableModel::Validation);
+    QCOMPARE(shownValues(tasks, TaskTableModel::Validation).first(), validations.last());
   }
 
   // Readable at scale: with a long status, the task table's columns fit its width in a window of
