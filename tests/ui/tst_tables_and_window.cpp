@@ -267,6 +267,28 @@ class TstTablesAndWindow : public QObject {
     QVERIFY(tasks->width() >= 300 && log->width() >= 300);
   }
 
+  // The event log shows its latest lines, also when the first ones came before the window was
+  // shown (an experiment opened from the command line), until the user scrolls back.
+  void theEventLogFollowsItsLatestLines() {
+    MainWindow w;
+    w.setErrorPopups(false);
+    QVERIFY(w.openPath(store_));
+    auto* log = w.findChild<EventLog*>();
+    w.show();
+    for (int i = 0; i < 10; ++i)
+      log->log(QStringLiteral("before the window is laid out %1").arg(i));
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::qWait(50);
+    QScrollBar* bar = log->verticalScrollBar();
+    for (int i = 0; i < 40; ++i)
+      log->log(QStringLiteral("line %1").arg(i));
+    QVERIFY(bar->maximum() > 0);
+    QCOMPARE(bar->value(), bar->maximum());
+    bar->setValue(0);
+    log->log(QStringLiteral("one more line"));
+    QCOMPARE(bar->value(), 0);
+  }
+
   // A dock layout saved by an earlier workbench (the event log a tab of the tasks) gives way to
   // the new one.
   void anEarlierLayoutGivesWayToTheNewOne() {
