@@ -1,6 +1,7 @@
 #include "ChildInspector.h"
 
 #include <QLocale>
+#include <map>
 
 namespace mu2net::ui {
 
@@ -12,6 +13,38 @@ QString esc(const std::string& s) {
 
 QString percent(double q) {
   return QString::number(100.0 * q, 'f', 1) + QLatin1Char('%');
+}
+
+// One row per hyperparameter; those that differ from the parent's value (`parent`, else the
+// mutations' record of it) in bold colour, with the parent's value beside them and in their
+// tooltip.
+QString hparamsHtml(const HParams& hparams, const std::vector<Mutation>& mutations,
+                    const HParams* parent) {
+  std::map<std::string, double> was;
+  for (const auto& m : mutations)
+    was.emplace(m.name, m.from);
+  if (parent) {
+    for (const auto& [name, value] : hparams) {
+      const auto it = parent->find(name);
+      if (it != parent->end() && it->second != value) was[name] = it->second;
+    }
+  }
+  QString h = ChildInspector::tr("<h4>Hyperparameters</h4><table cellspacing='0' cellpadding='2'>");
+  for (const auto& [name, value] : hparams) {
+    const QString shown = esc(formatHParam(name, value));
+    const auto it = was.find(name);
+    if (it == was.end()) {
+      h += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(name), shown);
+      continue;
+    }
+    const QString before = ChildInspector::tr("was %1").arg(esc(formatHParam(name, it->second)));
+    h += QStringLiteral(
+             "<tr><td><b style='color:#c62828' title='%3'>%1</b></td>"
+             "<td><b style='color:#c62828' title='%3'>%2</b> <span style='color:gray'>(%3)</span>"
+             "</td></tr>")
+             .arg(esc(name), shown, before);
+  }
+  return h + QStringLiteral("</table>");
 }
 
 }  // namespace
@@ -26,10 +59,20 @@ void ChildInspector::showNothing() {
 }
 
 void ChildInspector::showChild(const ChildListModel::Record& record) {
-  setHtml(html(record));
+  setHtml(html(record, parentHParams(record)));
 }
 
-QString ChildInspector::html(const ChildListModel::Record& record) {
+const HParams* ChildInspector::parentHParams(const ChildListModel::Record& record) const {
+  if (!children_ || record.started.parentId < 0) return nullptr;
+  for (int r = 0; r < children_->rowCount(); ++r) {
+    const auto& done = children_->record(r).done;
+    if (done && done->pathId == record.started.parentId && done->task == record.started.parentTask)
+      return &done->hparams;
+  }
+  return nullptr;
+}
+
+QString ChildInspector::html(const ChildListModel::Record& record, const HParams* parentHParams) {
   const auto& s = record.started;
   const QLocale locale;
   QString h;
@@ -55,8 +98,11 @@ QString ChildInspector::html(const ChildListModel::Record& record) {
                 locale.toString(static_cast<qlonglong>(s.totalParams)));
   if (record.done) {
     h += tr(", %1 accounted").arg(locale.toString(record.done->accountedParams, 'f', 0));
+    // Only a child kept in the population (improved) gets a path id.
+    const QString pathId =
+        record.done->pathId >= 0 ? QString::number(record.done->pathId) : tr("none (not kept)");
     h += tr("<br><b>Path id:</b> %1 · <b>Training time:</b> %2 s")
-             .arg(record.done->pathId)
+             .arg(pathId)
              .arg(record.done->seconds, 0, 'f', 1);
   }
   h += QStringLiteral("</p>");
@@ -85,12 +131,7 @@ QString ChildInspector::html(const ChildListModel::Record& record) {
   }
   h += QStringLiteral("</table>");
 
-  h += tr("<h4>Hyperparameters</h4><table cellspacing='0' cellpadding='2'>");
-  for (const auto& [name, value] : s.hparams)
-    h += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
-             .arg(esc(name), esc(formatHParam(name, value)));
-  h += QStringLiteral("</table>");
-
+  h += hparamsHtml(s.hparams, s.mutations, parentHParams);
   h += tr("<h4>Validation history</h4><p>");
   QStringList history;
   for (double v : record.validations)

@@ -2,6 +2,7 @@
 
 #include <QLocale>
 #include <QStringList>
+#include <algorithm>
 
 namespace mu2net::ui {
 
@@ -39,6 +40,7 @@ QVariant ChildListModel::data(const QModelIndex& index, int role) const {
     return {};
   const Record& r = records_[static_cast<std::size_t>(index.row())];
   const auto& s = r.started;
+  if (role == RawValueRole) return rawValue(index);
   if (role == Qt::DisplayRole) {
     switch (index.column()) {
       case Generation:
@@ -102,6 +104,27 @@ QVariant ChildListModel::headerData(int section, Qt::Orientation orientation, in
       return tr("Seconds");
     default:
       return {};
+  }
+}
+
+// Numbers as numbers (so that 9.5% sorts below 10.0%); the shown text for the rest.
+QVariant ChildListModel::rawValue(const QModelIndex& index) const {
+  const Record& r = records_[static_cast<std::size_t>(index.row())];
+  switch (index.column()) {
+    case Generation:
+      return static_cast<qlonglong>(r.started.generation);
+    case Child:
+      return r.started.childIndex + 1;
+    case Validation:
+      if (r.done) return r.done->quality;
+      if (r.validations.empty()) return {};
+      return *std::max_element(r.validations.begin(), r.validations.end());
+    case Params:
+      return static_cast<qlonglong>(r.started.trainableParams);
+    case Seconds:
+      return r.done ? QVariant(r.done->seconds) : QVariant();
+    default:
+      return data(index, Qt::DisplayRole);
   }
 }
 

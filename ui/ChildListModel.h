@@ -28,6 +28,8 @@ class ChildListModel : public QAbstractTableModel {
     Seconds,
     ColumnCount
   };
+  /// Role giving a cell's raw value (a number where the column shows one) for sorting.
+  static constexpr int RawValueRole = Qt::UserRole + 1;
 
   /// What is known about one child.
   struct Record {
@@ -58,6 +60,7 @@ class ChildListModel : public QAbstractTableModel {
 
  private:
   static QString key(const std::string& task, qint64 generation, int childIndex);
+  QVariant rawValue(const QModelIndex& index) const;
   void rowChanged(int r);
 
   std::vector<Record> records_;

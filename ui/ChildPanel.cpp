@@ -7,7 +7,7 @@
 namespace mu2net::ui {
 
 ChildPanel::ChildPanel(QWidget* parent) : RowTableView(parent), model_(new ChildListModel(this)) {
-  setModel(model_);
+  setSourceModel(model_, ChildListModel::RawValueRole);
   horizontalHeader()->setStretchLastSection(true);
   // Fixed starting widths: sizing to contents would measure every row of a long run.
   const std::pair<int, int> widths[] = {
@@ -21,18 +21,18 @@ ChildPanel::ChildPanel(QWidget* parent) : RowTableView(parent), model_(new Child
   connect(selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
             if (current.isValid())
-              Q_EMIT inspect(model_->record(current.row()));
+              Q_EMIT inspect(model_->record(sourceRow(current)));
             else
               Q_EMIT inspectNothing();
           });
   // The inspector follows updates of the selected child (validations arriving, finish).
   connect(model_, &QAbstractItemModel::dataChanged, this,
           [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
-            const QModelIndex current = currentIndex();
-            if (!current.isValid())
+            const int current = sourceRow(currentIndex());
+            if (current < 0)
               Q_EMIT inspect(model_->record(bottomRight.row()));
-            else if (current.row() >= topLeft.row() && current.row() <= bottomRight.row())
-              Q_EMIT inspect(model_->record(current.row()));
+            else if (current >= topLeft.row() && current <= bottomRight.row())
+              Q_EMIT inspect(model_->record(current));
           });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Every child the engine has started, one row each (ChildListModel), fed by the engine's events.
+// Every child the engine has started, one row each (ChildListModel), fed by the engine's events,
+// sortable by any column.
 // It says which child the inspector should show: the current row's, following its updates; with
 // no current row, the child that changed last, so a running experiment is always explained.
 #include "ChildListModel.h"

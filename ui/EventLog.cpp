@@ -1,5 +1,6 @@
 #include "EventLog.h"
 
+#include <QScrollBar>
 #include <QStringList>
 #include <QTime>
 
@@ -21,6 +22,14 @@ EventLog::EventLog(QWidget* parent) : QPlainTextEdit(parent) {
   setReadOnly(true);
   setMaximumBlockCount(5000);
   setObjectName(QStringLiteral("eventLog"));
+  // Follow the latest line until the user scrolls back, whatever the lines and the widget's size
+  // did in between (lines logged before the window is laid out included).
+  QScrollBar* bar = verticalScrollBar();
+  connect(bar, &QScrollBar::valueChanged, this,
+          [this, bar](int value) { following_ = value == bar->maximum(); });
+  connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int maximum) {
+    if (following_) bar->setValue(maximum);
+  });
 }
 
 void EventLog::log(const QString& line) {

@@ -1,7 +1,8 @@
 #pragma once
 // The event log: one timestamped line per thing worth knowing about a run (run and task
 // iterations starting and ending, generations, every child's outcome, test accuracies, tasks
-// added, pauses), and whatever the window reports (experiments loaded, errors, exports).
+// added, pauses), and whatever the window reports (experiments loaded, errors, exports). It shows
+// the latest line until the user scrolls back.
 #include <QPlainTextEdit>
 #include <QString>
 
@@ -21,6 +22,9 @@ class EventLog : public QPlainTextEdit {
  public Q_SLOTS:
   /// Appends `line` with the time of day.
   void log(const QString& line);
+
+ private:
+  bool following_ = true;  // the latest line is in view
 };
 
 }  // namespace mu2net::ui

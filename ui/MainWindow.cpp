@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QTimer>
 #include <QToolBar>
@@ -30,12 +31,17 @@
 #include "RunStatusBar.h"
 #include "TaskPanel.h"
 #include "TaskTableModel.h"
+#include "WindowGeometry.h"
 #include "mu2net/common/ErrorText.h"
 #include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::ui {
 
 namespace {
+
+// The version of the dock layout: a state saved by a workbench with another layout (1: the event
+// log was a tab of the tasks) is not restored; the first layout is used instead.
+constexpr int kDockLayoutVersion = 2;
 
 QString q(const std::string& s) {
   return QString::fromStdString(s);
@@ -59,21 +65,13 @@ MainWindow::MainWindow(QWidget* parent)
   createDocks();
   connectController();
 
+  // The saved geometry, or a large first one, within the screen the window opens on.
   QSettings settings;
-  restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
-  if (!restoreState(settings.value(QStringLiteral("windowState")).toByteArray())) {
-    resize(1500, 920);
-    // Dock sizes only take once the window has its size: give the graph and the curves most of
-    // the height, split evenly side by side.
-    QTimer::singleShot(0, this, [this] {
-      auto* graphDock = findChild<QDockWidget*>(QStringLiteral("graphDock"));
-      auto* plotDock = findChild<QDockWidget*>(QStringLiteral("plotDock"));
-      auto* taskDock = findChild<QDockWidget*>(QStringLiteral("taskDock"));
-      if (!graphDock || !plotDock || !taskDock) return;
-      resizeDocks({graphDock, plotDock}, {width() / 2, width() / 2}, Qt::Horizontal);
-      resizeDocks({graphDock, taskDock}, {height() * 66 / 100, height() * 34 / 100}, Qt::Vertical);
-    });
-  }
+  WindowGeometry::restore(this, settings.value(QStringLiteral("geometry")).toByteArray(),
+                          QSize(1500, 920));
+  if (!restoreState(settings.value(QStringLiteral("windowState")).toByteArray(),
+                    kDockLayoutVersion))
+    QTimer::singleShot(0, this, &MainWindow::sizeDocks);
   updateActions();
   updateTitle();
 }
@@ -185,10 +183,17 @@ void MainWindow::createDocks() {
     viewMenu_->addAction(d->toggleViewAction());
     return d;
   };
-  // Rough first layout: graph left, curves right, tables below; QSettings keeps the user's own.
+  // First layout: graph left and curves right above the tables: tasks with the event log below
+  // them, the children, the child inspector. QSettings keeps the user's own.
   auto* graphDock =
       dock(tr("System graph"), QStringLiteral("graphDock"), graph_, Qt::LeftDockWidgetArea);
-  auto* plotDock = dock(tr("Curves"), QStringLiteral("plotDock"), plots_, Qt::RightDockWidgetArea);
+  // The curves scroll rather than keep the window taller than a small screen.
+  auto* plotArea = new QScrollArea(this);
+  plotArea->setWidget(plots_);
+  plotArea->setWidgetResizable(true);
+  plotArea->setFrameShape(QFrame::NoFrame);
+  auto* plotDock =
+      dock(tr("Curves"), QStringLiteral("plotDock"), plotArea, Qt::RightDockWidgetArea);
   auto* taskDock = dock(tr("Tasks"), QStringLiteral("taskDock"), tasks_, Qt::BottomDockWidgetArea);
   auto* childDock =
       dock(tr("Children"), QStringLiteral("childDock"), children_, Qt::BottomDockWidgetArea);
@@ -198,10 +203,10 @@ void MainWindow::createDocks() {
   splitDockWidget(graphDock, plotDock, Qt::Horizontal);
   splitDockWidget(taskDock, childDock, Qt::Horizontal);
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
-  tabifyDockWidget(taskDock, logDock);
-  taskDock->raise();
+  splitDockWidget(taskDock, logDock, Qt::Vertical);
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
+  inspector_->lookUpParentsIn(children_->childModel());
   connect(children_, &ChildPanel::inspect, inspector_, &ChildInspector::showChild);
   connect(children_, &ChildPanel::inspectNothing, inspector_, &ChildInspector::showNothing);
   connect(tasks_, &TaskPanel::currentTaskChanged, plots_, &PlotPanel::setTaskFilter);
@@ -213,6 +218,22 @@ void MainWindow::createDocks() {
   connect(graph_, &GraphView::layoutFailed, this, [this](const QString& message) {
     log_->log(tr("graph layout failed: %1").arg(message));
   });
+}
+
+// Dock sizes only take once the window has its size: the graph and the curves side by side above,
+// the tables below with the task table widest, the event log under the tasks.
+void MainWindow::sizeDocks() {
+  const auto find = [this](const char* name) {
+    return findChild<QDockWidget*>(QLatin1String(name));
+  };
+  QDockWidget *graph = find("graphDock"), *plot = find("plotDock"), *task = find("taskDock"),
+              *child = find("childDock"), *inspector = find("inspectorDock"),
+              *log = find("logDock");
+  const int w = width(), h = height();
+  resizeDocks({graph, plot}, {w / 2, w / 2}, Qt::Horizontal);
+  resizeDocks({graph, task}, {h * 58 / 100, h * 42 / 100}, Qt::Vertical);
+  resizeDocks({task, child, inspector}, {w * 44 / 100, w * 32 / 100, w * 24 / 100}, Qt::Horizontal);
+  resizeDocks({task, log}, {h * 24 / 100, h * 18 / 100}, Qt::Vertical);
 }
 
 // Every view follows the engine's events itself; the window keeps the experiment's history, its
@@ -486,7 +507,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   }
   QSettings settings;
   settings.setValue(QStringLiteral("geometry"), saveGeometry());
-  settings.setValue(QStringLiteral("windowState"), saveState());
+  settings.setValue(QStringLiteral("windowState"), saveState(kDockLayoutVersion));
   event->accept();
 }
 

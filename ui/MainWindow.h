@@ -7,8 +7,9 @@
 // The window assembles: each view and panel is its own class (GraphView, PlotPanel, TaskPanel,
 // ChildPanel with the ChildInspector, EventLog) that follows the engine's events itself; the
 // status bar is a RunStatusBar. Runs go through an ExperimentController (worker thread); the
-// window only reacts to its signals, so it never blocks on training. Window geometry, dock layout
-// and recent experiments are kept with QSettings. Closing during a run asks first, then stops the
+// window only reacts to its signals, so it never blocks on training. Window geometry (fitted to
+// the screen it opens on: WindowGeometry), dock layout and recent experiments are kept with
+// QSettings. Closing during a run asks first, then stops the
 // engine at its next safe point and closes once it has.
 #include <QMainWindow>
 #include <QString>
@@ -73,6 +74,7 @@ class MainWindow : public QMainWindow {
  private:
   void createActions();
   void createDocks();
+  void sizeDocks();
   void connectController();
   void updateActions();
   void updateTitle();

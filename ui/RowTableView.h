@@ -1,7 +1,13 @@
 #pragma once
 // A read-only table of one row per item (a task, a child), selected a whole row at a time, whose
-// model is fed by the engine's events: the common ground of TaskPanel and ChildPanel.
+// model is fed by the engine's events: the common ground of TaskPanel and ChildPanel. The view
+// shows its source model through a sort proxy: clicking a header sorts by the column's raw values
+// (ascending, descending, then back to the source order); sourceRow() maps a shown row back. A
+// click below the last row clears the selection; a cell too narrow for its text shows the whole
+// text as its tooltip.
 #include <QTableView>
+
+class QSortFilterProxyModel;
 
 namespace mu2net::ui {
 
@@ -10,11 +16,26 @@ class EngineSignals;
 class RowTableView : public QTableView {
   Q_OBJECT
  public:
-  /// Without a model yet (setModel).
+  /// Without a model yet (setSourceModel).
   explicit RowTableView(QWidget* parent = nullptr);
 
-  /// Connects the model's slots onX to the engine's events x (EngineSignals::connectHandlers).
+  /// Shows `source`, sorted on request by the values of its role `sortRole` (Qt::DisplayRole
+  /// where the source has no raw values); unsorted at first.
+  void setSourceModel(QAbstractItemModel* source, int sortRole);
+  QAbstractItemModel* sourceModel() const;
+  /// The source model's row shown at `index` of this view, or -1 when it is invalid.
+  int sourceRow(const QModelIndex& index) const;
+
+  /// Connects the source model's slots onX to the engine's events x
+  /// (EngineSignals::connectHandlers).
   void follow(const EngineSignals* events);
+
+ protected:
+  void mousePressEvent(QMouseEvent* event) override;
+  bool viewportEvent(QEvent* event) override;
+
+ private:
+  QSortFilterProxyModel* proxy_;
 };
 
 }  // namespace mu2net::ui

@@ -1,6 +1,7 @@
 #pragma once
-// The tasks of the experiment, one row each (TaskTableModel), fed by the engine's events. The
-// current row names the task whose route the graph highlights.
+// The tasks of the experiment, one row each (TaskTableModel), fed by the engine's events, sortable
+// by any column. The selected row names the task whose route the graph highlights; no selection
+// (cleared, or the model reset) names none.
 #include <QString>
 
 #include "RowTableView.h"
@@ -15,13 +16,19 @@ class TaskPanel : public RowTableView {
   explicit TaskPanel(QWidget* parent = nullptr);
 
   TaskTableModel* taskModel() const { return model_; }
+  /// The selected task, or empty.
+  QString selectedTask() const;
 
  Q_SIGNALS:
-  /// The current row changed to the task `name` (empty: no row).
+  /// The selection changed to the task `name` (empty: none).
   void currentTaskChanged(const QString& name);
 
  private:
+  void sizeColumns();
+  void selectionMayHaveChanged();
+
   TaskTableModel* model_;
+  QString selected_;  // the task last announced by currentTaskChanged
 };
 
 }  // namespace mu2net::ui

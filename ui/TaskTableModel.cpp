@@ -84,29 +84,30 @@ QVariant TaskTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  switch (section) {
-    case Name:
-      return tr("Task");
-    case Status:
-      return tr("Status");
-    case Validation:
-      return tr("Validation");
-    case Test:
-      return tr("Test");
-    case ChildrenTried:
-      return tr("Tried");
-    case ChildrenImproved:
-      return tr("Improved");
-    case ActivatedParams:
-      return tr("Activated params");
-    case AccountedParams:
-      return tr("Accounted params");
-    case ReusedShare:
-      return tr("Reused");
-    default:
-      return {};
-  }
+  if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
+  // Short labels, so that the columns fit beside the other tables; the tooltips say it in full.
+  struct Header {
+    const char* label;
+    const char* toolTip;
+  };
+  static const Header headers[ColumnCount] = {
+      {QT_TR_NOOP("Task"), QT_TR_NOOP("Task")},
+      {QT_TR_NOOP("Status"), QT_TR_NOOP("What the task is doing (its task iteration)")},
+      {QT_TR_NOOP("Val."), QT_TR_NOOP("Best validation accuracy")},
+      {QT_TR_NOOP("Test"), QT_TR_NOOP("Test accuracy of the retained model")},
+      {QT_TR_NOOP("Tried"), QT_TR_NOOP("Children tried")},
+      {QT_TR_NOOP("Impr."), QT_TR_NOOP("Children that improved on their parent")},
+      {QT_TR_NOOP("Params"),
+       QT_TR_NOOP("Activated parameters: all parameters of the task's best route")},
+      {QT_TR_NOOP("Acct."),
+       QT_TR_NOOP("Accounted parameters: each component's parameters divided by the number of "
+                  "tasks whose retained models use it")},
+      {QT_TR_NOOP("Reused"),
+       QT_TR_NOOP("Share of the route's parameters in components created by another task or "
+                  "the root")}};
+  if (role == Qt::DisplayRole) return tr(headers[section].label);
+  if (role == Qt::ToolTipRole) return tr(headers[section].toolTip);
+  return {};
 }
 
 int TaskTableModel::rowOf(const QString& task) const {

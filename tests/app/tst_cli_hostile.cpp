@@ -12,37 +12,22 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "CliProcess.h"
 #include "TestData.h"
 
 namespace {
 
-struct Result {
-  int exitCode = -1;
-  bool finished = false;
-  QString out, err;
-};
+using Result = mu2net::testdata::ProgramRun;
 
+// The CLI under a 2 GiB address-space limit, its OpenMP threads not spinning.
 Result runCli(const QStringList& args, int timeoutMs = 120000) {
-  QProcess p;
-  p.setChildProcessModifier([] {
+  auto env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("PASSIVE"));
+  return mu2net::testdata::runProgram(QStringLiteral(MU2NET_CLI_PATH), args, env, timeoutMs, [] {
     rlimit limit{};
     limit.rlim_cur = limit.rlim_max = rlim_t{2} << 30;
     setrlimit(RLIMIT_AS, &limit);
   });
-  auto env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("PASSIVE"));
-  p.setProcessEnvironment(env);
-  p.start(QStringLiteral(MU2NET_CLI_PATH), args);
-  Result r;
-  r.finished = p.waitForFinished(timeoutMs);
-  if (!r.finished) {
-    p.kill();
-    p.waitForFinished();
-  }
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
 }
 
 QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {

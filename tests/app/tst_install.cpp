@@ -23,33 +23,13 @@
 #include <sqlite3.h>
 #include <torch/version.h>
 
+#include "CliProcess.h"
 #include "TestData.h"
 
 namespace {
 
-struct Run {
-  bool finished = false;
-  int exitCode = -1;
-  QString out, err;
-};
-
-Run run(const QString& program, const QStringList& args,
-        const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment(),
-        int timeoutMs = 600000) {
-  QProcess p;
-  p.setProcessEnvironment(env);
-  p.start(program, args);
-  Run r;
-  r.finished = p.waitForFinished(timeoutMs);
-  if (!r.finished) {
-    p.kill();
-    p.waitForFinished();
-  }
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
-}
+using Run = mu2net::testdata::ProgramRun;
+using mu2net::testdata::runProgram;
 
 QString describe(const QString& what, const Run& r) {
   return QStringLiteral("%1: finished %2, exit %3\n--- stdout\n%4\n--- stderr\n%5")
@@ -62,8 +42,8 @@ QString describe(const QString& what, const Run& r) {
 // The commit of the source checkout, or "unknown" when it is not a git checkout.
 QString sourceCommit() {
   const Run git =
-      run(QStringLiteral("git"), {QStringLiteral("-C"), QStringLiteral(MU2NET_SOURCE_DIR),
-                                  QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
+      runProgram(QStringLiteral("git"), {QStringLiteral("-C"), QStringLiteral(MU2NET_SOURCE_DIR),
+                                         QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
   return git.exitCode == 0 ? git.out.trimmed() : QStringLiteral("unknown");
 }
 
@@ -121,9 +101,9 @@ class TstInstall : public QObject {
     MU2NET_REQUIRE_DIR(mu2net::testdata::mnistDir());
     QVERIFY(tmp_.isValid());
     const QString first = tmp_.filePath(QStringLiteral("first"));
-    const Run install = run(QStringLiteral(MU2NET_CMAKE_COMMAND),
-                            {QStringLiteral("--install"), QStringLiteral(MU2NET_BINARY_DIR),
-                             QStringLiteral("--prefix"), first});
+    const Run install = runProgram(QStringLiteral(MU2NET_CMAKE_COMMAND),
+                                   {QStringLiteral("--install"), QStringLiteral(MU2NET_BINARY_DIR),
+                                    QStringLiteral("--prefix"), first});
     QVERIFY2(install.exitCode == 0, qPrintable(describe("cmake --install", install)));
     // Move the installation: nothing in it may depend on the prefix it was installed to.
     prefix_ = tmp_.filePath(QStringLiteral("moved/prefix"));
@@ -163,7 +143,7 @@ class TstInstall : public QObject {
     const QString commit = sourceCommit();
     const QProcessEnvironment env = cleanEnvironment();
     const Run cli =
-        run(installed(QStringLiteral("bin/mu2net")), {QStringLiteral("--version")}, env);
+        runProgram(installed(QStringLiteral("bin/mu2net")), {QStringLiteral("--version")}, env);
     QVERIFY2(cli.exitCode == 0, qPrintable(describe("mu2net --version", cli)));
     const QStringList lines = cli.out.split(QLatin1Char('\n'));
     QCOMPARE(lines.value(0), QStringLiteral("mu2net " MU2NET_VERSION));
@@ -180,8 +160,8 @@ class TstInstall : public QObject {
     QProcessEnvironment noDisplay = env;
     for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
       noDisplay.remove(QString::fromLatin1(name));
-    const Run gui = run(installed(QStringLiteral("bin/mu2net-workbench")),
-                        {QStringLiteral("--version")}, noDisplay);
+    const Run gui = runProgram(installed(QStringLiteral("bin/mu2net-workbench")),
+                               {QStringLiteral("--version")}, noDisplay);
     QVERIFY2(gui.exitCode == 0, qPrintable(describe("mu2net-workbench --version", gui)));
     const QStringList guiLines = gui.out.split(QLatin1Char('\n'));
     QCOMPARE(guiLines.value(0), QStringLiteral("mu2net-workbench " MU2NET_VERSION));
@@ -193,8 +173,8 @@ class TstInstall : public QObject {
     QVERIFY(gui.out.contains(QStringLiteral("QCustomPlot (GPL-3.0)")));
     QVERIFY(gui.out.contains(QStringLiteral("Graphviz (EPL-1.0)")));
 
-    const Run layout =
-        run(installed(QStringLiteral("bin/mu2net-layout")), {QStringLiteral("--version")}, env);
+    const Run layout = runProgram(installed(QStringLiteral("bin/mu2net-layout")),
+                                  {QStringLiteral("--version")}, env);
     QVERIFY2(layout.exitCode == 0, qPrintable(describe("mu2net-layout --version", layout)));
     const QStringList layoutLines = layout.out.split(QLatin1Char('\n'));
     QCOMPARE(layoutLines.value(0), QStringLiteral("mu2net-layout " MU2NET_VERSION));
@@ -209,7 +189,7 @@ class TstInstall : public QObject {
                                                      {"mu2net-layout", "\\-\\-engine"}};
     for (const auto& [program, option] : pages) {
       const QString page = installed(QStringLiteral("share/man/man1/%1.1.gz").arg(program));
-      const Run unzip = run(QStringLiteral("gzip"), {QStringLiteral("-dc"), page});
+      const Run unzip = runProgram(QStringLiteral("gzip"), {QStringLiteral("-dc"), page});
       QVERIFY2(unzip.exitCode == 0, qPrintable(describe(page, unzip)));
       QVERIFY2(unzip.out.contains(QStringLiteral(".TH ") + QString::fromLatin1(program).toUpper() +
                                   QStringLiteral(" \"1\"")),
@@ -228,7 +208,7 @@ class TstInstall : public QObject {
              "desktop-file-validate is missing: install desktop-file-utils "
              "(bash .ci/install-deps.sh)");
     const QString entry = installed(QStringLiteral("share/applications/mu2net-workbench.desktop"));
-    const Run validate = run(validator, {entry});
+    const Run validate = runProgram(validator, {entry});
     QVERIFY2(validate.exitCode == 0 && validate.out.isEmpty() && validate.err.isEmpty(),
              qPrintable(describe("desktop-file-validate", validate)));
     // Exec starts the installed workbench without arguments (its default experiment) and passes
@@ -241,8 +221,8 @@ class TstInstall : public QObject {
   }
 
   void rootsFromThePrefix() {
-    const Run roots =
-        run(installed(QStringLiteral("bin/mu2net")), {QStringLiteral("roots")}, cleanEnvironment());
+    const Run roots = runProgram(installed(QStringLiteral("bin/mu2net")), {QStringLiteral("roots")},
+                                 cleanEnvironment());
     QVERIFY2(roots.exitCode == 0, qPrintable(describe("mu2net roots", roots)));
     QVERIFY2(roots.out.contains(QStringLiteral("glyphs-vit  (default)")), qPrintable(roots.out));
     // Found beside the installed program, not in the source tree it was built from.
@@ -255,9 +235,9 @@ class TstInstall : public QObject {
     const QString config = tinyConfig();
     QVERIFY(!config.isEmpty());
     const QString out = tmp_.filePath(QStringLiteral("cli-run"));
-    const Run r =
-        run(installed(QStringLiteral("bin/mu2net")),
-            {QStringLiteral("run"), config, QStringLiteral("--out"), out}, cleanEnvironment());
+    const Run r = runProgram(installed(QStringLiteral("bin/mu2net")),
+                             {QStringLiteral("run"), config, QStringLiteral("--out"), out},
+                             cleanEnvironment());
     QVERIFY2(r.exitCode == 0, qPrintable(describe("mu2net run", r)));
     QFile f(out + QStringLiteral("/report.json"));
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -275,11 +255,11 @@ class TstInstall : public QObject {
     const QString shot = tmp_.filePath(QStringLiteral("shot.png"));
     QProcessEnvironment env = cleanEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    const Run r = run(installed(QStringLiteral("bin/mu2net-workbench")),
-                      {QStringLiteral("-qwindowgeometry"), QStringLiteral("1200x800+0+0"),
-                       QStringLiteral("--screenshot"), shot, QStringLiteral("--screenshot-after"),
-                       QStringLiteral("8"), config},
-                      env);
+    const Run r = runProgram(installed(QStringLiteral("bin/mu2net-workbench")),
+                             {QStringLiteral("-qwindowgeometry"), QStringLiteral("1200x800+0+0"),
+                              QStringLiteral("--screenshot"), shot,
+                              QStringLiteral("--screenshot-after"), QStringLiteral("8"), config},
+                             env);
     QVERIFY2(r.exitCode == 0, qPrintable(describe("mu2net-workbench --screenshot", r)));
     QVERIFY2(r.err.contains(QStringLiteral("screenshot written")), qPrintable(r.err));
     // The graph was laid out by the mu2net-layout installed beside the workbench.

@@ -10,33 +10,14 @@
 #include <cmath>
 #include <random>
 
+#include "LayoutHelperRun.h"
+
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-  bool finished = false;
-  QByteArray out;
-  QByteArray err;
-};
+using Run = mu2net::testdata::LayoutHelperRun;
 
 Run runHelper(const QStringList& args, const QByteArray& input, int timeoutMs = 60000) {
-  QProcess process;
-  process.start(QStringLiteral(MU2NET_LAYOUT_PATH), args);
-  Run run;
-  if (!process.waitForStarted(10000)) return run;
-  process.write(input);
-  process.closeWriteChannel();
-  run.finished = process.waitForFinished(timeoutMs);
-  if (!run.finished) {
-    process.kill();
-    process.waitForFinished(5000);
-  }
-  run.exitCode = process.exitCode();
-  run.exitStatus = process.exitStatus();
-  run.out = process.readAllStandardOutput();
-  run.err = process.readAllStandardError();
-  return run;
+  return mu2net::testdata::runLayoutHelper(args, input, timeoutMs);
 }
 
 // The helper promises exactly one line of JSON on stdout, whatever happened.
@@ -176,8 +157,7 @@ class TstLayoutHelper : public QObject {
  private Q_SLOTS:
   void knownGraphHasEveryNodeInsideTheBoundingBox() {
     const Run run = runHelper({}, kKnownGraph);
-    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
-             qPrintable(describe(run)));
+    QVERIFY2(run.finished && !run.crashed && run.exitCode == 0, qPrintable(describe(run)));
     const QJsonObject layout = parseSingleLine(run.out);
     QVERIFY2(!layout.isEmpty(), run.out.constData());
     QVERIFY(!layout.contains(QStringLiteral("error")));
@@ -299,8 +279,7 @@ class TstLayoutHelper : public QObject {
     QFETCH(QString, engine);
     const QByteArray ring = "graph ring { a -- b -- c -- d -- e -- a; a -- c; f; }";
     const Run run = runHelper({QStringLiteral("--engine"), engine}, ring);
-    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
-             qPrintable(describe(run)));
+    QVERIFY2(run.finished && !run.crashed && run.exitCode == 0, qPrintable(describe(run)));
     const QJsonObject layout = parseSingleLine(run.out);
     QCOMPARE(layout.value(QStringLiteral("nodes")).toArray().size(), 6);
     QCOMPARE(layout.value(QStringLiteral("edges")).toArray().size(), 6);
@@ -330,7 +309,7 @@ class TstLayoutHelper : public QObject {
 
   void syntaxErrorIsReportedAsJson() {
     const Run run = runHelper({}, "digraph broken {\n  a -> b;\n  b -> ;\n}\n");
-    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.finished && !run.crashed, qPrintable(describe(run)));
     QCOMPARE(run.exitCode, 1);
     const QJsonObject answer = parseSingleLine(run.out);
     const QString error = answer.value(QStringLiteral("error")).toString();
@@ -350,7 +329,7 @@ class TstLayoutHelper : public QObject {
   void emptyInputIsAnError() {
     QFETCH(QByteArray, input);
     const Run run = runHelper({}, input);
-    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.finished && !run.crashed, qPrintable(describe(run)));
     QCOMPARE(run.exitCode, 1);
     const QString error = parseSingleLine(run.out).value(QStringLiteral("error")).toString();
     QVERIFY2(!error.isEmpty(), run.out.constData());
@@ -369,7 +348,7 @@ class TstLayoutHelper : public QObject {
   void badCommandLineExitsWithTwo() {
     QFETCH(QStringList, args);
     const Run run = runHelper(args, kKnownGraph);
-    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.finished && !run.crashed, qPrintable(describe(run)));
     QCOMPARE(run.exitCode, 2);
     QVERIFY(parseSingleLine(run.out).contains(QStringLiteral("error")));
     QVERIFY(!run.err.isEmpty());
@@ -398,8 +377,7 @@ class TstLayoutHelper : public QObject {
     }
     dot += "}\n";
     const Run run = runHelper({}, dot, 300000);
-    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit && run.exitCode == 0,
-             qPrintable(describe(run)));
+    QVERIFY2(run.finished && !run.crashed && run.exitCode == 0, qPrintable(describe(run)));
     const QJsonObject layout = parseSingleLine(run.out);
     QCOMPARE(layout.value(QStringLiteral("nodes")).toArray().size(), 200);
     QCOMPARE(layout.value(QStringLiteral("edges")).toArray().size(), 400);
@@ -421,7 +399,7 @@ class TstLayoutHelper : public QObject {
     QElapsedTimer timer;
     timer.start();
     const Run run = runHelper({QStringLiteral("--timeout-seconds"), QStringLiteral("1")}, dot);
-    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit, qPrintable(describe(run)));
+    QVERIFY2(run.finished && !run.crashed, qPrintable(describe(run)));
     QCOMPARE(run.exitCode, 3);
     QCOMPARE(parseSingleLine(run.out).value(QStringLiteral("error")).toString(),
              QStringLiteral("layout timed out"));

@@ -15,14 +15,11 @@
 #include <functional>
 #include <random>
 
+#include "LayoutHelperRun.h"
+
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  bool crashed = true;
-  bool finished = false;
-  QByteArray out, err;
-};
+using Run = mu2net::testdata::LayoutHelperRun;
 
 QString describe(const Run& run) {
   return QStringLiteral("exit %1%2, stdout: %3\nstderr: %4")
@@ -33,23 +30,7 @@ QString describe(const Run& run) {
 
 Run runHelper(const QStringList& args, const QByteArray& input,
               const std::function<void()>& childSetup = {}, int timeoutMs = 120000) {
-  QProcess process;
-  if (childSetup) process.setChildProcessModifier(childSetup);
-  process.start(QStringLiteral(MU2NET_LAYOUT_PATH), args);
-  Run run;
-  if (!process.waitForStarted(10000)) return run;
-  process.write(input);
-  process.closeWriteChannel();
-  run.finished = process.waitForFinished(timeoutMs);
-  if (!run.finished) {
-    process.kill();
-    process.waitForFinished(5000);
-  }
-  run.exitCode = process.exitCode();
-  run.crashed = process.exitStatus() == QProcess::CrashExit;
-  run.out = process.readAllStandardOutput();
-  run.err = process.readAllStandardError();
-  return run;
+  return mu2net::testdata::runLayoutHelper(args, input, timeoutMs, childSetup);
 }
 
 // The helper's one line of JSON: its "error" text (empty when there is none).

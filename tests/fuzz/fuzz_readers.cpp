@@ -30,6 +30,7 @@
 #include <iostream>
 
 #include "FuzzDriver.h"
+#include "Gzip.h"
 #include "data/ImageDecoder.h"
 #include "model/ComponentFile.h"
 #include "model/ComponentIO.h"
@@ -42,6 +43,7 @@
 
 using namespace mu2net::fuzz;
 namespace fs = std::filesystem;
+using mu2net::testdata::gzip;
 
 namespace {
 
@@ -58,20 +60,6 @@ Bytes text(const std::string& s) {
 void putBe32(Bytes& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8)
     out.push_back(static_cast<std::uint8_t>(v >> shift));
-}
-
-Bytes gzip(const Bytes& raw) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  Bytes out(deflateBound(&z, raw.size()) + 32);
-  z.next_in = const_cast<Bytef*>(raw.data());
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = out.data();
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 // What the programs print of an error.

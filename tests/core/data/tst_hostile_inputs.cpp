@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "Bounded.h"
+#include "Gzip.h"
 #include "data/ImageDecoder.h"
 #include "mu2net/common/ConfigError.h"
 #include "mu2net/common/ErrorText.h"
@@ -33,6 +34,7 @@
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
+using mu2net::testdata::gzip;
 using mu2net::testdata::runBounded;
 
 namespace {
@@ -69,20 +71,6 @@ Bytes idxLabels(std::uint32_t count, std::size_t labels) {
   putBe32(out, count);
   for (std::size_t i = 0; i < labels; ++i)
     out.push_back(static_cast<std::uint8_t>(i % 2));
-  return out;
-}
-
-Bytes gzip(const Bytes& raw) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  Bytes out(deflateBound(&z, raw.size()) + 32);
-  z.next_in = const_cast<Bytef*>(raw.data());
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = out.data();
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
   return out;
 }
 
