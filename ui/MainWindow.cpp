@@ -105,6 +105,9 @@ void MainWindow::createActions() {
   fitAction_->setShortcut(Qt::CTRL | Qt::Key_0);
   quitAction_ = new QAction(tr("&Quit"), this);
   quitAction_->setShortcut(QKeySequence::Quit);
+  startAction_->setObjectName(QStringLiteral("startAction"));
+  exportCurvesAction_->setObjectName(QStringLiteral("exportCurvesAction"));
+  exportGraphAction_->setObjectName(QStringLiteral("exportGraphAction"));
 
   const auto style = QApplication::style();
   startAction_->setIcon(style->standardIcon(QStyle::SP_MediaPlay));
@@ -236,7 +239,14 @@ void MainWindow::updateActions() {
   using S = ExperimentController::State;
   const S s = controller_->state();
   const bool active = controller_->isActive();
-  startAction_->setEnabled(!active && config_.has_value() && !readOnlyExperiment_);
+  startAction_->setEnabled(!active && config_.has_value() && !readOnlyExperiment_ &&
+                           nothingLeft_.isEmpty());
+  if (!nothingLeft_.isEmpty())
+    startAction_->setToolTip(tr("Start is off: %1").arg(nothingLeft_));
+  else if (readOnlyExperiment_)
+    startAction_->setToolTip(tr("Start is off: another process is running this experiment."));
+  else
+    startAction_->setToolTip(tr("Start (or continue) the experiment"));
   newAction_->setEnabled(!active);
   openAction_->setEnabled(!active);
   openDirAction_->setEnabled(!active);
@@ -245,7 +255,6 @@ void MainWindow::updateActions() {
   resumeAction_->setEnabled(s == S::Paused);
   stopAction_->setEnabled(active && s != S::Stopping);
   addTaskAction_->setEnabled(s == S::Running || s == S::Paused || s == S::Loading);
-  status_->showState(s);
 }
 
 void MainWindow::updateTitle() {
@@ -269,7 +278,11 @@ void MainWindow::setExperiment(const ExperimentConfig& config, const QString& so
   config_ = config;
   experimentDir_.clear();
   readOnlyExperiment_ = false;
+  nothingLeft_.clear();
   source_ = source;
+  // Nothing of the previous experiment stays on screen.
+  clearViews();
+  status_->reset();
   baseDir_ =
       source.startsWith(QLatin1Char(':')) ? QDir::currentPath() : QFileInfo(source).absolutePath();
   QStringList tasks;
@@ -310,18 +323,16 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     setExperiment(config, dir + QStringLiteral("/experiment.json"));
     experimentDir_ = dir;
     recentMenu_->add(dir);
-    clearViews();
-    if (const auto shown = storedRun(*store, config)) {
-      showHistory(*shown);
-      graph_->setSnapshot(shown->graph);
-    }
+    if (const auto shown = storedExperiment(*store, config)) showStored(*shown);
     if (ExperimentStore::isBeingWritten(d)) {
       readOnlyExperiment_ = true;
       log_->log(tr("%1 is being written by another process: shown read-only").arg(dir));
       statusBar()->showMessage(tr("Read-only: another process is running this experiment."));
     } else {
       readOnlyExperiment_ = false;
-      statusBar()->showMessage(tr("Experiment directory opened — press Start to continue it."));
+      statusBar()->showMessage(nothingLeft_.isEmpty()
+                                   ? tr("Experiment directory opened — press Start to continue it.")
+                                   : tr("Experiment directory opened: %1").arg(nothingLeft_));
     }
     updateActions();
     return true;
@@ -332,7 +343,8 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
 }
 
 // Feeds children trained before (a stored experiment's history) to the views, as if they had
-// just finished.
+// just finished. The task table then takes each task's values from the graph (its retained
+// path): the best child of the history need not be the model the task kept.
 void MainWindow::showHistory(const RunStartedEvent& e) {
   taskModel()->onRunStarted(e);
   plots_->onRunStarted(e);
@@ -341,6 +353,20 @@ void MainWindow::showHistory(const RunStartedEvent& e) {
     childModel()->onChildFinished(c);
     plots_->onChildFinished(c);
   }
+  taskModel()->applySnapshot(e.graph);
+}
+
+// A stored experiment as the store has it: its history, graph, task statuses and progress.
+void MainWindow::showStored(const StoredExperiment& stored) {
+  showHistory(stored.run);
+  graph_->setSnapshot(stored.run.graph);
+  for (const auto& [task, status] : stored.taskStatus)
+    taskModel()->setStatus(task, status);
+  nothingLeft_ = stored.nothingLeft;
+  const QString state = stored.finished  ? tr("finished")
+                        : stored.stopped ? tr("stopped")
+                                         : tr("interrupted");
+  status_->showStored(stored.childrenTrained, stored.childrenPlanned, state);
 }
 
 bool MainWindow::loadConfigFile(const QString& path) {
@@ -366,11 +392,15 @@ void MainWindow::clearViews() {
 
 bool MainWindow::startExperiment() {
   if (!config_ || controller_->isActive() || readOnlyExperiment_) return false;
+  if (!nothingLeft_.isEmpty()) {
+    showError(nothingLeft_);
+    return false;
+  }
   if (experimentDir_.isEmpty()) experimentDir_ = newExperimentDirectory(source_);
   log_->log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
                 .arg(experimentDir_));
   clearViews();
-  status_->reset();
+  status_->reset(QString());
   log_->log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
   const bool ok = controller_->start(*config_, experimentDir_);
   updateActions();
@@ -419,8 +449,7 @@ void MainWindow::addTaskDialog() {
 void MainWindow::exportGraphDialog() {
   QString filter;
   const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export the system graph"),
-      QDir::home().filePath(QStringLiteral("mu2net-graph.svg")),
+      this, tr("Export the system graph"), exportStartPath(QStringLiteral("mu2net-graph.svg")),
       tr("SVG image (*.svg);;PNG image (*.png);;Graphviz DOT (*.dot)"), &filter);
   if (path.isEmpty()) return;
   QString error;
@@ -442,20 +471,31 @@ void MainWindow::exportCurvesDialog() {
   QString filter;
   const QString path =
       QFileDialog::getSaveFileName(this, tr("Export the curves (one file per plot)"),
-                                   QDir::home().filePath(QStringLiteral("mu2net-curves.png")),
+                                   exportStartPath(QStringLiteral("mu2net-curves.png")),
                                    tr("PNG images (*.png);;PDF documents (*.pdf)"), &filter);
-  if (path.isEmpty()) return;
+  if (!path.isEmpty()) exportCurves(path);
+}
+
+QString MainWindow::exportStartPath(const QString& fileName) const {
+  return ui::exportStartPath(experimentDir_, fileName);
+}
+
+QStringList MainWindow::exportCurves(const QString& path) {
   const QFileInfo info(path);
   const QString format = info.suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0
                              ? QStringLiteral("pdf")
                              : QStringLiteral("png");
   QString error;
   const QStringList files =
-      plots_->exportAll(info.dir().filePath(info.completeBaseName()), format, &error);
-  if (!error.isEmpty())
+      plots_->exportAll(info.absoluteDir().filePath(info.completeBaseName()), format, &error);
+  if (!error.isEmpty()) {
     showError(error);
-  else
-    log_->log(tr("curves exported: %1").arg(files.join(QStringLiteral(", "))));
+    return {};
+  }
+  const QString list = files.join(QStringLiteral(", "));
+  log_->log(tr("curves exported: %1").arg(list));
+  statusBar()->showMessage(tr("Curves exported: %1").arg(list), 15000);
+  return files;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -29,6 +29,7 @@ class GraphView;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
+struct StoredExperiment;
 class TaskPanel;
 class TaskTableModel;
 
@@ -55,6 +56,11 @@ class MainWindow : public QMainWindow {
   PlotPanel* plotPanel() const { return plots_; }
   TaskTableModel* taskModel() const;
   ChildListModel* childModel() const;
+  /// Where an export dialog for `fileName` starts: the experiment directory when there is one.
+  QString exportStartPath(const QString& fileName) const;
+  /// Exports the curves to `path` (its folder and base name; .pdf or .png), says which files it
+  /// wrote (status bar and event log, full paths) and returns them; empty after an error.
+  QStringList exportCurves(const QString& path);
   /// Whether errors also pop up a (non-modal) message box; default true.
   void setErrorPopups(bool on) { errorPopups_ = on; }
 
@@ -80,6 +86,7 @@ class MainWindow : public QMainWindow {
   bool loadConfigFile(const QString& path);
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
+  void showStored(const StoredExperiment& stored);
   void clearViews();
 
   ExperimentController* controller_;
@@ -104,6 +111,7 @@ class MainWindow : public QMainWindow {
   // chosen at Start under runsRoot().
   QString experimentDir_;
   bool readOnlyExperiment_ = false;  // opened while another process writes it
+  QString nothingLeft_;              // why Start has nothing to run (empty: something is left)
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
 };

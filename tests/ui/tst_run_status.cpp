@@ -1,0 +1,187 @@
+// The status bar and the children table during real tiny runs: a run paused, resumed and stopped
+// part way says "stopped" and keeps its progress, the speed is not left standing when nothing
+// trains, a finished run's figures do not follow the user to another experiment, the state never
+// overlaps a message, children leave "training" as soon as they are done, and a start that fails
+// leaves no directory behind.
+#include <QDir>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include "ChildListModel.h"
+#include "MainWindow.h"
+#include "RunStatusBar.h"
+#include "UiTestUtil.h"
+#include "mu2net/store/ExperimentStore.h"
+
+using namespace mu2net;
+using namespace mu2net::ui;
+using State = ExperimentController::State;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 240000;
+
+QLabel* label(MainWindow& window, const char* name) {
+  return window.statusBar()->findChild<QLabel*>(QString::fromLatin1(name));
+}
+
+// Two tasks, one iteration, children trained one after another.
+ExperimentConfig twoTasks() {
+  ExperimentConfig config = testui::tinyConfig();
+  config.tasks.push_back(testui::mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
+  config.training.parallelChildren = 1;
+  return config;
+}
+
+}  // namespace
+
+class TstRunStatus : public QObject {
+  Q_OBJECT
+ private:
+  QTemporaryDir runs_;
+
+  void showWindow(MainWindow& window) {
+    window.setErrorPopups(false);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    MU2NET_REQUIRE_DIR(testdata::mnistDir());
+    qputenv("MU2NET_RUNS_DIR", runs_.path().toUtf8());
+  }
+
+  // Item 6 and 7 on one run: paused (no speed shown), resumed, stopped part way.
+  void pausedResumedAndStopped() {
+    MainWindow window;
+    showWindow(window);
+    window.setExperiment(twoTasks(), QStringLiteral("tiny"));
+    auto* c = window.controller();
+    auto* progress = window.statusBar()->findChild<QProgressBar*>();
+    QVERIFY(progress);
+    QLabel* speed = label(window, "runSpeedLabel");
+    QLabel* state = label(window, "runStateLabel");
+    QVERIFY(speed && state);
+
+    // Item 7: when a generation's second child starts, the first one has finished training.
+    QStringList firstChildStatus;
+    connect(c, &ExperimentController::childStarted, this, [&](const ChildStartedEvent& e) {
+      if (e.childIndex != 1) return;
+      const int r = window.childModel()->rowOf(e.task, e.generation, 0);
+      firstChildStatus << window.childModel()
+                              ->data(window.childModel()->index(r, ChildListModel::Status))
+                              .toString();
+    });
+    bool pauseAsked = false;
+    connect(c, &ExperimentController::trainingProgress, this, [&] {
+      if (!pauseAsked) c->pause();
+      pauseAsked = true;
+    });
+    QVERIFY(window.startExperiment());
+    QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, kRunTimeoutMs);
+    QTRY_VERIFY2(speed->text().isEmpty(), qPrintable(speed->text()));  // nothing trains
+    QCOMPARE(state->text(), QStringLiteral("paused"));
+
+    QSignalSpy finished(c, &ExperimentController::childFinished);
+    c->resume();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+    c->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Finished, kRunTimeoutMs);
+    QVERIFY(c->report() && c->report()->stopped);
+    QCOMPARE(state->text(), QStringLiteral("stopped"));
+    QVERIFY2(progress->value() > progress->minimum() && progress->value() < progress->maximum(),
+             qPrintable(QString::number(progress->value())));
+    QVERIFY2(!speed->text().contains(QStringLiteral("samples/s")), qPrintable(speed->text()));
+
+    QVERIFY(!firstChildStatus.isEmpty());
+    for (const QString& s : firstChildStatus)
+      QVERIFY2(s != QStringLiteral("training"), qPrintable(s));
+  }
+
+  // Item 6: a finished run's state, speed and progress do not stay on another experiment.
+  void finishedRunDoesNotFollowToAnotherExperiment() {
+    MainWindow window;
+    showWindow(window);
+    window.setExperiment(testui::tinyConfig(), QStringLiteral("tiny"));
+    QVERIFY(window.startExperiment());
+    QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), State::Finished, kRunTimeoutMs);
+    auto* progress = window.statusBar()->findChild<QProgressBar*>();
+    QCOMPARE(progress->value(), progress->maximum());
+    QLabel* speed = label(window, "runSpeedLabel");
+    QLabel* state = label(window, "runStateLabel");
+    QCOMPARE(state->text(), QStringLiteral("finished"));
+    QVERIFY2(!speed->text().contains(QStringLiteral("validating")), qPrintable(speed->text()));
+
+    QVERIFY(window.loadDefaultExperiment());
+    QCOMPARE(progress->value(), progress->minimum());
+    QVERIFY(speed->text().isEmpty());
+    QVERIFY2(state->text() != QStringLiteral("finished"), qPrintable(state->text()));
+  }
+
+  // Item 6: the state never lies under a status message, also when the message was shown before
+  // the window (as at startup, where the default experiment is loaded first).
+  void stateNeverOverlapsTheMessage() {
+    MainWindow window;
+    window.setErrorPopups(false);
+    QVERIFY(window.loadDefaultExperiment());
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QString message = window.statusBar()->currentMessage();
+    QVERIFY(!message.isEmpty());
+    const int messageEnd = window.statusBar()->fontMetrics().horizontalAdvance(message);
+    for (QLabel* l : window.statusBar()->findChildren<QLabel*>()) {
+      if (!l->isVisible() || l->text().isEmpty()) continue;
+      QVERIFY2(l->geometry().left() > messageEnd,
+               qPrintable(QStringLiteral("'%1' at x=%2 under the message (ends at %3)")
+                              .arg(l->text())
+                              .arg(l->geometry().left())
+                              .arg(messageEnd)));
+    }
+  }
+
+  // Item 11: a start that fails leaves no experiment directory of its own behind, and never
+  // removes one that existed before.
+  void failedStartLeavesNoDirectory() {
+    MainWindow window;
+    showWindow(window);
+    ExperimentConfig missing = testui::tinyConfig();
+    missing.tasks[0].path = runs_.filePath(QStringLiteral("no-such-dataset")).toStdString();
+    ExperimentConfig wrongFormat = testui::tinyConfig();
+    wrongFormat.tasks[0].format = DatasetFormat::CifarBinary;
+    for (const auto& config : {missing, wrongFormat}) {
+      const QStringList before =
+          QDir(runs_.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+      window.setExperiment(config, QStringLiteral("bad"));
+      QVERIFY(window.startExperiment());
+      const QString dir = window.experimentDirectory();
+      QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), State::Failed, kRunTimeoutMs);
+      QVERIFY2(!QFileInfo::exists(dir), qPrintable(dir));
+      QCOMPARE(QDir(runs_.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), before);
+    }
+    // Stopped before its first commit: the directory it created holds no work either.
+    window.setExperiment(testui::tinyConfig(), QStringLiteral("stopped-at-once"));
+    QVERIFY(window.startExperiment());
+    const QString stoppedDir = window.experimentDirectory();
+    window.controller()->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), State::Finished, kRunTimeoutMs);
+    QVERIFY2(!QFileInfo::exists(stoppedDir), qPrintable(stoppedDir));
+
+    // A directory that was there before the start stays, with what it held.
+    const QString existing = runs_.filePath(QStringLiteral("mine"));
+    QVERIFY(QDir().mkpath(existing));
+    ExperimentController controller;
+    QVERIFY(controller.start(missing, existing));
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), State::Failed, kRunTimeoutMs);
+    QVERIFY(QFileInfo(existing).isDir());
+  }
+};
+
+QTEST_MAIN(TstRunStatus)
+#include "tst_run_status.moc"
