@@ -106,6 +106,11 @@ QString nothingLeftToRun(const QString& dir, const ExperimentConfig& requested) 
   if (dir.isEmpty() || !ExperimentStore::isStore(d)) return {};
   const auto store = ExperimentStore::open(d, ExperimentStore::Mode::ReadOnly);
   if (!store->hasState()) return {};
+  try {
+    mergeResumeConfig(store->config(), requested);
+  } catch (const std::exception&) {
+    return {};  // a configuration that cannot continue the store: the run says why
+  }
   return nothingLeftToRun(store->loadMetadata(), requested);
 }
 

@@ -46,7 +46,8 @@ std::optional<StoredExperiment> storedExperiment(const ExperimentStore& store,
 /// task known to the store has done `requested`'s task iterations and `requested` adds no task),
 /// with how to go on; empty when it would train some.
 QString nothingLeftToRun(const StoreState& state, const ExperimentConfig& requested);
-/// The same for the store in `dir`: empty when `dir` holds no committed store. Throws StoreError.
+/// The same for the store in `dir`: empty when `dir` holds no committed store or `requested`
+/// cannot continue it (mergeResumeConfig refuses it: the run reports that). Throws StoreError.
 QString nothingLeftToRun(const QString& dir, const ExperimentConfig& requested);
 /// Where a save dialog for `fileName` starts: in `experimentDir` when there is one, else in the
 /// home folder.

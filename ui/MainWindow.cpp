@@ -31,6 +31,7 @@
 #include "TaskPanel.h"
 #include "TaskTableModel.h"
 #include "mu2net/common/ErrorText.h"
+#include "mu2net/data/DatasetFolderCheck.h"
 #include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::ui {
@@ -373,6 +374,14 @@ bool MainWindow::loadConfigFile(const QString& path) {
   try {
     // A configuration is a small JSON file: reading it here takes milliseconds.
     const ExperimentConfig config = loadExperimentConfig(path.toStdString());
+    // Its dataset folders are checked by name now, not at Start.
+    if (const auto problems = taskFolderProblems(config.tasks); !problems.empty()) {
+      QStringList lines;
+      for (const auto& p : problems)
+        lines << q(p);
+      showError(tr("%1 cannot be opened: %2").arg(path, lines.join(QStringLiteral("; "))));
+      return false;
+    }
     setExperiment(config, QFileInfo(path).absoluteFilePath());
     recentMenu_->add(QFileInfo(path).absoluteFilePath());
     return true;
