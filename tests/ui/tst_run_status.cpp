@@ -13,6 +13,7 @@
 #include "ChildListModel.h"
 #include "MainWindow.h"
 #include "RunStatusBar.h"
+#include "StateFixture.h"
 #include "UiTestUtil.h"
 #include "mu2net/store/ExperimentStore.h"
 
@@ -20,13 +21,9 @@ using namespace mu2net;
 using namespace mu2net::ui;
 using State = ExperimentController::State;
 
+using testui::kRunTimeoutMs;
+
 namespace {
-
-constexpr int kRunTimeoutMs = 240000;
-
-QLabel* label(MainWindow& window, const char* name) {
-  return window.statusBar()->findChild<QLabel*>(QString::fromLatin1(name));
-}
 
 // Two tasks, one iteration, children trained one after another.
 ExperimentConfig twoTasks() {
@@ -43,13 +40,6 @@ class TstRunStatus : public QObject {
  private:
   QTemporaryDir runs_;
 
-  void showWindow(MainWindow& window) {
-    window.setErrorPopups(false);
-    window.resize(1400, 900);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-  }
-
  private Q_SLOTS:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
@@ -60,13 +50,13 @@ class TstRunStatus : public QObject {
   // Item 6 and 7 on one run: paused (no speed shown), resumed, stopped part way.
   void pausedResumedAndStopped() {
     MainWindow window;
-    showWindow(window);
+    QVERIFY(testui::showWindow(window));
     window.setExperiment(twoTasks(), QStringLiteral("tiny"));
     auto* c = window.controller();
     auto* progress = window.statusBar()->findChild<QProgressBar*>();
     QVERIFY(progress);
-    QLabel* speed = label(window, "runSpeedLabel");
-    QLabel* state = label(window, "runStateLabel");
+    QLabel* speed = testui::statusLabel(window, "runSpeedLabel");
+    QLabel* state = testui::statusLabel(window, "runStateLabel");
     QVERIFY(speed && state);
 
     // Item 7: when a generation's second child starts, the first one has finished training.
@@ -107,14 +97,14 @@ class TstRunStatus : public QObject {
   // Item 6: a finished run's state, speed and progress do not stay on another experiment.
   void finishedRunDoesNotFollowToAnotherExperiment() {
     MainWindow window;
-    showWindow(window);
+    QVERIFY(testui::showWindow(window));
     window.setExperiment(testui::tinyConfig(), QStringLiteral("tiny"));
     QVERIFY(window.startExperiment());
     QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), State::Finished, kRunTimeoutMs);
     auto* progress = window.statusBar()->findChild<QProgressBar*>();
     QCOMPARE(progress->value(), progress->maximum());
-    QLabel* speed = label(window, "runSpeedLabel");
-    QLabel* state = label(window, "runStateLabel");
+    QLabel* speed = testui::statusLabel(window, "runSpeedLabel");
+    QLabel* state = testui::statusLabel(window, "runStateLabel");
     QCOMPARE(state->text(), QStringLiteral("finished"));
     QVERIFY2(!speed->text().contains(QStringLiteral("validating")), qPrintable(speed->text()));
 
@@ -150,7 +140,7 @@ class TstRunStatus : public QObject {
   // removes one that existed before.
   void failedStartLeavesNoDirectory() {
     MainWindow window;
-    showWindow(window);
+    QVERIFY(testui::showWindow(window));
     ExperimentConfig missing = testui::tinyConfig();
     missing.tasks[0].path = runs_.filePath(QStringLiteral("no-such-dataset")).toStdString();
     ExperimentConfig wrongFormat = testui::tinyConfig();

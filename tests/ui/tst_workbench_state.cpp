@@ -18,6 +18,7 @@
 #include "GraphView.h"
 #include "MainWindow.h"
 #include "PlotPanel.h"
+#include "StateFixture.h"
 #include "TaskTableModel.h"
 #include "UiTestUtil.h"
 #include "mu2net/store/ExperimentStore.h"
@@ -26,15 +27,8 @@ using namespace mu2net;
 using namespace mu2net::ui;
 using State = ExperimentController::State;
 
-namespace {
-
-constexpr int kRunTimeoutMs = 240000;
-
-QAction* actionNamed(MainWindow& window, const char* name) {
-  return window.findChild<QAction*>(QString::fromLatin1(name));
-}
-
-}  // namespace
+using testui::actionNamed;
+using testui::kRunTimeoutMs;
 
 class TstWorkbenchState : public QObject {
   Q_OBJECT
@@ -45,10 +39,7 @@ class TstWorkbenchState : public QObject {
 
   // A window showing the finished store.
   void openFinished(MainWindow& window) {
-    window.setErrorPopups(false);
-    window.resize(1400, 900);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(testui::showWindow(window));
     QVERIFY(window.openPath(finishedDir_));
   }
 

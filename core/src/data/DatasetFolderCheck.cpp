@@ -82,8 +82,7 @@ std::string taskFolderProblem(const TaskSpec& spec, const std::string& key) {
   std::error_code ec;
   if (!fs::exists(spec.path, ec))
     return task + keyOf(key, "path") + ": folder " + folder + " does not exist";
-  if (!isFolder(spec.path))
-    return task + keyOf(key, "path") + ": " + folder + " is not a folder";
+  if (!isFolder(spec.path)) return task + keyOf(key, "path") + ": " + folder + " is not a folder";
   if (const std::string hint = formatHint(spec.path, spec.format); !hint.empty())
     return task + keyOf(key, "format") + ": format is '" + formatName(spec.format) + "' but " +
            hint;
@@ -93,8 +92,7 @@ std::string taskFolderProblem(const TaskSpec& spec, const std::string& key) {
 std::vector<std::string> taskFolderProblems(const std::vector<TaskSpec>& tasks) {
   std::vector<std::string> problems;
   for (std::size_t i = 0; i < tasks.size(); ++i)
-    if (std::string p = taskFolderProblem(tasks[i], "tasks[" + std::to_string(i) + "]");
-        !p.empty())
+    if (std::string p = taskFolderProblem(tasks[i], "tasks[" + std::to_string(i) + "]"); !p.empty())
       problems.push_back(std::move(p));
   return problems;
 }

@@ -32,9 +32,9 @@ std::string readError(const std::filesystem::path& folder, DatasetFormat format)
   return {};
 }
 
-#define VERIFY_HAS(text, part)                                                       \
-  QVERIFY2(std::string(text).find(part) != std::string::npos,                        \
-           qPrintable(QStringLiteral("'%1' lacks '%2'")                              \
+#define VERIFY_HAS(text, part)                                \
+  QVERIFY2(std::string(text).find(part) != std::string::npos, \
+           qPrintable(QStringLiteral("'%1' lacks '%2'")       \
                           .arg(QString::fromStdString(text), QString::fromUtf8(part))))
 
 }  // namespace
