@@ -4,8 +4,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <algorithm>
 #include <filesystem>
 
@@ -30,26 +28,14 @@ QString newExperimentDirectory(const QString& source) {
 
 namespace {
 
-// True when the store's last event says its last run ended on a stop request.
-bool lastRunStopped(const ExperimentStore& store) {
-  const auto events = store.events();
-  for (auto it = events.rbegin(); it != events.rend(); ++it) {
-    if (it->kind != "run_finished") continue;
-    const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(it->json)).object();
-    return o.value(QStringLiteral("stopped")).toBool();
-  }
-  return false;
-}
-
-QString taskStatus(const StoreTask& t, std::size_t index, const StoreState& st, int iterations,
-                   bool stopped) {
+// A task's status as the store has it. A run's end is not committed (only its generations are),
+// so a task left in the middle of an iteration reads "interrupted", stopped or crashed alike.
+QString taskStatus(const StoreTask& t, std::size_t index, const StoreState& st, int iterations) {
   if (t.iterationsDone >= iterations)
     return QObject::tr("done (iteration %1)").arg(t.iterationsDone);
   if (!st.progress.finished && st.progress.taskStarted &&
       st.progress.taskIndex == static_cast<int64_t>(index))
-    return (stopped ? QObject::tr("stopped in iteration %1")
-                    : QObject::tr("interrupted in iteration %1"))
-        .arg(t.iterationsDone + 1);
+    return QObject::tr("interrupted in iteration %1").arg(t.iterationsDone + 1);
   if (t.iterationsDone > 0) return QObject::tr("done (iteration %1)").arg(t.iterationsDone);
   return QObject::tr("waiting");
 }
@@ -63,13 +49,12 @@ std::optional<StoredExperiment> storedExperiment(const ExperimentStore& store,
   const System system(st.system);
   const int iterations = config.evolution.taskIterations;
   StoredExperiment shown;
-  shown.stopped = lastRunStopped(store);
   shown.finished = true;
   for (std::size_t i = 0; i < st.tasks.size(); ++i) {
     const StoreTask& t = st.tasks[i];
     shown.run.tasks.push_back(t.spec.name);
     shown.taskStatus.emplace_back(QString::fromStdString(t.spec.name),
-                                  taskStatus(t, i, st, iterations, shown.stopped));
+                                  taskStatus(t, i, st, iterations));
     shown.childrenTrained += t.childrenTried;
     shown.finished = shown.finished && t.iterationsDone >= iterations;
   }

@@ -28,13 +28,12 @@ struct StoredExperiment {
   /// Its tasks, `config`'s task iterations, the graph of its last commit (each task's retained
   /// path) and every child trained so far (history).
   RunStartedEvent run;
-  /// (task, status) in task order: "done (iteration k)", "stopped in iteration k",
-  /// "interrupted in iteration k" or "waiting".
+  /// (task, status) in task order: "done (iteration k)", "interrupted in iteration k" (the run
+  /// stopped or crashed in it) or "waiting".
   std::vector<std::pair<QString, QString>> taskStatus;
   qint64 childrenTrained = 0;
   qint64 childrenPlanned = 0;
   bool finished = false;  ///< every task ran all its iterations
-  bool stopped = false;   ///< the last run ended on a stop request
   /// Why Start has nothing to run (every task finished its iterations), and how to go on; empty
   /// when something is left.
   QString nothingLeft;

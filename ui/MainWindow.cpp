@@ -42,6 +42,15 @@ QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
 
+// Why `config`'s dataset folders cannot be read, from their names (task and key named); empty
+// when they fit.
+QString dataProblems(const ExperimentConfig& config) {
+  QStringList lines;
+  for (const auto& p : taskFolderProblems(config.tasks))
+    lines << q(p);
+  return lines.join(QStringLiteral("; "));
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -335,6 +344,13 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
                                    ? tr("Experiment directory opened — press Start to continue it.")
                                    : tr("Experiment directory opened: %1").arg(nothingLeft_));
     }
+    // Shown all the same (its history is in the store); continuing it needs the data.
+    if (const QString problems = dataProblems(config); !problems.isEmpty()) {
+      const QString warning =
+          tr("Start will fail until this experiment's data can be read: %1").arg(problems);
+      log_->log(warning);
+      statusBar()->showMessage(warning);
+    }
     updateActions();
     return true;
   } catch (const std::exception& e) {
@@ -364,10 +380,8 @@ void MainWindow::showStored(const StoredExperiment& stored) {
   for (const auto& [task, status] : stored.taskStatus)
     taskModel()->setStatus(task, status);
   nothingLeft_ = stored.nothingLeft;
-  const QString state = stored.finished  ? tr("finished")
-                        : stored.stopped ? tr("stopped")
-                                         : tr("interrupted");
-  status_->showStored(stored.childrenTrained, stored.childrenPlanned, state);
+  status_->showStored(stored.childrenTrained, stored.childrenPlanned,
+                      stored.finished ? tr("finished") : tr("not finished"));
 }
 
 bool MainWindow::loadConfigFile(const QString& path) {
@@ -375,11 +389,8 @@ bool MainWindow::loadConfigFile(const QString& path) {
     // A configuration is a small JSON file: reading it here takes milliseconds.
     const ExperimentConfig config = loadExperimentConfig(path.toStdString());
     // Its dataset folders are checked by name now, not at Start.
-    if (const auto problems = taskFolderProblems(config.tasks); !problems.empty()) {
-      QStringList lines;
-      for (const auto& p : problems)
-        lines << q(p);
-      showError(tr("%1 cannot be opened: %2").arg(path, lines.join(QStringLiteral("; "))));
+    if (const QString problems = dataProblems(config); !problems.isEmpty()) {
+      showError(tr("%1 cannot be opened: %2").arg(path, problems));
       return false;
     }
     setExperiment(config, QFileInfo(path).absoluteFilePath());

@@ -14,6 +14,7 @@
 #include "MainWindow.h"
 #include "RunStatusBar.h"
 #include "StateFixture.h"
+#include "TaskTableModel.h"
 #include "UiTestUtil.h"
 #include "mu2net/store/ExperimentStore.h"
 
@@ -92,6 +93,25 @@ class TstRunStatus : public QObject {
     QVERIFY(!firstChildStatus.isEmpty());
     for (const QString& s : firstChildStatus)
       QVERIFY2(s != QStringLiteral("training"), qPrintable(s));
+
+    // Item 2: reopened, the stopped experiment shows the store's statuses and progress, and
+    // Start continues it.
+    MainWindow later;
+    QVERIFY(testui::showWindow(later));
+    QVERIFY(later.openPath(window.experimentDirectory()));
+    const auto store = ExperimentStore::open(window.experimentDirectory().toStdString(),
+                                             ExperimentStore::Mode::ReadOnly);
+    const StoreState st = store->loadMetadata();
+    QCOMPARE(later.taskModel()->rowCount(), 2);
+    QCOMPARE(st.tasks.at(0).iterationsDone, 1);
+    QCOMPARE(later.taskModel()->row(0).status, QStringLiteral("done (iteration 1)"));
+    QVERIFY2(later.taskModel()->row(1).status != QStringLiteral("training"),
+             qPrintable(later.taskModel()->row(1).status));
+    QCOMPARE(testui::statusLabel(later, "runStateLabel")->text(), QStringLiteral("not finished"));
+    auto* laterProgress = later.statusBar()->findChild<QProgressBar*>();
+    QCOMPARE(laterProgress->value(),
+             static_cast<int>(st.tasks.at(0).childrenTried * laterProgress->maximum() / 4));
+    QVERIFY(testui::actionNamed(later, "startAction")->isEnabled());
   }
 
   // Item 6: a finished run's state, speed and progress do not stay on another experiment.
