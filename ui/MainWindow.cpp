@@ -240,7 +240,9 @@ void MainWindow::connectController() {
   });
   connect(c, &ExperimentController::errorOccurred, this, &MainWindow::showError);
   connect(c, &ExperimentController::runStarted, this, [this](const RunStartedEvent& e) {
-    if (!e.history.empty()) showHistory(e);
+    if (e.history.empty()) return;
+    showHistory(e);
+    showDoneTasks();
   });
   log_->follow(c);
 }
@@ -382,6 +384,21 @@ void MainWindow::showStored(const StoredExperiment& stored) {
   nothingLeft_ = stored.nothingLeft;
   status_->showStored(stored.childrenTrained, stored.childrenPlanned,
                       stored.finished ? tr("finished") : tr("not finished"));
+}
+
+// A continued run trains only the tasks with iterations left: the others keep the status the
+// store gives them ("done (iteration k)") rather than "waiting".
+void MainWindow::showDoneTasks() {
+  try {
+    const auto store =
+        ExperimentStore::open(experimentDir_.toStdString(), ExperimentStore::Mode::ReadOnly);
+    const auto shown = storedExperiment(*store, controller_->config());
+    if (!shown) return;
+    for (const auto& [task, status] : shown->taskStatus)
+      if (status.startsWith(tr("done"))) taskModel()->setStatus(task, status);
+  } catch (const std::exception& e) {
+    log_->log(tr("the tasks' stored status could not be read: %1").arg(q(errorText(e))));
+  }
 }
 
 bool MainWindow::loadConfigFile(const QString& path) {

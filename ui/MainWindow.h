@@ -87,6 +87,7 @@ class MainWindow : public QMainWindow {
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
   void showStored(const StoredExperiment& stored);
+  void showDoneTasks();
   void clearViews();
 
   ExperimentController* controller_;

@@ -112,6 +112,11 @@ class TstRunStatus : public QObject {
     QCOMPARE(laterProgress->value(),
              static_cast<int>(st.tasks.at(0).childrenTried * laterProgress->maximum() / 4));
     QVERIFY(testui::actionNamed(later, "startAction")->isEnabled());
+    // Continued, the task that has done its iterations keeps its stored status.
+    QVERIFY(later.startExperiment());
+    QTRY_COMPARE_WITH_TIMEOUT(later.controller()->state(), State::Finished, kRunTimeoutMs);
+    QCOMPARE(later.taskModel()->row(0).status, QStringLiteral("done (iteration 1)"));
+    QCOMPARE(later.taskModel()->row(1).status, QStringLiteral("done (iteration 1)"));
   }
 
   // Item 6: a finished run's state, speed and progress do not stay on another experiment.
