@@ -312,6 +312,7 @@ bool MainWindow::loadDefaultExperiment() {
   try {
     setExperiment(parseExperimentConfig(json.toStdString(), QDir::currentPath().toStdString()),
                   defaultExperimentResource());
+    warnOfDataProblems();
     return true;
   } catch (const std::exception& e) {
     showError(tr("the built-in default experiment is invalid: %1").arg(q(errorText(e))));
@@ -347,12 +348,7 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
                                    : tr("Experiment directory opened: %1").arg(nothingLeft_));
     }
     // Shown all the same (its history is in the store); continuing it needs the data.
-    if (const QString problems = dataProblems(config); !problems.isEmpty()) {
-      const QString warning =
-          tr("Start will fail until this experiment's data can be read: %1").arg(problems);
-      log_->log(warning);
-      statusBar()->showMessage(warning);
-    }
+    warnOfDataProblems();
     updateActions();
     return true;
   } catch (const std::exception& e) {
@@ -384,6 +380,16 @@ void MainWindow::showStored(const StoredExperiment& stored) {
   nothingLeft_ = stored.nothingLeft;
   status_->showStored(stored.childrenTrained, stored.childrenPlanned,
                       stored.finished ? tr("finished") : tr("not finished"));
+}
+
+// Says (log and status bar) when the current experiment's data cannot be read: Start would fail.
+void MainWindow::warnOfDataProblems() {
+  const QString problems = dataProblems(*config_);
+  if (problems.isEmpty()) return;
+  const QString warning =
+      tr("Start will fail until this experiment's data can be read: %1").arg(problems);
+  log_->log(warning);
+  statusBar()->showMessage(warning);
 }
 
 // A continued run trains only the tasks with iterations left: the others keep the status the

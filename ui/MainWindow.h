@@ -88,6 +88,7 @@ class MainWindow : public QMainWindow {
   void showHistory(const RunStartedEvent& e);
   void showStored(const StoredExperiment& stored);
   void showDoneTasks();
+  void warnOfDataProblems();
   void clearViews();
 
   ExperimentController* controller_;

@@ -1,8 +1,9 @@
 // Bad input is caught when it is opened, and said in the user's terms: a configuration whose
 // dataset folder is missing or holds another format is refused at Open with the task and the key
 // named (and the format that fits), a file that is not JSON says the line and column without the
-// JSON library's wording, and the Add task dialog keeps what was typed while it says what is
-// wrong. Real MNIST; real files written here.
+// JSON library's wording, an experiment directory whose data has gone says so when it is opened,
+// and the Add task dialog keeps what was typed while it says what is wrong. Real MNIST; real
+// files and a real tiny store written here.
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
@@ -11,6 +12,7 @@
 #include <QtTest/QtTest>
 
 #include "AddTaskDialog.h"
+#include "ExperimentController.h"
 #include "ExperimentFiles.h"
 #include "MainWindow.h"
 #include "UiTestUtil.h"
@@ -80,6 +82,32 @@ class TstOpenValidation : public QObject {
     QVERIFY2(error.contains(QStringLiteral("line 3, column 1: ")), qPrintable(error));
     for (const char* raw : {"json.exception", "parse error at", "syntax error while parsing"})
       QVERIFY2(!error.contains(QLatin1String(raw)), qPrintable(error));
+  }
+
+  // An experiment directory whose dataset has gone is still shown (its history is stored), and
+  // says at once that Start needs the data back.
+  void anExperimentDirectoryWithoutItsDataSaysSo() {
+    const QDir data(tmp_.filePath(QStringLiteral("mnist-copy")));
+    QVERIFY(data.mkpath(QStringLiteral(".")));
+    const QDir mnist(QString::fromStdString(testdata::mnistDir().string()));
+    for (const QString& f : mnist.entryList({QStringLiteral("*-ubyte.gz")}, QDir::Files))
+      QVERIFY(QFile::copy(mnist.filePath(f), data.filePath(f)));
+    ExperimentConfig config = testui::tinyConfig();
+    config.tasks[0].path = data.path().toStdString();
+    const QString dir = tmp_.filePath(QStringLiteral("exp"));
+    ExperimentController controller;
+    QVERIFY(controller.start(config, dir));
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ExperimentController::State::Finished, 240000);
+    QVERIFY(QDir(data).removeRecursively());
+
+    MainWindow window;
+    window.setErrorPopups(false);
+    QVERIFY(window.openPath(dir));
+    const QString message = window.statusBar()->currentMessage();
+    QVERIFY2(message.contains(QStringLiteral("task 'digits-0-4' (tasks[0].path): folder %1 does "
+                                             "not exist")
+                                  .arg(data.path())),
+             qPrintable(message));
   }
 
   void addTaskDialogKeepsWhatWasTyped() {
