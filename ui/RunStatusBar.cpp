@@ -60,7 +60,7 @@ RunStatusBar::RunStatusBar(QWidget* parent) : QStatusBar(parent) {
           [this](const QString& message) { taskLabel_->setVisible(message.isEmpty()); });
   staleSpeed_ = new QTimer(this);
   staleSpeed_->setSingleShot(true);
-  staleSpeed_->setInterval(3000);
+  staleSpeed_->setInterval(10000);  // progress comes every 0.2 s or each step
   connect(staleSpeed_, &QTimer::timeout, this, &RunStatusBar::clearSpeed);
   showState(ExperimentController::State::Idle);
 }
@@ -134,6 +134,7 @@ void RunStatusBar::follow(const ExperimentController* c) {
   connect(c, &ExperimentController::taskIterationStarted, this,
           [this](const TaskIterationStartedEvent& e) { currentIteration_ = e.iteration; });
   connect(c, &ExperimentController::generationStarted, this, [this] {
+    clearSpeed();
     generation_.clear();
     trainingLabels_.clear();
   });
@@ -158,6 +159,7 @@ void RunStatusBar::follow(const ExperimentController* c) {
   connect(c, &ExperimentController::childFinished, this, [this](const ChildFinishedEvent& e) {
     ++childrenFinished_;
     generation_.finish(e.childIndex);
+    clearSpeed();  // the generation has ended: its children's speed with it
     updateProgress();
   });
   connect(c, &ExperimentController::taskAdded, this, [this] {

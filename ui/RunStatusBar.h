@@ -7,7 +7,8 @@
 //
 // Figures belong to one experiment: reset() clears them when another is opened, showStored()
 // shows a stored experiment's progress. The speed is shown only while a child trains: it clears
-// when the run pauses, validates, ends, or sends no progress for a few seconds. A run ended by
+// when the run pauses, its generation ends, the run ends, or no progress comes for 10 s; while
+// only validation is left in a generation it reads "validating". A run ended by
 // Stop says "stopped" and keeps the progress it reached.
 #include <QElapsedTimer>
 #include <QMap>
