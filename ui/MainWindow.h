@@ -39,15 +39,18 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Opens what `path` names: a configuration file (JSON). An experiment directory (the
-  /// persistent store) is recognised here too, and refused with a message until the store is
-  /// part of the build. Returns false (after showing why) when nothing was opened.
+  /// Opens what `path` names: a configuration file (JSON; refused when a task's dataset folder
+  /// is missing or holds another format, naming the task and key) or an experiment directory
+  /// (the store: shown as it holds it, task statuses and progress included; Start is off when
+  /// every task has done its iterations). Opening clears every view first. Returns false (after
+  /// showing why) when nothing was opened.
   bool openPath(const QString& path);
   /// The experiment directory the last or next run writes to (empty before a first Start).
   QString experimentDirectory() const { return experimentDir_; }
   /// Loads the built-in default experiment (not started).
   bool loadDefaultExperiment();
   /// Uses `config` as the current experiment (not started); `source` names it in the title.
+  /// Clears every view and the status bar of the previous experiment.
   void setExperiment(const ExperimentConfig& config, const QString& source);
   bool hasExperiment() const { return config_.has_value(); }
 
