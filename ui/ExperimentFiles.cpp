@@ -4,9 +4,11 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStringList>
 #include <algorithm>
 #include <filesystem>
 
+#include "mu2net/data/DatasetFolderCheck.h"
 #include "mu2net/evolution/System.h"
 #include "mu2net/store/ExperimentStore.h"
 
@@ -97,6 +99,13 @@ QString nothingLeftToRun(const QString& dir, const ExperimentConfig& requested) 
     return {};  // a configuration that cannot continue the store: the run says why
   }
   return nothingLeftToRun(store->loadMetadata(), requested);
+}
+
+QString dataProblems(const ExperimentConfig& config) {
+  QStringList lines;
+  for (const auto& p : taskFolderProblems(config.tasks))
+    lines << QString::fromStdString(p);
+  return lines.join(QStringLiteral("; "));
 }
 
 QString exportStartPath(const QString& experimentDir, const QString& fileName) {

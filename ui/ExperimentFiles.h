@@ -48,6 +48,9 @@ QString nothingLeftToRun(const StoreState& state, const ExperimentConfig& reques
 /// The same for the store in `dir`: empty when `dir` holds no committed store or `requested`
 /// cannot continue it (mergeResumeConfig refuses it: the run reports that). Throws StoreError.
 QString nothingLeftToRun(const QString& dir, const ExperimentConfig& requested);
+/// Why `config`'s dataset folders cannot be read, from their names (taskFolderProblems: each
+/// names the task and its key), joined by "; "; empty when they fit.
+QString dataProblems(const ExperimentConfig& config);
 /// Where a save dialog for `fileName` starts: in `experimentDir` when there is one, else in the
 /// home folder.
 QString exportStartPath(const QString& experimentDir, const QString& fileName);

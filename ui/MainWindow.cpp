@@ -23,6 +23,7 @@
 #include "DefaultExperiment.h"
 #include "EventLog.h"
 #include "ExperimentFiles.h"
+#include "Exporter.h"
 #include "GraphView.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
@@ -31,7 +32,6 @@
 #include "TaskPanel.h"
 #include "TaskTableModel.h"
 #include "mu2net/common/ErrorText.h"
-#include "mu2net/data/DatasetFolderCheck.h"
 #include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net::ui {
@@ -40,15 +40,6 @@ namespace {
 
 QString q(const std::string& s) {
   return QString::fromStdString(s);
-}
-
-// Why `config`'s dataset folders cannot be read, from their names (task and key named); empty
-// when they fit.
-QString dataProblems(const ExperimentConfig& config) {
-  QStringList lines;
-  for (const auto& p : taskFolderProblems(config.tasks))
-    lines << q(p);
-  return lines.join(QStringLiteral("; "));
 }
 
 }  // namespace
@@ -62,7 +53,8 @@ MainWindow::MainWindow(QWidget* parent)
       plots_(new PlotPanel(this)),
       inspector_(new ChildInspector(this)),
       log_(new EventLog(this)),
-      status_(new RunStatusBar(this)) {
+      status_(new RunStatusBar(this)),
+      exporter_(new Exporter(this, graph_, plots_, [this] { return experimentDir_; })) {
   setObjectName(QStringLiteral("MainWindow"));
   setStatusBar(status_);
   createActions();
@@ -140,8 +132,13 @@ void MainWindow::createActions() {
   connect(resumeAction_, &QAction::triggered, controller_, &ExperimentController::resume);
   connect(stopAction_, &QAction::triggered, controller_, &ExperimentController::stop);
   connect(addTaskAction_, &QAction::triggered, this, &MainWindow::addTaskDialog);
-  connect(exportGraphAction_, &QAction::triggered, this, &MainWindow::exportGraphDialog);
-  connect(exportCurvesAction_, &QAction::triggered, this, &MainWindow::exportCurvesDialog);
+  connect(exportGraphAction_, &QAction::triggered, exporter_, &Exporter::exportGraphDialog);
+  connect(exportCurvesAction_, &QAction::triggered, exporter_, &Exporter::exportCurvesDialog);
+  connect(exporter_, &Exporter::failed, this, &MainWindow::showError);
+  connect(exporter_, &Exporter::exported, this, [this](const QString& message) {
+    log_->log(message);
+    statusBar()->showMessage(message, 15000);
+  });
   connect(fitAction_, &QAction::triggered, graph_, &GraphView::fit);
   connect(quitAction_, &QAction::triggered, this, &QWidget::close);
 
@@ -487,58 +484,6 @@ void MainWindow::addTaskDialog() {
   if (dialog.exec() != QDialog::Accepted) return;
   controller_->addTask(dialog.task());
   log_->log(tr("task %1 requested; it joins between children").arg(q(dialog.task().name)));
-}
-
-void MainWindow::exportGraphDialog() {
-  QString filter;
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export the system graph"), exportStartPath(QStringLiteral("mu2net-graph.svg")),
-      tr("SVG image (*.svg);;PNG image (*.png);;Graphviz DOT (*.dot)"), &filter);
-  if (path.isEmpty()) return;
-  QString error;
-  bool ok = false;
-  if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
-    ok = graph_->exportPng(path, &error);
-  else if (path.endsWith(QLatin1String(".dot"), Qt::CaseInsensitive) ||
-           path.endsWith(QLatin1String(".gv"), Qt::CaseInsensitive))
-    ok = graph_->exportDot(path, &error);
-  else
-    ok = graph_->exportSvg(path, &error);
-  if (ok)
-    log_->log(tr("graph exported to %1").arg(path));
-  else
-    showError(error);
-}
-
-void MainWindow::exportCurvesDialog() {
-  QString filter;
-  const QString path =
-      QFileDialog::getSaveFileName(this, tr("Export the curves (one file per plot)"),
-                                   exportStartPath(QStringLiteral("mu2net-curves.png")),
-                                   tr("PNG images (*.png);;PDF documents (*.pdf)"), &filter);
-  if (!path.isEmpty()) exportCurves(path);
-}
-
-QString MainWindow::exportStartPath(const QString& fileName) const {
-  return ui::exportStartPath(experimentDir_, fileName);
-}
-
-QStringList MainWindow::exportCurves(const QString& path) {
-  const QFileInfo info(path);
-  const QString format = info.suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0
-                             ? QStringLiteral("pdf")
-                             : QStringLiteral("png");
-  QString error;
-  const QStringList files =
-      plots_->exportAll(info.absoluteDir().filePath(info.completeBaseName()), format, &error);
-  if (!error.isEmpty()) {
-    showError(error);
-    return {};
-  }
-  const QString list = files.join(QStringLiteral(", "));
-  log_->log(tr("curves exported: %1").arg(list));
-  statusBar()->showMessage(tr("Curves exported: %1").arg(list), 15000);
-  return files;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -25,6 +25,7 @@ class ChildInspector;
 class ChildListModel;
 class ChildPanel;
 class EventLog;
+class Exporter;
 class GraphView;
 class PlotPanel;
 class RecentExperimentsMenu;
@@ -59,11 +60,8 @@ class MainWindow : public QMainWindow {
   PlotPanel* plotPanel() const { return plots_; }
   TaskTableModel* taskModel() const;
   ChildListModel* childModel() const;
-  /// Where an export dialog for `fileName` starts: the experiment directory when there is one.
-  QString exportStartPath(const QString& fileName) const;
-  /// Exports the curves to `path` (its folder and base name; .pdf or .png), says which files it
-  /// wrote (status bar and event log, full paths) and returns them; empty after an error.
-  QStringList exportCurves(const QString& path);
+  /// The graph and curve exports (what they write is said in the status bar and the log).
+  Exporter* exporter() const { return exporter_; }
   /// Whether errors also pop up a (non-modal) message box; default true.
   void setErrorPopups(bool on) { errorPopups_ = on; }
 
@@ -73,8 +71,6 @@ class MainWindow : public QMainWindow {
   void newExperiment();
   void openConfigDialog();
   void addTaskDialog();
-  void exportGraphDialog();
-  void exportCurvesDialog();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -102,6 +98,7 @@ class MainWindow : public QMainWindow {
   ChildInspector* inspector_;
   EventLog* log_;
   RunStatusBar* status_;
+  Exporter* exporter_;
 
   QAction* openDirAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,

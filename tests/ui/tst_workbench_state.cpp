@@ -15,6 +15,7 @@
 #include "ChildListModel.h"
 #include "ChildPanel.h"
 #include "ExperimentFiles.h"
+#include "Exporter.h"
 #include "GraphView.h"
 #include "MainWindow.h"
 #include "PlotPanel.h"
@@ -167,7 +168,7 @@ class TstWorkbenchState : public QObject {
              QDir::home().filePath(QStringLiteral("graph.svg")));
     MainWindow window;
     openFinished(window);
-    QCOMPARE(window.exportStartPath(QStringLiteral("x.png")),
+    QCOMPARE(window.exporter()->startPath(QStringLiteral("x.png")),
              QDir(finishedDir_).filePath(QStringLiteral("x.png")));
   }
 
@@ -178,7 +179,7 @@ class TstWorkbenchState : public QObject {
     openFinished(window);
     QTemporaryDir out;
     const QString base = out.filePath(QStringLiteral("curves.png"));
-    const QStringList files = window.exportCurves(base);
+    const QStringList files = window.exporter()->exportCurves(base);
     QVERIFY(!files.isEmpty());
     const QString message = window.statusBar()->currentMessage();
     for (const QString& f : files) {
