@@ -14,6 +14,7 @@
 #include <exception>
 
 #include "ConfigJson.h"
+#include "mu2net/data/DatasetFolderCheck.h"
 
 namespace mu2net::ui {
 
@@ -89,6 +90,11 @@ bool AddTaskDialog::validate() {
     task_ = validateExperimentJson(experiment, baseDir_).tasks.at(0);
   } catch (const std::exception& e) {
     error_->setText(QString::fromStdString(e.what()));
+    return false;
+  }
+  // The folder is checked now: the dialog stays open, with what was typed, until it fits.
+  if (const std::string problem = taskFolderProblem(task_, {}); !problem.empty()) {
+    error_->setText(QString::fromStdString(problem));
     return false;
   }
   error_->clear();

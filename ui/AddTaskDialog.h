@@ -1,8 +1,10 @@
 #pragma once
 // The "Add task" dialog, used while a run is in progress: name, dataset format and folder,
 // optional class subset and validation fraction. Accepting validates the task with the
-// configuration parser (errors name the key) and refuses a name the experiment already has; the
-// data itself is read by the engine when the task joins the round-robin.
+// configuration parser (errors name the key), refuses a name the experiment already has and a
+// folder that does not exist or holds another format (saying which format fits); the dialog then
+// stays open with what was typed. The data itself is read by the engine when the task joins the
+// round-robin.
 #include <QDialog>
 #include <QStringList>
 

@@ -55,7 +55,8 @@ QVariant ChildListModel::data(const QModelIndex& index, int role) const {
                    : QString();
       case Status:
         if (r.done) return r.done->improved ? tr("improved") : tr("not improved");
-        return r.discarded ? tr("discarded") : tr("training");
+        if (r.discarded) return tr("discarded");
+        return r.trained ? tr("finished") : tr("training");
       case Validation: {
         double best = -1;
         for (double v : r.validations)
@@ -153,15 +154,24 @@ void ChildListModel::clear() {
 void ChildListModel::onChildStarted(const ChildStartedEvent& event) {
   const int r = static_cast<int>(records_.size());
   beginInsertRows({}, r, r);
-  records_.push_back(Record{event, {}, std::nullopt, false});
+  records_.push_back(Record{event, {}, std::nullopt, false, false, false});
   rowByKey_.insert(key(event.task, event.generation, event.childIndex), r);
   endInsertRows();
 }
 
+void ChildListModel::onTrainingProgress(const TrainingProgressEvent& event) {
+  if (event.step < event.totalSteps) return;
+  const int r = rowOf(event.task, event.generation, event.childIndex);
+  if (r >= 0) records_[static_cast<std::size_t>(r)].allStepsDone = true;
+}
+
+// The validation after the last training step is the child's last.
 void ChildListModel::onValidation(const ValidationEvent& event) {
   const int r = rowOf(event.task, event.generation, event.childIndex);
   if (r < 0) return;
-  records_[static_cast<std::size_t>(r)].validations.push_back(event.quality);
+  Record& rec = records_[static_cast<std::size_t>(r)];
+  rec.validations.push_back(event.quality);
+  if (rec.allStepsDone) rec.trained = true;
   rowChanged(r);
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Every child the engine has started, one row each in start order: generation, task, child index,
-// parent, status, best validation accuracy, parameters, mutations, training time. The full record
+// parent, status, best validation accuracy, parameters, mutations, training time. A child's
+// status leaves "training" as soon as its last validation is done ("finished"), and says
+// whether it improved once its generation ends (the engine decides that for all its children at
+// once). The full record
 // of a row (hyperparameters, slot origins, validation history) feeds the child inspector. Fed from
 // the controller's events; GUI thread only.
 #include <QAbstractTableModel>
@@ -37,6 +40,8 @@ class ChildListModel : public QAbstractTableModel {
     std::vector<double> validations;         ///< accuracies as they arrive, in [0, 1]
     std::optional<ChildFinishedEvent> done;  ///< set when it finished
     bool discarded = false;                  ///< the run stopped while it trained
+    bool allStepsDone = false;  ///< its last training step is done (only validation is left)
+    bool trained = false;       ///< its last validation is done: it waits for its generation
   };
 
   explicit ChildListModel(QObject* parent = nullptr);
@@ -54,6 +59,7 @@ class ChildListModel : public QAbstractTableModel {
  public Q_SLOTS:
   void clear();
   void onChildStarted(const mu2net::ChildStartedEvent& event);
+  void onTrainingProgress(const mu2net::TrainingProgressEvent& event);
   void onValidation(const mu2net::ValidationEvent& event);
   void onChildFinished(const mu2net::ChildFinishedEvent& event);
   void onRunFinished(const mu2net::RunFinishedEvent& event);

@@ -1,14 +1,17 @@
 #include "ExperimentController.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QThread>
 #include <QtDebug>
 #include <exception>
+#include <filesystem>
 #include <mutex>
 #include <utility>
 #include <vector>
 
 #include "EventForwarder.h"
+#include "ExperimentFiles.h"
 #include "mu2net/common/ErrorText.h"
 #include "mu2net/engine/ExperimentRun.h"
 #include "mu2net/store/ExperimentStore.h"
@@ -122,6 +125,18 @@ bool ExperimentController::start(const ExperimentConfig& config, const QString& 
   report_.reset();
   lastError_.clear();
   failed_ = false;
+  try {
+    lastError_ = nothingLeftToRun(experimentDir, config);
+  } catch (const std::exception&) {
+    // An unreadable store: the worker reports it, as for any other start.
+  }
+  if (!lastError_.isEmpty()) {
+    Q_EMIT errorOccurred(lastError_);
+    return false;
+  }
+  createdDir_ = experimentDir.isEmpty() || QFileInfo::exists(experimentDir)
+                    ? QString()
+                    : QFileInfo(experimentDir).absoluteFilePath();
   run_ = std::make_shared<Run>();
   connectForwarder(run_->forwarder.get());
   thread_ = QThread::create(
@@ -189,8 +204,28 @@ void ExperimentController::onThreadFinished() {
   delete thread_;
   thread_ = nullptr;
   run_.reset();
+  removeCreatedDirectoryWithoutCommit();
   setState(failed_ ? State::Failed : State::Finished);
   if (!failed_ && report_) Q_EMIT finished(*report_);
+}
+
+// A directory this start created whose store holds no commit holds no work either (the run failed
+// or was stopped before its first generation): it would only be in the way.
+void ExperimentController::removeCreatedDirectoryWithoutCommit() {
+  const std::filesystem::path dir = createdDir_.toStdString();
+  createdDir_.clear();
+  if (dir.empty()) return;
+  try {
+    if (!ExperimentStore::isStore(dir) ||
+        ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly)->hasState())
+      return;
+  } catch (const std::exception& e) {
+    qWarning("mu2net: %s kept: %s", dir.c_str(), e.what());
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) qWarning("mu2net: could not remove %s: %s", dir.c_str(), ec.message().c_str());
 }
 
 void ExperimentController::connectForwarder(EventForwarder* f) {

@@ -73,7 +73,11 @@ class ExperimentController : public EngineSignals {
   /// run is active. With `experimentDir`, the run is committed to the experiment store there
   /// (crash-safe); a directory that already holds a store is continued from its last commit
   /// (the configuration is merged with the stored one, see mu2net::mergeResumeConfig), and the
-  /// children it already trained arrive as RunStartedEvent::history.
+  /// children it already trained arrive as RunStartedEvent::history. A store whose tasks have all
+  /// done the configuration's task iterations is not run (nothing is left to train): start()
+  /// reports why with errorOccurred() and returns false. A directory this start creates is
+  /// removed again when the run ends (failed or stopped) before its first commit; one that
+  /// existed before is never removed.
   bool start(const mu2net::ExperimentConfig& config, const QString& experimentDir = {});
   /// Requests a pause at the next safe point (between mini-batches). State becomes Paused when
   /// the engine has actually paused.
@@ -102,6 +106,7 @@ class ExperimentController : public EngineSignals {
   void setState(State state);
   void onThreadFinished();
   void connectForwarder(EventForwarder* forwarder);
+  void removeCreatedDirectoryWithoutCommit();
 
   State state_ = State::Idle;
   ExperimentConfig config_;
@@ -110,6 +115,7 @@ class ExperimentController : public EngineSignals {
   bool failed_ = false;
   int shutdownTimeoutMs_ = 30000;
   std::shared_ptr<Run> run_;
+  QString createdDir_;  // the experiment directory the current start creates, if it does
   QThread* thread_ = nullptr;
 };
 

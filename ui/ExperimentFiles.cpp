@@ -4,7 +4,11 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStringList>
+#include <algorithm>
+#include <filesystem>
 
+#include "mu2net/data/DatasetFolderCheck.h"
 #include "mu2net/evolution/System.h"
 #include "mu2net/store/ExperimentStore.h"
 
@@ -24,18 +28,91 @@ QString newExperimentDirectory(const QString& source) {
                 QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
-std::optional<RunStartedEvent> storedRun(const ExperimentStore& store,
-                                         const ExperimentConfig& config) {
+namespace {
+
+// A task's status as the store has it. A run's end is not committed (only its generations are),
+// so a task left in the middle of an iteration reads "interrupted", stopped or crashed alike.
+QString taskStatus(const StoreTask& t, std::size_t index, const StoreState& st, int iterations) {
+  if (t.iterationsDone >= iterations)
+    return QObject::tr("done (iteration %1)").arg(t.iterationsDone);
+  if (!st.progress.finished && st.progress.taskStarted &&
+      st.progress.taskIndex == static_cast<int64_t>(index))
+    return QObject::tr("interrupted in iteration %1").arg(t.iterationsDone + 1);
+  if (t.iterationsDone > 0) return QObject::tr("done (iteration %1)").arg(t.iterationsDone);
+  return QObject::tr("waiting");
+}
+
+}  // namespace
+
+std::optional<StoredExperiment> storedExperiment(const ExperimentStore& store,
+                                                 const ExperimentConfig& config) {
   if (!store.hasState()) return std::nullopt;
   const StoreState st = store.loadMetadata();
   const System system(st.system);
-  RunStartedEvent shown;
-  for (const auto& t : st.tasks)
-    shown.tasks.push_back(t.spec.name);
-  shown.taskIterations = config.evolution.taskIterations;
-  shown.graph = system.snapshot();
-  shown.history = store.children();
+  const int iterations = config.evolution.taskIterations;
+  StoredExperiment shown;
+  shown.finished = true;
+  for (std::size_t i = 0; i < st.tasks.size(); ++i) {
+    const StoreTask& t = st.tasks[i];
+    shown.run.tasks.push_back(t.spec.name);
+    shown.taskStatus.emplace_back(QString::fromStdString(t.spec.name),
+                                  taskStatus(t, i, st, iterations));
+    shown.childrenTrained += t.childrenTried;
+    shown.finished = shown.finished && t.iterationsDone >= iterations;
+  }
+  const auto& e = config.evolution;
+  const qint64 perIteration =
+      (e.childrenPerTaskIteration + e.generationSize - 1) / e.generationSize * e.generationSize;
+  shown.childrenPlanned = perIteration * iterations * static_cast<qint64>(st.tasks.size());
+  shown.run.taskIterations = iterations;
+  shown.run.graph = system.snapshot();
+  shown.run.history = store.children();
+  shown.nothingLeft = nothingLeftToRun(st, config);
   return shown;
+}
+
+QString nothingLeftToRun(const StoreState& state, const ExperimentConfig& requested) {
+  const int iterations = requested.evolution.taskIterations;
+  for (const auto& t : state.tasks)
+    if (t.iterationsDone < iterations) return {};
+  for (const auto& task : requested.tasks) {
+    const bool known = std::any_of(state.tasks.begin(), state.tasks.end(),
+                                   [&](const StoreTask& t) { return t.spec.name == task.name; });
+    if (!known) return {};
+  }
+  return QObject::tr(
+      "every task has finished its %n task iteration(s): there is nothing left to run. "
+      "To continue this experiment, raise evolution.task_iterations or add a task (a "
+      "configuration with either, run on this directory: mu2net run CONFIG.json --out "
+      "DIR).",
+      nullptr, iterations);
+}
+
+QString nothingLeftToRun(const QString& dir, const ExperimentConfig& requested) {
+  const std::filesystem::path d = dir.toStdString();
+  if (dir.isEmpty() || !ExperimentStore::isStore(d)) return {};
+  const auto store = ExperimentStore::open(d, ExperimentStore::Mode::ReadOnly);
+  if (!store->hasState()) return {};
+  try {
+    mergeResumeConfig(store->config(), requested);
+  } catch (const std::exception&) {
+    return {};  // a configuration that cannot continue the store: the run says why
+  }
+  return nothingLeftToRun(store->loadMetadata(), requested);
+}
+
+QString dataProblems(const ExperimentConfig& config) {
+  QStringList lines;
+  for (const auto& p : taskFolderProblems(config.tasks))
+    lines << QString::fromStdString(p);
+  return lines.join(QStringLiteral("; "));
+}
+
+QString exportStartPath(const QString& experimentDir, const QString& fileName) {
+  const QDir dir = experimentDir.isEmpty() || !QFileInfo(experimentDir).isDir()
+                       ? QDir::home()
+                       : QDir(experimentDir);
+  return dir.filePath(fileName);
 }
 
 QString saveExperimentConfig(const QString& path, const ExperimentConfig& config) {

@@ -24,6 +24,7 @@
 #include "DefaultExperiment.h"
 #include "EventLog.h"
 #include "ExperimentFiles.h"
+#include "Exporter.h"
 #include "GraphView.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
@@ -58,7 +59,8 @@ MainWindow::MainWindow(QWidget* parent)
       plots_(new PlotPanel(this)),
       inspector_(new ChildInspector(this)),
       log_(new EventLog(this)),
-      status_(new RunStatusBar(this)) {
+      status_(new RunStatusBar(this)),
+      exporter_(new Exporter(this, graph_, plots_, [this] { return experimentDir_; })) {
   setObjectName(QStringLiteral("MainWindow"));
   setStatusBar(status_);
   createActions();
@@ -103,6 +105,9 @@ void MainWindow::createActions() {
   fitAction_->setShortcut(Qt::CTRL | Qt::Key_0);
   quitAction_ = new QAction(tr("&Quit"), this);
   quitAction_->setShortcut(QKeySequence::Quit);
+  startAction_->setObjectName(QStringLiteral("startAction"));
+  exportCurvesAction_->setObjectName(QStringLiteral("exportCurvesAction"));
+  exportGraphAction_->setObjectName(QStringLiteral("exportGraphAction"));
 
   const auto style = QApplication::style();
   startAction_->setIcon(style->standardIcon(QStyle::SP_MediaPlay));
@@ -125,8 +130,13 @@ void MainWindow::createActions() {
   connect(resumeAction_, &QAction::triggered, controller_, &ExperimentController::resume);
   connect(stopAction_, &QAction::triggered, controller_, &ExperimentController::stop);
   connect(addTaskAction_, &QAction::triggered, this, &MainWindow::addTaskDialog);
-  connect(exportGraphAction_, &QAction::triggered, this, &MainWindow::exportGraphDialog);
-  connect(exportCurvesAction_, &QAction::triggered, this, &MainWindow::exportCurvesDialog);
+  connect(exportGraphAction_, &QAction::triggered, exporter_, &Exporter::exportGraphDialog);
+  connect(exportCurvesAction_, &QAction::triggered, exporter_, &Exporter::exportCurvesDialog);
+  connect(exporter_, &Exporter::failed, this, &MainWindow::showError);
+  connect(exporter_, &Exporter::exported, this, [this](const QString& message) {
+    log_->log(message);
+    statusBar()->showMessage(message, 15000);
+  });
   connect(fitAction_, &QAction::triggered, graph_, &GraphView::fit);
   connect(quitAction_, &QAction::triggered, this, &QWidget::close);
 
@@ -254,7 +264,9 @@ void MainWindow::connectController() {
   });
   connect(c, &ExperimentController::errorOccurred, this, &MainWindow::showError);
   connect(c, &ExperimentController::runStarted, this, [this](const RunStartedEvent& e) {
-    if (!e.history.empty()) showHistory(e);
+    if (e.history.empty()) return;
+    showHistory(e);
+    showDoneTasks();
   });
   log_->follow(c);
 }
@@ -263,7 +275,14 @@ void MainWindow::updateActions() {
   using S = ExperimentController::State;
   const S s = controller_->state();
   const bool active = controller_->isActive();
-  startAction_->setEnabled(!active && config_.has_value() && !readOnlyExperiment_);
+  startAction_->setEnabled(!active && config_.has_value() && !readOnlyExperiment_ &&
+                           nothingLeft_.isEmpty());
+  if (!nothingLeft_.isEmpty())
+    startAction_->setToolTip(tr("Start is off: %1").arg(nothingLeft_));
+  else if (readOnlyExperiment_)
+    startAction_->setToolTip(tr("Start is off: another process is running this experiment."));
+  else
+    startAction_->setToolTip(tr("Start (or continue) the experiment"));
   newAction_->setEnabled(!active);
   openAction_->setEnabled(!active);
   openDirAction_->setEnabled(!active);
@@ -272,7 +291,6 @@ void MainWindow::updateActions() {
   resumeAction_->setEnabled(s == S::Paused);
   stopAction_->setEnabled(active && s != S::Stopping);
   addTaskAction_->setEnabled(s == S::Running || s == S::Paused || s == S::Loading);
-  status_->showState(s);
 }
 
 void MainWindow::updateTitle() {
@@ -296,7 +314,11 @@ void MainWindow::setExperiment(const ExperimentConfig& config, const QString& so
   config_ = config;
   experimentDir_.clear();
   readOnlyExperiment_ = false;
+  nothingLeft_.clear();
   source_ = source;
+  // Nothing of the previous experiment stays on screen.
+  clearViews();
+  status_->reset();
   baseDir_ =
       source.startsWith(QLatin1Char(':')) ? QDir::currentPath() : QFileInfo(source).absolutePath();
   QStringList tasks;
@@ -314,6 +336,7 @@ bool MainWindow::loadDefaultExperiment() {
   try {
     setExperiment(parseExperimentConfig(json.toStdString(), QDir::currentPath().toStdString()),
                   defaultExperimentResource());
+    warnOfDataProblems();
     return true;
   } catch (const std::exception& e) {
     showError(tr("the built-in default experiment is invalid: %1").arg(q(errorText(e))));
@@ -337,11 +360,9 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     setExperiment(config, dir + QStringLiteral("/experiment.json"));
     experimentDir_ = dir;
     recentMenu_->add(dir);
-    clearViews();
-    if (const auto shown = storedRun(*store, config)) {
-      showHistory(*shown);
+    if (const auto shown = storedExperiment(*store, config)) {
+      showStored(*shown);
       plots_->showStoredSizes(storedIterationSizes(*store));
-      graph_->setSnapshot(shown->graph);
     }
     if (ExperimentStore::isBeingWritten(d)) {
       readOnlyExperiment_ = true;
@@ -349,8 +370,12 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
       statusBar()->showMessage(tr("Read-only: another process is running this experiment."));
     } else {
       readOnlyExperiment_ = false;
-      statusBar()->showMessage(tr("Experiment directory opened — press Start to continue it."));
+      statusBar()->showMessage(nothingLeft_.isEmpty()
+                                   ? tr("Experiment directory opened — press Start to continue it.")
+                                   : tr("Experiment directory opened: %1").arg(nothingLeft_));
     }
+    // Shown all the same (its history is in the store); continuing it needs the data.
+    warnOfDataProblems();
     updateActions();
     return true;
   } catch (const std::exception& e) {
@@ -360,7 +385,8 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
 }
 
 // Feeds children trained before (a stored experiment's history) to the views, as if they had
-// just finished.
+// just finished. The task table then takes each task's values from the graph (its retained
+// path): the best child of the history need not be the model the task kept.
 void MainWindow::showHistory(const RunStartedEvent& e) {
   taskModel()->onRunStarted(e);
   plots_->onRunStarted(e);
@@ -369,12 +395,54 @@ void MainWindow::showHistory(const RunStartedEvent& e) {
     childModel()->onChildFinished(c);
     plots_->onChildFinished(c);
   }
+  taskModel()->applySnapshot(e.graph);
+}
+
+// A stored experiment as the store has it: its history, graph, task statuses and progress.
+void MainWindow::showStored(const StoredExperiment& stored) {
+  showHistory(stored.run);
+  graph_->setSnapshot(stored.run.graph);
+  for (const auto& [task, status] : stored.taskStatus)
+    taskModel()->setStatus(task, status);
+  nothingLeft_ = stored.nothingLeft;
+  status_->showStored(stored.childrenTrained, stored.childrenPlanned,
+                      stored.finished ? tr("finished") : tr("not finished"));
+}
+
+// Says (log and status bar) when the current experiment's data cannot be read: Start would fail.
+void MainWindow::warnOfDataProblems() {
+  const QString problems = dataProblems(*config_);
+  if (problems.isEmpty()) return;
+  const QString warning =
+      tr("Start will fail until this experiment's data can be read: %1").arg(problems);
+  log_->log(warning);
+  statusBar()->showMessage(warning);
+}
+
+// A continued run trains only the tasks with iterations left: the others keep the status the
+// store gives them ("done (iteration k)") rather than "waiting".
+void MainWindow::showDoneTasks() {
+  try {
+    const auto store =
+        ExperimentStore::open(experimentDir_.toStdString(), ExperimentStore::Mode::ReadOnly);
+    const auto shown = storedExperiment(*store, controller_->config());
+    if (!shown) return;
+    for (const auto& [task, status] : shown->taskStatus)
+      if (status.startsWith(tr("done"))) taskModel()->setStatus(task, status);
+  } catch (const std::exception& e) {
+    log_->log(tr("the tasks' stored status could not be read: %1").arg(q(errorText(e))));
+  }
 }
 
 bool MainWindow::loadConfigFile(const QString& path) {
   try {
     // A configuration is a small JSON file: reading it here takes milliseconds.
     const ExperimentConfig config = loadExperimentConfig(path.toStdString());
+    // Its dataset folders are checked by name now, not at Start.
+    if (const QString problems = dataProblems(config); !problems.isEmpty()) {
+      showError(tr("%1 cannot be opened: %2").arg(path, problems));
+      return false;
+    }
     setExperiment(config, QFileInfo(path).absoluteFilePath());
     recentMenu_->add(QFileInfo(path).absoluteFilePath());
     return true;
@@ -394,11 +462,15 @@ void MainWindow::clearViews() {
 
 bool MainWindow::startExperiment() {
   if (!config_ || controller_->isActive() || readOnlyExperiment_) return false;
+  if (!nothingLeft_.isEmpty()) {
+    showError(nothingLeft_);
+    return false;
+  }
   if (experimentDir_.isEmpty()) experimentDir_ = newExperimentDirectory(source_);
   log_->log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
                 .arg(experimentDir_));
   clearViews();
-  status_->reset();
+  status_->reset(QString());
   log_->log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
   const bool ok = controller_->start(*config_, experimentDir_);
   updateActions();
@@ -442,48 +514,6 @@ void MainWindow::addTaskDialog() {
   if (dialog.exec() != QDialog::Accepted) return;
   controller_->addTask(dialog.task());
   log_->log(tr("task %1 requested; it joins between children").arg(q(dialog.task().name)));
-}
-
-void MainWindow::exportGraphDialog() {
-  QString filter;
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export the system graph"),
-      QDir::home().filePath(QStringLiteral("mu2net-graph.svg")),
-      tr("SVG image (*.svg);;PNG image (*.png);;Graphviz DOT (*.dot)"), &filter);
-  if (path.isEmpty()) return;
-  QString error;
-  bool ok = false;
-  if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
-    ok = graph_->exportPng(path, &error);
-  else if (path.endsWith(QLatin1String(".dot"), Qt::CaseInsensitive) ||
-           path.endsWith(QLatin1String(".gv"), Qt::CaseInsensitive))
-    ok = graph_->exportDot(path, &error);
-  else
-    ok = graph_->exportSvg(path, &error);
-  if (ok)
-    log_->log(tr("graph exported to %1").arg(path));
-  else
-    showError(error);
-}
-
-void MainWindow::exportCurvesDialog() {
-  QString filter;
-  const QString path =
-      QFileDialog::getSaveFileName(this, tr("Export the curves (one file per plot)"),
-                                   QDir::home().filePath(QStringLiteral("mu2net-curves.png")),
-                                   tr("PNG images (*.png);;PDF documents (*.pdf)"), &filter);
-  if (path.isEmpty()) return;
-  const QFileInfo info(path);
-  const QString format = info.suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0
-                             ? QStringLiteral("pdf")
-                             : QStringLiteral("png");
-  QString error;
-  const QStringList files =
-      plots_->exportAll(info.dir().filePath(info.completeBaseName()), format, &error);
-  if (!error.isEmpty())
-    showError(error);
-  else
-    log_->log(tr("curves exported: %1").arg(files.join(QStringLiteral(", "))));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -26,10 +26,12 @@ class ChildInspector;
 class ChildListModel;
 class ChildPanel;
 class EventLog;
+class Exporter;
 class GraphView;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
+struct StoredExperiment;
 class TaskPanel;
 class TaskTableModel;
 
@@ -39,15 +41,18 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Opens what `path` names: a configuration file (JSON). An experiment directory (the
-  /// persistent store) is recognised here too, and refused with a message until the store is
-  /// part of the build. Returns false (after showing why) when nothing was opened.
+  /// Opens what `path` names: a configuration file (JSON; refused when a task's dataset folder
+  /// is missing or holds another format, naming the task and key) or an experiment directory
+  /// (the store: shown as it holds it, task statuses and progress included; Start is off when
+  /// every task has done its iterations). Opening clears every view first. Returns false (after
+  /// showing why) when nothing was opened.
   bool openPath(const QString& path);
   /// The experiment directory the last or next run writes to (empty before a first Start).
   QString experimentDirectory() const { return experimentDir_; }
   /// Loads the built-in default experiment (not started).
   bool loadDefaultExperiment();
   /// Uses `config` as the current experiment (not started); `source` names it in the title.
+  /// Clears every view and the status bar of the previous experiment.
   void setExperiment(const ExperimentConfig& config, const QString& source);
   bool hasExperiment() const { return config_.has_value(); }
 
@@ -56,6 +61,8 @@ class MainWindow : public QMainWindow {
   PlotPanel* plotPanel() const { return plots_; }
   TaskTableModel* taskModel() const;
   ChildListModel* childModel() const;
+  /// The graph and curve exports (what they write is said in the status bar and the log).
+  Exporter* exporter() const { return exporter_; }
   /// Whether errors also pop up a (non-modal) message box; default true.
   void setErrorPopups(bool on) { errorPopups_ = on; }
 
@@ -65,8 +72,6 @@ class MainWindow : public QMainWindow {
   void newExperiment();
   void openConfigDialog();
   void addTaskDialog();
-  void exportGraphDialog();
-  void exportCurvesDialog();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -82,6 +87,9 @@ class MainWindow : public QMainWindow {
   bool loadConfigFile(const QString& path);
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
+  void showStored(const StoredExperiment& stored);
+  void showDoneTasks();
+  void warnOfDataProblems();
   void clearViews();
 
   ExperimentController* controller_;
@@ -92,6 +100,7 @@ class MainWindow : public QMainWindow {
   ChildInspector* inspector_;
   EventLog* log_;
   RunStatusBar* status_;
+  Exporter* exporter_;
 
   QAction* openDirAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
@@ -106,6 +115,7 @@ class MainWindow : public QMainWindow {
   // chosen at Start under runsRoot().
   QString experimentDir_;
   bool readOnlyExperiment_ = false;  // opened while another process writes it
+  QString nothingLeft_;              // why Start has nothing to run (empty: something is left)
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
 };

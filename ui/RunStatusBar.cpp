@@ -3,6 +3,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QStringList>
+#include <QTimer>
 #include <algorithm>
 
 #include "Format.h"
@@ -40,32 +41,77 @@ QString q(const std::string& s) {
 RunStatusBar::RunStatusBar(QWidget* parent) : QStatusBar(parent) {
   for (QLabel** label : {&taskLabel_, &stateLabel_, &speedLabel_, &remainingLabel_})
     *label = new QLabel(this);
+  taskLabel_->setObjectName(QStringLiteral("runTaskLabel"));
+  stateLabel_->setObjectName(QStringLiteral("runStateLabel"));
+  speedLabel_->setObjectName(QStringLiteral("runSpeedLabel"));
+  remainingLabel_->setObjectName(QStringLiteral("runRemainingLabel"));
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);
   progress_->setMaximumWidth(220);
   progress_->setFormat(QStringLiteral("%p%"));
-  addWidget(stateLabel_);
   addWidget(taskLabel_, 1);
+  addPermanentWidget(stateLabel_);
   addPermanentWidget(speedLabel_);
   addPermanentWidget(progress_);
   addPermanentWidget(remainingLabel_);
+  // QStatusBar hides normal widgets under a message without saying so explicitly, and a window
+  // shown later shows them again over it: say it explicitly.
+  connect(this, &QStatusBar::messageChanged, this,
+          [this](const QString& message) { taskLabel_->setVisible(message.isEmpty()); });
+  staleSpeed_ = new QTimer(this);
+  staleSpeed_->setSingleShot(true);
+  staleSpeed_->setInterval(10000);  // progress comes every 0.2 s or each step
+  connect(staleSpeed_, &QTimer::timeout, this, &RunStatusBar::clearSpeed);
+  showState(ExperimentController::State::Idle);
 }
 
 void RunStatusBar::showState(ExperimentController::State state) {
   stateLabel_->setText(stateName(state));
 }
 
-void RunStatusBar::reset() {
+void RunStatusBar::reset(const QString& state) {
   clearMessage();
   progress_->setValue(0);
   remainingLabel_->clear();
-  speedLabel_->clear();
+  taskLabel_->clear();
+  clearSpeed();
+  stateLabel_->setText(state);
   totalChildren_ = 0;
   childrenFinished_ = 0;
+  stopped_ = false;
+  generation_.clear();
+  trainingLabels_.clear();
+}
+
+void RunStatusBar::showStored(qint64 trained, qint64 planned, const QString& state) {
+  reset(state);
+  if (planned > 0)
+    progress_->setValue(
+        static_cast<int>(std::min<qint64>(trained, planned) * progress_->maximum() / planned));
+}
+
+void RunStatusBar::clearSpeed() {
+  staleSpeed_->stop();
+  speedLabel_->clear();
+}
+
+// Once every child has run its steps, the generation validates: no speed to show.
+void RunStatusBar::showSpeed() {
+  if (generation_.onlyValidating()) {
+    staleSpeed_->stop();
+    speedLabel_->setText(tr("validating"));
+    return;
+  }
+  speedLabel_->setText(tr("%1 samples/s").arg(generation_.samplesPerSecond(), 0, 'f', 0));
+  staleSpeed_->start();
 }
 
 void RunStatusBar::onStateChanged(ExperimentController::State s) {
+  using S = ExperimentController::State;
+  if (s == S::Loading) stopped_ = false;
+  if (s != S::Running) clearSpeed();
   showState(s);
+  if (s == S::Finished && stopped_) stateLabel_->setText(tr("stopped"));
   if (s == ExperimentController::State::Paused) pauseClock_.start();
   if (s == ExperimentController::State::Running && pauseClock_.isValid()) {
     pausedMs_ += pauseClock_.elapsed();
@@ -88,6 +134,7 @@ void RunStatusBar::follow(const ExperimentController* c) {
   connect(c, &ExperimentController::taskIterationStarted, this,
           [this](const TaskIterationStartedEvent& e) { currentIteration_ = e.iteration; });
   connect(c, &ExperimentController::generationStarted, this, [this] {
+    clearSpeed();
     generation_.clear();
     trainingLabels_.clear();
   });
@@ -106,16 +153,13 @@ void RunStatusBar::follow(const ExperimentController* c) {
   });
   connect(c, &ExperimentController::trainingProgress, this, [this](const TrainingProgressEvent& e) {
     generation_.update(e);
-    // Once every child has run its steps, the generation validates: no speed to show.
-    if (generation_.onlyValidating())
-      speedLabel_->setText(tr("validating"));
-    else
-      speedLabel_->setText(tr("%1 samples/s").arg(generation_.samplesPerSecond(), 0, 'f', 0));
+    showSpeed();
     updateProgress();
   });
   connect(c, &ExperimentController::childFinished, this, [this](const ChildFinishedEvent& e) {
     ++childrenFinished_;
     generation_.finish(e.childIndex);
+    clearSpeed();  // the generation has ended: its children's speed with it
     updateProgress();
   });
   connect(c, &ExperimentController::taskAdded, this, [this] {
@@ -124,9 +168,11 @@ void RunStatusBar::follow(const ExperimentController* c) {
                       std::max(1, taskIterations_ - currentIteration_ + 1);
   });
   connect(c, &ExperimentController::runFinished, this, [this](const RunFinishedEvent& e) {
+    stopped_ = e.stopped;
     if (!e.stopped) progress_->setValue(progress_->maximum());
     remainingLabel_->clear();
     taskLabel_->clear();
+    clearSpeed();
   });
 }
 

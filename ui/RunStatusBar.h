@@ -2,7 +2,14 @@
 // The window's status bar during a run: the controller's state, the current task, generation and
 // every child in training, the samples per second, the progress of the whole run (children
 // finished plus the shares of those in training) and the time left, paused time excluded.
-// Messages (QStatusBar::showMessage) still show on the left.
+// Messages (QStatusBar::showMessage) show on the left; the state sits on the right with the
+// figures, so that the two never overlap, and the task label gives way to a message.
+//
+// Figures belong to one experiment: reset() clears them when another is opened, showStored()
+// shows a stored experiment's progress. The speed is shown only while a child trains: it clears
+// when the run pauses, its generation ends, the run ends, or no progress comes for 10 s; while
+// only validation is left in a generation it reads "validating". A run ended by
+// Stop says "stopped" and keeps the progress it reached.
 #include <QElapsedTimer>
 #include <QMap>
 #include <QStatusBar>
@@ -13,6 +20,7 @@
 
 class QLabel;
 class QProgressBar;
+class QTimer;
 
 namespace mu2net::ui {
 
@@ -25,12 +33,17 @@ class RunStatusBar : public QStatusBar {
   void follow(const ExperimentController* controller);
   /// Shows `state` by name.
   void showState(ExperimentController::State state);
-  /// Clears the message and every figure of the previous run, before a new one starts.
-  void reset();
+  /// Clears the message and every figure of the previous run or experiment; the state reads
+  /// `state` (e.g. "ready").
+  void reset(const QString& state = tr("ready"));
+  /// A stored experiment: `trained` of `planned` children, and its state in words.
+  void showStored(qint64 trained, qint64 planned, const QString& state);
 
  private:
   void onStateChanged(ExperimentController::State state);
   void updateProgress();
+  void clearSpeed();
+  void showSpeed();
 
   QLabel* taskLabel_ = nullptr;
   QLabel* stateLabel_ = nullptr;
@@ -46,6 +59,8 @@ class RunStatusBar : public QStatusBar {
   QElapsedTimer runClock_;
   qint64 pausedMs_ = 0;
   QElapsedTimer pauseClock_;
+  bool stopped_ = false;          // the run ended on a stop request
+  QTimer* staleSpeed_ = nullptr;  // clears the speed when no progress arrives
   // The generation's children in training: their progress and status-bar text per child index.
   mu2net::GenerationProgress generation_;
   QMap<int, QString> trainingLabels_;

@@ -199,6 +199,12 @@ void TaskTableModel::onRunFinished(const RunFinishedEvent& event) {
   }
 }
 
+void TaskTableModel::setStatus(const QString& task, const QString& status) {
+  const int r = ensureRow(task);
+  rows_[static_cast<std::size_t>(r)].status = status;
+  rowChanged(r);
+}
+
 void TaskTableModel::applySnapshot(const GraphSnapshot& graph) {
   std::map<std::int64_t, const GraphSnapshot::Node*> nodes;
   for (const auto& n : graph.nodes)

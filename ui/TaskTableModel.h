@@ -74,6 +74,8 @@ class TaskTableModel : public QAbstractTableModel {
   void onRunFinished(const mu2net::RunFinishedEvent& event);
   /// Refreshes parameters, reuse and accuracy of every task from a graph snapshot.
   void applySnapshot(const mu2net::GraphSnapshot& graph);
+  /// Sets a task's status text (e.g. a stored experiment's "done (iteration 2)").
+  void setStatus(const QString& task, const QString& status);
 
  private:
   int ensureRow(const QString& task);

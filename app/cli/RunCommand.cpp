@@ -18,6 +18,7 @@
 #include "mu2net/common/ConfigError.h"
 #include "mu2net/common/ErrorText.h"
 #include "mu2net/data/DataError.h"
+#include "mu2net/data/DatasetFolderCheck.h"
 #include "mu2net/engine/Engine.h"
 #include "mu2net/engine/ExperimentRun.h"
 #include "mu2net/evolution/GenerationProgress.h"
@@ -207,6 +208,13 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
   try {
     ExperimentConfig config = loadExperimentConfig(configPath);
     if (threads > 0) config.training.threads = threads;
+    // Dataset folders by name first, so that the error names the task and its key.
+    if (const auto problems = taskFolderProblems(config.tasks); !problems.empty()) {
+      std::string text = configPath;
+      for (const auto& p : problems)
+        text += (text == configPath ? ": " : "; ") + p;
+      throw DataError(text);
+    }
     const std::filesystem::path dir(outDir);
     RunMetadata meta;
     meta.projectVersion = MU2NET_VERSION;

@@ -45,7 +45,7 @@ class TstEngineSignals : public QObject {
     ChildListModel children;
     PlotPanel plots;
     QCOMPARE(events.connectHandlers(&tasks), 7);
-    QCOMPARE(events.connectHandlers(&children), 4);
+    QCOMPARE(events.connectHandlers(&children), 5);
     QCOMPARE(events.connectHandlers(&plots), 6);
     Q_EMIT events.taskAdded(TaskAddedEvent{"a"});
     QCOMPARE(tasks.rowCount(), 1);

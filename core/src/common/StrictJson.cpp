@@ -1,5 +1,6 @@
 #include "common/StrictJson.h"
 
+#include <regex>
 #include <set>
 #include <vector>
 
@@ -29,6 +30,25 @@ std::string pathOf(const std::vector<Frame>& stack, std::size_t frames) {
       path += "[" + std::to_string(f.elements - 1) + "]";
   }
   return path;
+}
+
+// nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
+// parsing object key - unexpected end of input; expected string literal" as "line 1, column 2:
+// unexpected end of input; expected string literal": where, then what, in our words.
+std::string parseErrorText(const std::string& what) {
+  const std::string clean = cleanErrorText(what);
+  if (clean.find("empty input") != std::string::npos) return "the text is empty";
+  static const std::regex kAt(R"(line (\d+), column (\d+))");
+  std::smatch m;
+  const std::string where = std::regex_search(clean, m, kAt)
+                                ? "line " + m[1].str() + ", column " + m[2].str() + ": "
+                                : std::string();
+  std::string reason = clean;
+  if (const auto dash = clean.find(" - "); dash != std::string::npos)
+    reason = clean.substr(dash + 3);
+  else if (const auto colon = clean.find(": "); colon != std::string::npos)
+    reason = clean.substr(colon + 2);
+  return where + reason;
 }
 
 struct RepeatedKey {
@@ -81,6 +101,8 @@ json parseStrictJson(const std::string& text) {
                               std::to_string(kMaxJsonDepth) + " levels deep" +
                               (e.key.empty() ? "" : " (at '" + cleanErrorText(e.key) + "')"),
                           {});
+  } catch (const json::parse_error& e) {
+    throw StrictJsonError(parseErrorText(e.what()), {});
   } catch (const json::exception& e) {
     throw StrictJsonError(cleanErrorText(e.what()), {});
   }

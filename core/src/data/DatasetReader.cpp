@@ -18,6 +18,7 @@
 #include "common/BoundedFile.h"
 #include "data/ImageDecoder.h"
 #include "mu2net/common/InputLimits.h"
+#include "mu2net/data/DatasetFolderCheck.h"
 
 namespace mu2net {
 namespace fs = std::filesystem;
@@ -606,7 +607,9 @@ ImageSet readCifarBinary(const std::vector<fs::path>& files) {
   return readCifarChecked(files, -1);
 }
 
-DatasetSource readDataset(const fs::path& path, DatasetFormat format) {
+namespace {
+
+DatasetSource readDatasetAs(const fs::path& path, DatasetFormat format) {
   try {
     requireFolder(path, "dataset");
     if (fs::is_empty(path)) throw DataError(path, "empty folder: the dataset folder holds nothing");
@@ -628,6 +631,19 @@ DatasetSource readDataset(const fs::path& path, DatasetFormat format) {
                     "free; free some or use a smaller dataset");
   }
   throw DataError(path, "unknown dataset format");
+}
+
+}  // namespace
+
+// A folder of another layout fails on a missing file: the message says which format fits.
+DatasetSource readDataset(const fs::path& path, DatasetFormat format) {
+  try {
+    return readDatasetAs(path, format);
+  } catch (const DataError& e) {
+    const std::string hint = formatHint(path, format);
+    if (hint.empty()) throw;
+    throw DataError(std::string(e.what()) + "; " + hint);
+  }
 }
 
 }  // namespace mu2net
