@@ -53,8 +53,8 @@ QString topologyKey(const GraphSnapshot& snapshot,
                     const std::vector<CandidateRoute>& candidates = {});
 
 /// The part of `snapshot` that is drawn: every route, and the components on a route or shared by
-/// a child in training. Components on neither (clones of children that never finished, left in
-/// an interrupted run's store) are dropped; *hidden (if given) says how many.
+/// a child in training. Components on neither (layers of children that are no task's model, as
+/// an interrupted run's store holds them) are dropped; *hidden (if given) says how many.
 GraphSnapshot routedPart(const GraphSnapshot& snapshot,
                          const std::vector<CandidateRoute>& candidates, int* hidden = nullptr);
 

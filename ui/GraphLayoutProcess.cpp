@@ -10,8 +10,14 @@ GraphLayoutProcess::GraphLayoutProcess(QObject* parent)
     : QObject(parent), program_(defaultProgram()) {}
 
 GraphLayoutProcess::~GraphLayoutProcess() {
-  // A QProcess destroyed while running waits for it; kill first so that wait is immediate.
+  // A QProcess destroyed while running waits for it; kill first so that wait is immediate. The
+  // helpers cancelled earlier may not have been reaped yet by the event loop: reap them here.
   cancel();
+  for (auto* process : findChildren<QProcess*>())
+    if (process->state() != QProcess::NotRunning) {
+      process->kill();
+      process->waitForFinished(1000);
+    }
 }
 
 QString GraphLayoutProcess::defaultProgram() {

@@ -33,7 +33,8 @@ GraphLegend::GraphLegend(QWidget* parent) : QListWidget(parent) {
   setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setTextElideMode(Qt::ElideMiddle);
   setFrameShape(QFrame::NoFrame);
-  setStyleSheet(QStringLiteral("QListWidget { background: #f7f7f7; border-left: 1px solid #ccc; }"));
+  setStyleSheet(
+      QStringLiteral("QListWidget { background: #f7f7f7; border-left: 1px solid #ccc; }"));
   connect(this, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
     const QString task = item->data(TaskRole).toString();
     if (!task.isEmpty()) Q_EMIT taskClicked(task);

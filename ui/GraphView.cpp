@@ -9,8 +9,8 @@
 #include <QImage>
 #include <QLocale>
 #include <QMouseEvent>
-#include <QScrollBar>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSvgGenerator>
 #include <QWheelEvent>
 #include <algorithm>
@@ -91,6 +91,9 @@ GraphView::GraphView(QWidget* parent)
   setScene(new QGraphicsScene(this));
   setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
   setDragMode(QGraphicsView::ScrollHandDrag);
+  // Dragging pans and the wheel zooms; scroll bars would only flicker in and out at each fit.
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
   setResizeAnchor(QGraphicsView::AnchorViewCenter);
   setBackgroundBrush(Qt::white);
@@ -276,9 +279,8 @@ void GraphView::addNode(const GraphLayout::Node& ln, const std::map<std::string,
   const QRectF rect(ln.centre - QPointF(ln.size.width() / 2, ln.size.height() / 2), ln.size);
   const QChar kind = ln.name.isEmpty() ? QChar() : ln.name.front();
   if (ln.name == QLatin1String("input")) {
-    auto* item =
-        scene()->addEllipse(rect, QPen(QColor(QString::fromStdString(rootColour())), 1.2),
-                            QBrush(Qt::white));
+    auto* item = scene()->addEllipse(rect, QPen(QColor(QString::fromStdString(rootColour())), 1.2),
+                                     QBrush(Qt::white));
     item->setData(KindKey, QStringLiteral("input"));
     item->setZValue(1);
     auto* text = new QGraphicsSimpleTextItem(tr("input"), item);
@@ -399,11 +401,9 @@ void GraphView::addCandidateLayer(const GraphLayout::Node& ln,
   item->setData(IdKey, k);
   item->setData(TaskKey, QString::fromStdString(c.task));
   item->setZValue(1);
-  const QString origin =
-      layer.sourceId >= 0 ? tr("clone of %1").arg(layer.sourceId) : tr("new");
-  auto* text =
-      new QGraphicsSimpleTextItem(QString::fromStdString(layer.slot) + QLatin1Char('\n') + origin,
-                                  item);
+  const QString origin = layer.sourceId >= 0 ? tr("clone of %1").arg(layer.sourceId) : tr("new");
+  auto* text = new QGraphicsSimpleTextItem(
+      QString::fromStdString(layer.slot) + QLatin1Char('\n') + origin, item);
   QFont font = this->font();
   font.setPixelSize(kComponentFontPx);
   text->setFont(font);
@@ -430,8 +430,8 @@ void GraphView::addEdges(const std::map<std::string, QColor>& colours) {
     const auto& e = layout.edges[i];
     free[{e.tail, e.head, e.colour.toLower(), e.style == QLatin1String("dashed")}].push_back(i);
   }
-  auto draw = [&](const QStringList& chain, const std::string& task, const QString& kind,
-                  int index, bool dashed) {
+  auto draw = [&](const QStringList& chain, const std::string& task, const QString& kind, int index,
+                  bool dashed) {
     const QColor colour = colourOf(colours, task);
     const bool root = task == "root";
     for (int k = 0; k + 1 < chain.size(); ++k) {
@@ -485,11 +485,11 @@ void GraphView::updateLegend(const std::map<std::string, QColor>& colours) {
   }
   for (const auto& c : drawn_.candidates)
     if (listed.insert(c.task).second)
-      entries.push_back({QString::fromStdString(c.task), colourOf(colours, c.task),
-                         tr("training")});
+      entries.push_back(
+          {QString::fromStdString(c.task), colourOf(colours, c.task), tr("training")});
   const QString note =
-      hidden_ > 0 ? tr("%n component(s) on no route not drawn (clones of children that did not "
-                       "finish)",
+      hidden_ > 0 ? tr("%n component(s) on no task's route not drawn (layers of children no task "
+                       "uses)",
                        nullptr, hidden_)
                   : QString();
   legend_->setEntries(entries, note);

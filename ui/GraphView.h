@@ -3,8 +3,8 @@
 // grey for the root's own; solid border = frozen/locked, dashed = trainable; labelled with slot
 // and parameter count), the input at the bottom, and each task's route as a chain of edges in
 // the task's colour (the palette of mu2net::routeColour, root routes dark grey) ending at a label
-// with the task's name and accuracy. Components on no route (clones of children that never
-// finished, left in an interrupted run's store) are not drawn; the legend says how many.
+// with the task's name and accuracy. Components on no route (layers of children that are no
+// task's model, as an interrupted run's store holds them) are not drawn; the legend says how many.
 //
 // Children in training (ChildStartedEvent until its ChildFinishedEvent or the run's end) are
 // drawn as provisional routes in their task's colour: dashed boxes for their cloned and new
@@ -48,10 +48,10 @@ class GraphView : public QGraphicsView {
  public:
   /// QGraphicsItem::data() keys set on every drawn item.
   enum ItemData {
-    KindKey = 0,  ///< "component", "input", "task", "edge"; for children in training
-                  ///< "candidate" (a layer of its own), "candidateTask", "candidateEdge"
-    IdKey = 1,    ///< component id (components), route index (tasks, edges), candidate index
-    TaskKey = 2,  ///< task name (tasks, edges, candidate items)
+    KindKey = 0,       ///< "component", "input", "task", "edge"; for children in training
+                       ///< "candidate" (a layer of its own), "candidateTask", "candidateEdge"
+    IdKey = 1,         ///< component id (components), route index (tasks, edges), candidate index
+    TaskKey = 2,       ///< task name (tasks, edges, candidate items)
     FullTextKey = 3,   ///< task labels: the text shown when legible at the current zoom
     ShortTextKey = 4,  ///< task labels: the text shown when zoomed out (the name only)
     AnchorKey = 5      ///< task labels: the scene point the label is attached to
@@ -135,8 +135,8 @@ class GraphView : public QGraphicsView {
                     const std::map<std::string, QColor>& colours);
   void addCandidateLayer(const GraphLayout::Node& node,
                          const std::map<std::string, QColor>& colours);
-  void addLabel(const GraphLayout::Node& node, const QString& kind, int index,
-                const QString& task, const QString& full, const QColor& colour);
+  void addLabel(const GraphLayout::Node& node, const QString& kind, int index, const QString& task,
+                const QString& full, const QColor& colour);
   void addEdges(const std::map<std::string, QColor>& colours);
   void updateLegend(const std::map<std::string, QColor>& colours);
   void placeLegend();
