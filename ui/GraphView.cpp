@@ -121,6 +121,8 @@ void GraphView::follow(const EngineSignals* events) {
   connect(events, &EngineSignals::childFinished, this, &GraphView::removeCandidate);
   connect(events, &EngineSignals::taskIterationEnded, this,
           [this](const TaskIterationEndedEvent& e) { setSnapshot(e.graph); });
+  // A run that fails ends without runFinished: its children are no longer in training.
+  connect(events, &EngineSignals::engineError, this, &GraphView::clearCandidates);
   connect(events, &EngineSignals::runFinished, this, [this](const RunFinishedEvent& e) {
     candidates_.clear();
     setSnapshot(e.graph);
