@@ -31,7 +31,7 @@ GraphLegend::GraphLegend(QWidget* parent) : QListWidget(parent) {
   setSelectionMode(QAbstractItemView::NoSelection);
   setFocusPolicy(Qt::NoFocus);
   setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  setTextElideMode(Qt::ElideMiddle);
+  setTextElideMode(Qt::ElideRight);
   setFrameShape(QFrame::NoFrame);
   setStyleSheet(
       QStringLiteral("QListWidget { background: #f7f7f7; border-left: 1px solid #ccc; }"));

@@ -501,7 +501,7 @@ void GraphView::updateLegend(const std::map<std::string, QColor>& colours) {
 // The legend takes the view's right margin, so it never covers the picture.
 void GraphView::placeLegend() {
   const bool show = legend_->count() > 0;
-  const int w = show ? std::min(legend_->preferredWidth(), std::max(0, width() / 3)) : 0;
+  const int w = show ? std::min(legend_->preferredWidth(), std::max(0, width() * 2 / 5)) : 0;
   setViewportMargins(0, 0, w, 0);
   legend_->setVisible(show && w > 0);
   if (!show) return;
