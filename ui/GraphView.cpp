@@ -389,9 +389,10 @@ void GraphView::addCandidateLayer(const GraphLayout::Node& ln,
   const QStringList parts = ln.name.mid(1).split(QLatin1Char('_'));
   if (parts.size() != 2) return;
   const int k = indexIn(QLatin1Char('k') + parts[0], drawn_.candidates.size());
-  const auto& c = drawn_.candidates[static_cast<std::size_t>(std::max(k, 0))];
+  if (k < 0) return;
+  const auto& c = drawn_.candidates[static_cast<std::size_t>(k)];
   const int l = indexIn(QLatin1Char('l') + parts[1], c.layers.size());
-  if (k < 0 || l < 0) return;
+  if (l < 0) return;
   const auto& layer = c.layers[static_cast<std::size_t>(l)];
   const QColor colour = colourOf(colours, c.task);
   const QRectF rect(ln.centre - QPointF(ln.size.width() / 2, ln.size.height() / 2), ln.size);
