@@ -298,15 +298,16 @@ void GraphView::addNode(const GraphLayout::Node& ln, const std::map<std::string,
     QString label = QString::fromStdString(route.task) + QLatin1Char('\n') + tr("val ") +
                     percent(route.validationQuality);
     if (route.testQuality) label += tr(" test ") + percent(*route.testQuality);
-    addLabel(ln, QStringLiteral("task"), r, QString::fromStdString(route.task), label,
-             colourOf(colours, route.task));
+    const QString task = QString::fromStdString(route.task);
+    addLabel(ln, QStringLiteral("task"), r, task, {label, task}, colourOf(colours, route.task));
   } else if (kind == QLatin1Char('k')) {
     const int k = indexIn(ln.name, drawn_.candidates.size());
     if (k < 0) return;
     const auto& c = drawn_.candidates[static_cast<std::size_t>(k)];
     const QString task = QString::fromStdString(c.task);
+    const QString child = tr("child %1 (training)").arg(c.childIndex + 1);
     addLabel(ln, QStringLiteral("candidateTask"), k, task,
-             task + QLatin1Char('\n') + tr("child %1 (training)").arg(c.childIndex + 1),
+             {task + QLatin1Char('\n') + child, task + QLatin1Char(' ') + child},
              colourOf(colours, c.task));
   } else if (kind == QLatin1Char('n')) {
     addCandidateLayer(ln, colours);
@@ -318,7 +319,8 @@ void GraphView::addNode(const GraphLayout::Node& ln, const std::map<std::string,
 }
 
 void GraphView::addLabel(const GraphLayout::Node& ln, const QString& kind, int index,
-                         const QString& task, const QString& full, const QColor& colour) {
+                         const QString& task, const LabelTexts& texts, const QColor& colour) {
+  const QString& full = texts.full;
   QFont bold = font();
   bold.setPixelSize(kLabelFontPx);
   bold.setBold(true);
@@ -328,7 +330,7 @@ void GraphView::addLabel(const GraphLayout::Node& ln, const QString& kind, int i
   text->setData(IdKey, index);
   text->setData(TaskKey, task);
   text->setData(FullTextKey, full);
-  text->setData(ShortTextKey, kind == QLatin1String("task") ? task : task + tr(" (training)"));
+  text->setData(ShortTextKey, texts.brief);
   // Sideways, labels sit right of their route's head: anchored at their left edge they can grow
   // into the free space on the right without covering the head.
   text->setData(AnchorKey, sideways_ ? ln.centre - QPointF(ln.size.width() / 2, 0) : ln.centre);

@@ -135,8 +135,13 @@ class GraphView : public QGraphicsView {
                     const std::map<std::string, QColor>& colours);
   void addCandidateLayer(const GraphLayout::Node& node,
                          const std::map<std::string, QColor>& colours);
+  /// A label's text at natural size and, one line, when zoomed out.
+  struct LabelTexts {
+    QString full;
+    QString brief;
+  };
   void addLabel(const GraphLayout::Node& node, const QString& kind, int index, const QString& task,
-                const QString& full, const QColor& colour);
+                const LabelTexts& texts, const QColor& colour);
   void addEdges(const std::map<std::string, QColor>& colours);
   void updateLegend(const std::map<std::string, QColor>& colours);
   void placeLegend();
