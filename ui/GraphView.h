@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "GraphLayout.h"
+#include "GraphSceneBuilder.h"
 #include "MetaTypes.h"
 #include "mu2net/evolution/GraphDot.h"
 
@@ -122,27 +123,10 @@ class GraphView : public QGraphicsView {
   void mouseReleaseEvent(QMouseEvent* event) override;
 
  private:
-  /// What a layout was made for: the drawn part of a snapshot and the children in training.
-  struct Picture {
-    GraphSnapshot snapshot;
-    std::vector<CandidateRoute> candidates;
-  };
+  using Picture = GraphPicture;
   void refresh();
   void onLayoutFinished(const GraphLayout& layout, quint64 requestId);
   void rebuildScene();
-  void addNode(const GraphLayout::Node& node, const std::map<std::string, QColor>& colours);
-  void addComponent(const GraphLayout::Node& node, qint64 id,
-                    const std::map<std::string, QColor>& colours);
-  void addCandidateLayer(const GraphLayout::Node& node,
-                         const std::map<std::string, QColor>& colours);
-  /// A label's text at natural size and, one line, when zoomed out.
-  struct LabelTexts {
-    QString full;
-    QString brief;
-  };
-  void addLabel(const GraphLayout::Node& node, const QString& kind, int index, const QString& task,
-                const LabelTexts& texts, const QColor& colour);
-  void addEdges(const std::map<std::string, QColor>& colours);
   void updateLegend(const std::map<std::string, QColor>& colours);
   void placeLegend();
   void applyHighlight();
