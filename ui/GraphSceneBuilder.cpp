@@ -66,6 +66,8 @@ GraphSceneBuilder::GraphSceneBuilder(QGraphicsScene* scene, const GraphLayout& l
   for (const auto& [task, colour] : taskColours(picture.snapshot, picture.candidates))
     colours_.emplace(task, QColor(QString::fromStdString(colour)));
   sideways_ = isSideways(picture.snapshot, picture.candidates);
+  for (const auto& n : picture.snapshot.nodes)
+    nodes_.emplace(n.id, &n);
 }
 
 void GraphSceneBuilder::build() {
@@ -140,9 +142,8 @@ void GraphSceneBuilder::addLabel(const GraphLayout::Node& ln, const QString& kin
 
 void GraphSceneBuilder::addComponent(const GraphLayout::Node& ln, qint64 id) {
   const QRectF rect(ln.centre - QPointF(ln.size.width() / 2, ln.size.height() / 2), ln.size);
-  const GraphSnapshot::Node* node = nullptr;
-  for (const auto& n : picture_.snapshot.nodes)
-    if (n.id == id) node = &n;
+  const auto found = nodes_.find(id);
+  const GraphSnapshot::Node* node = found == nodes_.end() ? nullptr : found->second;
   const QColor creator = node ? colourOf(colours_, node->creatorTask) : QColor(0x99, 0x99, 0x99);
   QPainterPath box;
   box.addRoundedRect(rect, 5, 5);

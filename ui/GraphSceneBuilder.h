@@ -64,6 +64,7 @@ class GraphSceneBuilder {
   const ComponentHashes& hashes_;
   QFont font_;
   std::map<std::string, QColor> colours_;
+  std::map<std::int64_t, const GraphSnapshot::Node*> nodes_;
   bool sideways_ = false;
   std::vector<QGraphicsSimpleTextItem*> componentTexts_;
   std::vector<QGraphicsSimpleTextItem*> labels_;
