@@ -74,6 +74,15 @@ class TstGraphReadable : public QObject {
       if (task != QLatin1String("root")) QVERIFY2(colour.hsvSaturationF() > 0.3, qPrintable(task));
     }
     QCOMPARE(names.size(), 31);  // no colour twice
+    // Clicking a task in the legend highlights its route; clicking it again clears that.
+    QListWidgetItem* second = legend->item(2);
+    const QString secondTask = second->data(GraphLegend::TaskRole).toString();
+    QTest::mouseClick(legend->viewport(), Qt::LeftButton, {},
+                      legend->visualItemRect(second).center());
+    QCOMPARE(view.highlightedTask(), secondTask);
+    QTest::mouseClick(legend->viewport(), Qt::LeftButton, {},
+                      legend->visualItemRect(second).center());
+    QCOMPARE(view.highlightedTask(), QString());
     // The legend's colour is the colour of the task's label and of the boxes it created.
     for (auto* label : itemsOfKind(view, QStringLiteral("task"))) {
       const QString task = label->data(GraphView::TaskKey).toString();

@@ -37,20 +37,23 @@ class TstGraphTraining : public QObject {
   QTemporaryDir dir_;
   ExperimentConfig config_;
   RunStartedEvent runStarted_;
+  GraphSnapshot finalGraph_;
   std::vector<ChildStartedEvent> started_;
   std::vector<ChildFinishedEvent> finished_;
   std::size_t mostCandidatesLive_ = 0;
   std::size_t candidatesAtEnd_ = 99;
 
  private Q_SLOTS:
-  // Two generations of two children in one task iteration; stopped once the second generation
-  // has started, so the store keeps the first generation's commit: the task's population (the
-  // best child on the route, the other kept child's components on none).
+  // Two tasks, each with two generations of two children in its one iteration; stopped once the
+  // second task's second generation has started, so the store keeps the commit of its first
+  // generation: the first task's model and the second task's population (the best child on the
+  // route, another kept child's components on none).
   void initTestCase() {
     MU2NET_REQUIRE_DIR(testdata::mnistDir());
     QVERIFY(dir_.isValid());
     config_ = testui::tinyConfig(1);
     config_.evolution.childrenPerTaskIteration = 4;
+    config_.tasks.push_back(testui::mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
     ExperimentController controller;
     GraphView live;
     live.follow(&controller);
@@ -59,7 +62,7 @@ class TstGraphTraining : public QObject {
     connect(&controller, &EngineSignals::childStarted, this, [&](const ChildStartedEvent& e) {
       started_.push_back(e);
       mostCandidatesLive_ = std::max(mostCandidatesLive_, live.candidates().size());
-      if (started_.size() > 2 && finished_.size() >= 2) controller.stop();
+      if (started_.size() > 6 && finished_.size() >= 6) controller.stop();
     });
     connect(&controller, &EngineSignals::childFinished, this,
             [this](const ChildFinishedEvent& e) { finished_.push_back(e); });
@@ -68,7 +71,8 @@ class TstGraphTraining : public QObject {
     QVERIFY(controller.start(config_, dir_.path()));
     QTRY_COMPARE_WITH_TIMEOUT(controller.state(), State::Finished, kRunTimeoutMs);
     QVERIFY(controller.report() && controller.report()->stopped);
-    QVERIFY(started_.size() >= 3);
+    QVERIFY(started_.size() >= 7);
+    finalGraph_ = controller.report()->graph;
   }
 
   void followsChildrenInTrainingDuringTheRun() {
@@ -128,6 +132,31 @@ class TstGraphTraining : public QObject {
     QVERIFY(view.candidates().empty());
     QVERIFY(laidOut.wait(30000));
     QCOMPARE(itemsOfKind(view, QStringLiteral("candidate")).size(), 0);
+    QCOMPARE(itemsOfKind(view, QStringLiteral("candidateEdge")).size(), 0);
+  }
+
+  // The second task's children, in training at once on the graph of the stopped run's end:
+  // each has its whole chain, through the first task's components it shares.
+  void drawsSeveralChildrenInTrainingTogether() {
+    GraphView view;
+    view.resize(700, 560);
+    QVERIFY(layOut(view, finalGraph_));
+    QSignalSpy laidOut(&view, &GraphView::laidOut);
+    int links = 0, own = 0, shared = 0;
+    for (const auto& child : started_) {
+      if (child.task != "digits-5-9") continue;
+      view.addCandidate(child);
+      links += static_cast<int>(child.slots.size()) + 1;
+      for (const auto& s : child.slots)
+        (s.kind == SlotOrigin::Kind::Shared ? shared : own) += 1;
+    }
+    QVERIFY(shared > 0);
+    QVERIFY(laidOut.wait(30000));
+    QCOMPARE(itemsOfKind(view, QStringLiteral("candidateTask")).size(), 3);
+    QCOMPARE(itemsOfKind(view, QStringLiteral("candidate")).size(), own);
+    QCOMPARE(itemsOfKind(view, QStringLiteral("candidateEdge")).size(), links);
+    view.clearCandidates();
+    QVERIFY(laidOut.wait(30000));
     QCOMPARE(itemsOfKind(view, QStringLiteral("candidateEdge")).size(), 0);
   }
 
