@@ -303,7 +303,18 @@ void GraphView::applyHighlight() {
 // Component labels show only when legible at the current zoom; task labels keep a legible size
 // on screen (the name only when they had to grow), attached to their layout node.
 void GraphView::updateLevelOfDetail() {
-  const double scale = std::max(1e-6, transform().m11());
+  showDetailFor(transform().m11());
+}
+
+// Exports draw the scene at its natural size: every label in full, whatever the zoom on screen.
+void GraphView::renderScene(QPainter* painter, const QRectF& target) const {
+  showDetailFor(1.0);
+  scene()->render(painter, target, scene()->sceneRect());
+  showDetailFor(transform().m11());
+}
+
+void GraphView::showDetailFor(double zoom) const {
+  const double scale = std::max(1e-6, zoom);
   for (auto* text : componentTexts_)
     text->setVisible(GraphSceneBuilder::kComponentFontPx * scale >= kMinTextPx);
   const bool small = GraphSceneBuilder::kLabelFontPx * scale < kMinLabelPx;
@@ -384,7 +395,7 @@ bool GraphView::exportSvg(const QString& path, QString* error) const {
     return false;
   }
   painter.fillRect(QRectF(QPointF(0, 0), source.size()), Qt::white);
-  scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+  renderScene(&painter, QRectF(QPointF(0, 0), source.size()));
   painter.end();
   return true;
 }
@@ -396,7 +407,7 @@ bool GraphView::exportPng(const QString& path, QString* error) const {
   {
     QPainter painter(&image);
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-    scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+    renderScene(&painter, QRectF(QPointF(0, 0), image.size()));
   }
   if (!image.save(path, "PNG")) {
     if (error) *error = tr("cannot write %1").arg(path);

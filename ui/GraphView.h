@@ -38,6 +38,8 @@
 #include "MetaTypes.h"
 #include "mu2net/evolution/GraphDot.h"
 
+class QPainter;
+
 namespace mu2net::ui {
 
 class EngineSignals;
@@ -131,6 +133,9 @@ class GraphView : public QGraphicsView {
   void placeLegend();
   void applyHighlight();
   void updateLevelOfDetail();
+  /// Shows the labels as legible at `zoom` (scene to screen scale); changes only the items.
+  void showDetailFor(double zoom) const;
+  void renderScene(QPainter* painter, const QRectF& target) const;
   void zoomBy(double factor);
 
   void showLayoutMessage(const QString& message);

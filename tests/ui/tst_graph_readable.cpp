@@ -174,6 +174,27 @@ class TstGraphReadable : public QObject {
     QTRY_VERIFY(isFitted(view));
   }
 
+  // Exports are drawn at natural size: every label in full, whatever the zoom on screen.
+  void exportsShowEveryLabelInFull() {
+    GraphView view;
+    view.resize(800, 620);
+    view.show();
+    QVERIFY(layOut(view, manyTasks(30)));
+    QTemporaryDir dir;
+    QString error;
+    const QString path = dir.filePath(QStringLiteral("g.svg"));
+    QVERIFY2(view.exportSvg(path, &error), qPrintable(error));
+    QFile svg(path);
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray text = svg.readAll();
+    QVERIFY(text.contains("val 79.0%"));  // task-29's label with its accuracy
+    QVERIFY(text.contains("1.17k"));      // a component's parameters
+    // The screen keeps its level of detail.
+    for (auto* box : itemsOfKind(view, QStringLiteral("component")))
+      for (auto* label : box->childItems())
+        QVERIFY(!label->isVisible());
+  }
+
   void dotExportHasTheScreensColours() {
     GraphView view;
     view.resize(600, 500);
