@@ -217,7 +217,8 @@ std::string toDot(const GraphSnapshot& snapshot, const std::vector<CandidateRout
   const auto colours = taskColours(snapshot, candidates);
   std::string out;
   out += "digraph mu2net {\n";
-  out += isSideways(snapshot, candidates) ? "  rankdir=LR;\n" : "  rankdir=BT;\n";
+  // Sideways, the routes stack in rows: closer rows (and parallel edges) fit a taller column.
+  out += isSideways(snapshot, candidates) ? "  rankdir=LR;\n  nodesep=0.1;\n" : "  rankdir=BT;\n";
   out +=
       "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eeeeee\", "
       "fontname=\"Helvetica\", fontsize=10];\n";
