@@ -13,6 +13,7 @@
 // Legend: a GraphLegend beside the picture (in the view's right margin) lists every task's colour.
 // Level of detail: component labels are hidden when they would be smaller than legible, and task
 // labels then keep a legible size on screen (task name only). Many routes are laid out sideways.
+// Exports (SVG, PNG) draw every label in full; the DOT export carries the screen's colours.
 //
 // Layout: the DOT text of mu2net::toDot() goes to the mu2net-layout helper process (see
 // GraphLayoutProcess) — never in the GUI thread. A snapshot with a new topology (component ids or
