@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringList>
+#include <set>
 
 namespace mu2net::ui {
 
@@ -63,8 +64,9 @@ std::optional<GraphLayout> parseGraphLayout(const QByteArray& json, QString* err
     GraphLayout::Edge edge;
     edge.tail = e.value(QStringLiteral("tail")).toString();
     edge.head = e.value(QStringLiteral("head")).toString();
-    edge.colour =
-        e.value(QStringLiteral("attrs")).toObject().value(QStringLiteral("color")).toString();
+    const QJsonObject attrs = e.value(QStringLiteral("attrs")).toObject();
+    edge.colour = attrs.value(QStringLiteral("color")).toString();
+    edge.style = attrs.value(QStringLiteral("style")).toString();
     QVector<QPointF> points;
     for (const auto& p : e.value(QStringLiteral("points")).toArray())
       if (auto q = point(p, top)) points.push_back(*q);
@@ -86,7 +88,7 @@ std::optional<GraphLayout> parseGraphLayout(const QByteArray& json, QString* err
   return layout;
 }
 
-QString topologyKey(const GraphSnapshot& snapshot) {
+QString topologyKey(const GraphSnapshot& snapshot, const std::vector<CandidateRoute>& candidates) {
   QStringList parts;
   QStringList ids;
   for (const auto& n : snapshot.nodes)
@@ -100,7 +102,30 @@ QString topologyKey(const GraphSnapshot& snapshot) {
     parts << QString::fromStdString(r.task).toUtf8().toHex() + QLatin1Char(':') +
                  chain.join(QLatin1Char(','));
   }
+  for (const auto& c : candidates) {
+    QStringList layers;
+    for (const auto& l : c.layers)
+      layers << QStringLiteral("%1/%2").arg(l.sharedId).arg(l.sourceId);
+    parts << QStringLiteral("candidate ") + QString::fromStdString(c.task).toUtf8().toHex() +
+                 QLatin1Char(':') + layers.join(QLatin1Char(','));
+  }
   return parts.join(QLatin1Char(';'));
+}
+
+GraphSnapshot routedPart(const GraphSnapshot& snapshot,
+                         const std::vector<CandidateRoute>& candidates, int* hidden) {
+  std::set<std::int64_t> used;
+  for (const auto& r : snapshot.routes)
+    used.insert(r.componentIds.begin(), r.componentIds.end());
+  for (const auto& c : candidates)
+    for (const auto& l : c.layers)
+      if (l.sharedId >= 0) used.insert(l.sharedId);
+  GraphSnapshot part;
+  part.routes = snapshot.routes;
+  for (const auto& n : snapshot.nodes)
+    if (used.count(n.id) > 0) part.nodes.push_back(n);
+  if (hidden) *hidden = static_cast<int>(snapshot.nodes.size() - part.nodes.size());
+  return part;
 }
 
 }  // namespace mu2net::ui

@@ -12,6 +12,7 @@
 #include <QVector>
 #include <optional>
 
+#include "mu2net/evolution/GraphDot.h"
 #include "mu2net/evolution/GraphSnapshot.h"
 
 namespace mu2net::ui {
@@ -27,6 +28,7 @@ struct GraphLayout {
     QString tail;
     QString head;
     QString colour;                    ///< the edge's `color` attribute ("" if none)
+    QString style;                     ///< the edge's `style` attribute ("" if none)
     QPainterPath path;                 ///< the spline (cubic Bézier pieces), tail to head
     std::optional<QPointF> arrowFrom;  ///< where the arrowhead at the head end starts …
     std::optional<QPointF> arrowTo;    ///< … and its tip
@@ -44,9 +46,16 @@ struct GraphLayout {
 std::optional<GraphLayout> parseGraphLayout(const QByteArray& json, QString* error);
 
 /// A text that is equal for two snapshots exactly when they have the same topology: the same
-/// component ids and the same routes (task names and component chains, in order). Labels,
-/// parameters, locks and accuracies do not count: a change of those restyles the picture without
-/// a new layout.
-QString topologyKey(const GraphSnapshot& snapshot);
+/// component ids, the same routes (task names and component chains, in order) and the same
+/// children in training (their layers). Labels, parameters, locks and accuracies do not count: a
+/// change of those restyles the picture without a new layout.
+QString topologyKey(const GraphSnapshot& snapshot,
+                    const std::vector<CandidateRoute>& candidates = {});
+
+/// The part of `snapshot` that is drawn: every route, and the components on a route or shared by
+/// a child in training. Components on neither (layers of children that are no task's model, as
+/// an interrupted run's store holds them) are dropped; *hidden (if given) says how many.
+GraphSnapshot routedPart(const GraphSnapshot& snapshot,
+                         const std::vector<CandidateRoute>& candidates, int* hidden = nullptr);
 
 }  // namespace mu2net::ui

@@ -10,8 +10,15 @@ GraphLayoutProcess::GraphLayoutProcess(QObject* parent)
     : QObject(parent), program_(defaultProgram()) {}
 
 GraphLayoutProcess::~GraphLayoutProcess() {
-  // A QProcess destroyed while running waits for it; kill first so that wait is immediate.
+  // A QProcess destroyed while running waits for it; kill first so that wait is immediate. The
+  // helpers cancelled earlier may not have been reaped yet by the event loop: reap them here.
   cancel();
+  for (auto* process : findChildren<QProcess*>())
+    if (process->state() != QProcess::NotRunning) {
+      if (process->state() == QProcess::Starting) process->waitForStarted(1000);
+      process->kill();
+      process->waitForFinished(1000);
+    }
 }
 
 QString GraphLayoutProcess::defaultProgram() {
@@ -32,8 +39,11 @@ void GraphLayoutProcess::cancel() {
   old->disconnect(this);
   if (old->state() != QProcess::NotRunning) {
     // Reap it from the event loop: deleting a running QProcess would block until it exits.
+    // A killed helper reports Crashed before it is reaped (finished): delete it only then.
     connect(old, &QProcess::finished, old, &QObject::deleteLater);
-    connect(old, &QProcess::errorOccurred, old, &QObject::deleteLater);
+    connect(old, &QProcess::errorOccurred, old, [old](QProcess::ProcessError error) {
+      if (error == QProcess::FailedToStart) old->deleteLater();
+    });
     old->kill();
   } else {
     old->deleteLater();

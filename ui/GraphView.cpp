@@ -1,47 +1,46 @@
 #include "GraphView.h"
 
 #include <QFile>
-#include <QGraphicsEllipseItem>
-#include <QGraphicsPathItem>
-#include <QGraphicsPolygonItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QImage>
-#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSvgGenerator>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
 #include "EngineSignals.h"
-#include "Format.h"
 #include "GraphLayoutProcess.h"
+#include "GraphLegend.h"
+#include "GraphSceneBuilder.h"
 #include "mu2net/evolution/GraphDot.h"
 
 namespace mu2net::ui {
 
 namespace {
 
-const QColor kRootColour(0x55, 0x55, 0x55);
 constexpr double kDimmedOpacity = 0.15;
-
-QColor blend(const QColor& a, const QColor& b, double t) {
-  return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
-                          static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
-                          static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
-}
+constexpr double kMinTextPx = 9;    // component labels smaller than this on screen are hidden
+constexpr double kMinLabelPx = 11;  // task labels never get smaller than this on screen
 
 QString percent(double q) {
   return QString::number(100.0 * q, 'f', 1) + QLatin1Char('%');
 }
 
-// Centres a text item on `centre` in the coordinates of its parent.
-void centreText(QGraphicsSimpleTextItem* text, QPointF centre) {
-  const QRectF r = text->boundingRect();
-  text->setPos(centre - QPointF(r.width() / 2, r.height() / 2));
+CandidateRoute candidateOf(const ChildStartedEvent& e) {
+  CandidateRoute c{e.task, e.generation, e.childIndex, {}};
+  for (const auto& s : e.slots) {
+    CandidateRoute::Layer layer{s.slot, -1, s.sourceComponentId};
+    if (s.kind == SlotOrigin::Kind::Shared)
+      layer.sharedId = s.componentId >= 0 ? s.componentId : s.sourceComponentId;
+    c.layers.push_back(layer);
+  }
+  return c;
 }
 
 }  // namespace
@@ -49,18 +48,26 @@ void centreText(QGraphicsSimpleTextItem* text, QPointF centre) {
 GraphView::GraphView(QWidget* parent)
     : QGraphicsView(parent),
       layouter_(new GraphLayoutProcess(this)),
-      layoutMessage_(new QLabel(this)) {
+      layoutMessage_(new QLabel(this)),
+      legend_(new GraphLegend(this)) {
   layoutMessage_->setWordWrap(true);
   layoutMessage_->setTextFormat(Qt::PlainText);
   layoutMessage_->setStyleSheet(QStringLiteral(
       "QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #d6b656; padding: 6px; }"));
   layoutMessage_->hide();
+  legend_->hide();
   setScene(new QGraphicsScene(this));
   setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
   setDragMode(QGraphicsView::ScrollHandDrag);
+  // Dragging pans and the wheel zooms; scroll bars would only flicker in and out at each fit.
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
   setResizeAnchor(QGraphicsView::AnchorViewCenter);
   setBackgroundBrush(Qt::white);
+  connect(legend_, &GraphLegend::taskClicked, this, [this](const QString& task) {
+    setHighlightedTask(highlight_ == task ? QString() : task);
+  });
   connect(layouter_, &GraphLayoutProcess::finished, this, &GraphView::onLayoutFinished);
   connect(layouter_, &GraphLayoutProcess::failed, this,
           [this](const QString& message, quint64 requestId) {
@@ -74,12 +81,20 @@ GraphView::GraphView(QWidget* parent)
 GraphView::~GraphView() = default;
 
 void GraphView::follow(const EngineSignals* events) {
-  connect(events, &EngineSignals::runStarted, this,
-          [this](const RunStartedEvent& e) { setSnapshot(e.graph); });
+  connect(events, &EngineSignals::runStarted, this, [this](const RunStartedEvent& e) {
+    candidates_.clear();
+    setSnapshot(e.graph);
+  });
+  connect(events, &EngineSignals::childStarted, this, &GraphView::addCandidate);
+  connect(events, &EngineSignals::childFinished, this, &GraphView::removeCandidate);
   connect(events, &EngineSignals::taskIterationEnded, this,
           [this](const TaskIterationEndedEvent& e) { setSnapshot(e.graph); });
-  connect(events, &EngineSignals::runFinished, this,
-          [this](const RunFinishedEvent& e) { setSnapshot(e.graph); });
+  // A run that fails ends without runFinished: its children are no longer in training.
+  connect(events, &EngineSignals::engineError, this, &GraphView::clearCandidates);
+  connect(events, &EngineSignals::runFinished, this, [this](const RunFinishedEvent& e) {
+    candidates_.clear();
+    setSnapshot(e.graph);
+  });
 }
 
 void GraphView::setLayoutProgram(const QString& path) {
@@ -111,7 +126,7 @@ void GraphView::showLayoutMessage(const QString& message) {
     return;
   }
   layoutMessage_->setText(tr("The graph could not be laid out: %1").arg(message));
-  const int w = std::max(100, width() - 16);
+  const int w = std::max(100, viewport()->width() - 16);
   layoutMessage_->setGeometry(8, 8, w, layoutMessage_->heightForWidth(w));
   layoutMessage_->show();
   layoutMessage_->raise();
@@ -121,30 +136,73 @@ void GraphView::clear() {
   showLayoutMessage({});
   layouter_->cancel();
   latest_ = {};
+  candidates_.clear();
+  shown_ = drawn_ = pending_ = {};
+  hidden_ = 0;
   layout_.reset();
   layoutKey_.clear();
   pendingKey_.clear();
   hashes_.clear();
   highlight_.clear();
   userZoomed_ = false;
+  componentTexts_.clear();
+  labels_.clear();
   scene()->clear();
+  legend_->setEntries({});
+  placeLegend();
 }
 
 void GraphView::setSnapshot(const GraphSnapshot& snapshot) {
   latest_ = snapshot;
-  const QString key = topologyKey(snapshot);
+  refresh();
+}
+
+void GraphView::addCandidate(const ChildStartedEvent& event) {
+  candidates_.push_back(candidateOf(event));
+  refresh();
+}
+
+void GraphView::removeCandidate(const ChildFinishedEvent& event) {
+  const auto before = candidates_.size();
+  candidates_.erase(std::remove_if(candidates_.begin(), candidates_.end(),
+                                   [&](const CandidateRoute& c) {
+                                     return c.task == event.task &&
+                                            c.generation == event.generation &&
+                                            c.childIndex == event.childIndex;
+                                   }),
+                    candidates_.end());
+  if (candidates_.size() != before) refresh();
+}
+
+void GraphView::clearCandidates() {
+  if (candidates_.empty()) return;
+  candidates_.clear();
+  refresh();
+}
+
+// Draws latest_ and candidates_: restyles the picture when the topology is the one laid out,
+// else asks for a new layout (the picture stays until it is ready).
+void GraphView::refresh() {
+  shown_ = {routedPart(latest_, candidates_, &hidden_), candidates_};
+  const QString key = topologyKey(shown_.snapshot, shown_.candidates);
   if (layout_ && key == layoutKey_) {
     // Same topology: a layout for an older topology still running would only be replaced.
     if (!pendingKey_.isEmpty()) {
       layouter_->cancel();
       pendingKey_.clear();
     }
+    drawn_ = shown_;
     rebuildScene();
     return;
   }
-  if (key == pendingKey_ && layouter_->isBusy()) return;
+  if (key == pendingKey_ && layouter_->isBusy()) {
+    pending_ = shown_;
+    return;
+  }
   pendingKey_ = key;
-  layouter_->request(QByteArray::fromStdString(toDot(snapshot)), ++requestId_);
+  pending_ = shown_;
+  layouter_->request(QByteArray::fromStdString(toDot(shown_.snapshot, shown_.candidates)),
+                     ++requestId_);
 }
 
 void GraphView::onLayoutFinished(const GraphLayout& layout, quint64 requestId) {
@@ -152,9 +210,8 @@ void GraphView::onLayoutFinished(const GraphLayout& layout, quint64 requestId) {
   layout_ = layout;
   layoutKey_ = pendingKey_;
   pendingKey_.clear();
+  drawn_ = pending_;
   showLayoutMessage({});
-  // latest_ has this topology unless a newer snapshot arrived meanwhile, which then has its own
-  // layout request running (and requestId would not match).
   rebuildScene();
   if (!userZoomed_) fit();
   Q_EMIT laidOut();
@@ -171,173 +228,103 @@ void GraphView::setHighlightedTask(const QString& task) {
 }
 
 void GraphView::rebuildScene() {
+  componentTexts_.clear();
+  labels_.clear();
   scene()->clear();
   if (!layout_) return;
-  const GraphLayout& layout = *layout_;
-
-  // Colours: one per route (root dark grey, tasks from the DOT palette, in route order), and the
-  // creator task's colour for each component.
-  std::vector<QColor> routeColours;
-  std::map<std::string, QColor> taskColours;
-  std::size_t taskIndex = 0;
-  for (const auto& route : latest_.routes) {
-    const QColor c = route.task == "root"
-                         ? kRootColour
-                         : QColor(QString::fromStdString(routeColour(taskIndex++)));
-    routeColours.push_back(c);
-    taskColours.emplace(route.task, c);
-  }
-  std::map<std::int64_t, const GraphSnapshot::Node*> nodes;
-  for (const auto& n : latest_.nodes)
-    nodes[n.id] = &n;
-
-  QFont font = this->font();
-  font.setPointSizeF(8);
-  QFont bold = font;
-  bold.setBold(true);
-
-  for (const auto& ln : layout.nodes) {
-    const QRectF rect(ln.centre - QPointF(ln.size.width() / 2, ln.size.height() / 2), ln.size);
-    if (ln.name == QLatin1String("input")) {
-      auto* item = scene()->addEllipse(rect, QPen(kRootColour, 1.2), QBrush(Qt::white));
-      item->setData(KindKey, QStringLiteral("input"));
-      item->setZValue(1);
-      auto* text = new QGraphicsSimpleTextItem(tr("input"), item);
-      text->setFont(font);
-      centreText(text, ln.centre);
-      continue;
-    }
-    if (ln.name.startsWith(QLatin1Char('t'))) {
-      bool ok = false;
-      const int r = ln.name.mid(1).toInt(&ok);
-      if (!ok || r < 0 || r >= static_cast<int>(latest_.routes.size())) continue;
-      const auto& route = latest_.routes[static_cast<std::size_t>(r)];
-      QString label = QString::fromStdString(route.task) + QLatin1Char('\n') + tr("val ") +
-                      percent(route.validationQuality);
-      if (route.testQuality) label += tr(" test ") + percent(*route.testQuality);
-      auto* text = scene()->addSimpleText(label, bold);
-      text->setBrush(routeColours[static_cast<std::size_t>(r)]);
-      centreText(text, ln.centre);
-      text->setData(KindKey, QStringLiteral("task"));
-      text->setData(IdKey, r);
-      text->setZValue(1);
-      continue;
-    }
-    if (!ln.name.startsWith(QLatin1Char('c'))) continue;
-    bool ok = false;
-    const qint64 id = ln.name.mid(1).toLongLong(&ok);
-    if (!ok) continue;
-    const auto it = nodes.find(id);
-    const GraphSnapshot::Node* node = it == nodes.end() ? nullptr : it->second;
-    QColor creator(0x99, 0x99, 0x99);
-    bool isRoot = false;
-    if (node) {
-      isRoot = node->creatorTask == "root";
-      if (const auto c = taskColours.find(node->creatorTask); c != taskColours.end())
-        creator = c->second;
-    }
-    QPainterPath box;
-    box.addRoundedRect(rect, 5, 5);
-    QPen pen(isRoot ? QColor(0x33, 0x33, 0x33) : creator.darker(140),
-             node && !node->trainable ? 1.6 : 1.4);
-    if (node && node->trainable) pen.setStyle(Qt::DashLine);
-    const QColor fill = isRoot ? QColor(0xdd, 0xdd, 0xdd) : blend(creator, Qt::white, 0.55);
-    auto* item = scene()->addPath(box, pen, QBrush(fill));
-    item->setData(KindKey, QStringLiteral("component"));
-    item->setData(IdKey, id);
-    item->setZValue(1);
-    const QString slot = node ? QString::fromStdString(node->slot) : tr("(missing)");
-    auto* text = new QGraphicsSimpleTextItem(
-        slot + QLatin1Char('\n') +
-            (node ? formatCount(static_cast<double>(node->paramCount)) : QString()),
-        item);
-    text->setFont(font);
-    centreText(text, ln.centre);
-    if (node) {
-      QStringList locks;
-      for (const auto& l : node->locks)
-        locks << QString::fromStdString(l);
-      QString tip = tr("component %1 (%2)\ncreated by %3 in generation %4\nparameters: %5\n")
-                        .arg(id)
-                        .arg(slot, QString::fromStdString(node->creatorTask))
-                        .arg(node->generation)
-                        .arg(QLocale().toString(static_cast<qlonglong>(node->paramCount)));
-      tip += node->trainable ? tr("trainable (no task has locked it)")
-                             : tr("frozen, used by: %1").arg(locks.join(QStringLiteral(", ")));
-      if (!node->sha256.empty())
-        tip += tr("\nSHA-256: %1…").arg(QString::fromStdString(node->sha256.substr(0, 12)));
-      else if (const auto h = hashes_.find(id); h != hashes_.end())
-        tip += tr("\nSHA-256: %1…").arg(h->left(12));
-      item->setToolTip(tip);
-    } else {
-      item->setToolTip(tr("component %1: not in the snapshot").arg(id));
-    }
-  }
-
-  // Edges: each route is the chain input → components → task label, in its colour. Graphviz keeps
-  // one edge per route and pair, so every chain link takes its own spline (several routes through
-  // the same pair of components run side by side).
-  std::map<std::tuple<QString, QString, QString>, std::vector<int>> free;
-  for (int i = 0; i < layout.edges.size(); ++i) {
-    const auto& e = layout.edges[i];
-    free[{e.tail, e.head, e.colour.toLower()}].push_back(i);
-  }
-  for (std::size_t r = 0; r < latest_.routes.size(); ++r) {
-    const auto& route = latest_.routes[r];
-    const QColor colour = routeColours[r];
-    const QString colourName =
-        route.task == "root" ? QStringLiteral("#555555") : colour.name().toLower();
-    QStringList chain{QStringLiteral("input")};
-    for (auto id : route.componentIds)
-      chain << QStringLiteral("c%1").arg(id);
-    chain << QStringLiteral("t%1").arg(r);
-    for (int k = 0; k + 1 < chain.size(); ++k) {
-      auto& candidates = free[{chain[k], chain[k + 1], colourName}];
-      if (candidates.empty()) continue;
-      const auto& e = layout.edges[candidates.back()];
-      candidates.pop_back();
-      QPen pen(colour, route.task == "root" ? 1.2 : 2.0);
-      if (route.task == "root") pen.setStyle(Qt::DotLine);
-      auto* path = scene()->addPath(e.path, pen);
-      path->setData(KindKey, QStringLiteral("edge"));
-      path->setData(IdKey, static_cast<int>(r));
-      if (e.arrowFrom && e.arrowTo) {
-        const QLineF line(*e.arrowFrom, *e.arrowTo);
-        const QLineF normal = line.normalVector().unitVector();
-        const QPointF side(normal.dx() * 3.5, normal.dy() * 3.5);
-        QPolygonF head{*e.arrowTo, *e.arrowFrom + side, *e.arrowFrom - side};
-        auto* arrow = new QGraphicsPolygonItem(head, path);
-        arrow->setPen(Qt::NoPen);
-        arrow->setBrush(colour);
-      }
-    }
-  }
-  scene()->setSceneRect(layout.bounds.adjusted(-20, -20, 20, 20));
+  GraphSceneBuilder builder(scene(), *layout_, drawn_, hashes_, font());
+  builder.build();
+  componentTexts_ = builder.componentTexts();
+  labels_ = builder.labels();
+  sideways_ = builder.sideways();
+  updateLegend(builder.colours());
   applyHighlight();
+  updateLevelOfDetail();
+}
+
+void GraphView::updateLegend(const std::map<std::string, QColor>& colours) {
+  QVector<GraphLegend::Entry> entries;
+  std::set<std::string> listed;
+  for (const auto& route : drawn_.snapshot.routes) {
+    if (!listed.insert(route.task).second) continue;
+    entries.push_back({QString::fromStdString(route.task), colours.at(route.task),
+                       percent(route.validationQuality)});
+  }
+  for (const auto& c : drawn_.candidates)
+    if (listed.insert(c.task).second)
+      entries.push_back({QString::fromStdString(c.task), colours.at(c.task), tr("training")});
+  const QString note =
+      hidden_ > 0 ? tr("%n component(s) on no task's route not drawn (layers of children no task "
+                       "uses)",
+                       nullptr, hidden_)
+                  : QString();
+  legend_->setEntries(entries, note);
+  placeLegend();
+}
+
+// The legend takes the view's right margin, so it never covers the picture.
+void GraphView::placeLegend() {
+  const bool show = legend_->count() > 0;
+  const int w = show ? std::min(legend_->preferredWidth(), std::max(0, width() * 2 / 5)) : 0;
+  setViewportMargins(0, 0, w, 0);
+  legend_->setVisible(show && w > 0);
+  if (!show) return;
+  const QRect r = contentsRect();
+  legend_->setGeometry(r.right() + 1 - w, r.top(), w, r.height());
+  legend_->raise();
 }
 
 void GraphView::applyHighlight() {
-  int routeIndex = -1;
   std::set<qint64> members;
-  for (std::size_t r = 0; r < latest_.routes.size(); ++r) {
-    if (!highlight_.isEmpty() && QString::fromStdString(latest_.routes[r].task) == highlight_) {
-      routeIndex = static_cast<int>(r);
-      members.insert(latest_.routes[r].componentIds.begin(), latest_.routes[r].componentIds.end());
+  bool any = false;
+  for (const auto& route : drawn_.snapshot.routes)
+    if (!highlight_.isEmpty() && QString::fromStdString(route.task) == highlight_) {
+      members.insert(route.componentIds.begin(), route.componentIds.end());
+      any = true;
       break;
     }
-  }
+  for (const auto& c : drawn_.candidates)
+    any = any || (!highlight_.isEmpty() && QString::fromStdString(c.task) == highlight_);
   for (auto* item : scene()->items()) {
     const QString kind = item->data(KindKey).toString();
     if (kind.isEmpty()) continue;  // children follow their parent's opacity
     bool on = true;
-    if (routeIndex >= 0) {
+    if (any) {
       if (kind == QLatin1String("component"))
         on = members.count(item->data(IdKey).toLongLong()) > 0;
-      else if (kind == QLatin1String("edge") || kind == QLatin1String("task"))
-        on = item->data(IdKey).toInt() == routeIndex;
+      else if (kind != QLatin1String("input"))
+        on = item->data(TaskKey).toString() == highlight_;
     }
     item->setOpacity(on ? 1.0 : kDimmedOpacity);
-    if (kind == QLatin1String("edge")) item->setZValue(routeIndex >= 0 && on ? 0.5 : 0);
+    if (kind.endsWith(QLatin1String("dge"))) item->setZValue(any && on ? 0.5 : 0);
+  }
+}
+
+// Component labels show only when legible at the current zoom; task labels keep a legible size
+// on screen (the name only when they had to grow), attached to their layout node.
+void GraphView::updateLevelOfDetail() {
+  showDetailFor(transform().m11());
+}
+
+// Exports draw the scene at its natural size: every label in full, whatever the zoom on screen.
+void GraphView::renderScene(QPainter* painter, const QRectF& target) const {
+  showDetailFor(1.0);
+  scene()->render(painter, target, scene()->sceneRect());
+  showDetailFor(transform().m11());
+}
+
+void GraphView::showDetailFor(double zoom) const {
+  const double scale = std::max(1e-6, zoom);
+  for (auto* text : componentTexts_)
+    text->setVisible(GraphSceneBuilder::kComponentFontPx * scale >= kMinTextPx);
+  const bool small = GraphSceneBuilder::kLabelFontPx * scale < kMinLabelPx;
+  for (auto* label : labels_) {
+    label->setText(label->data(small ? ShortTextKey : FullTextKey).toString());
+    const QRectF r = label->boundingRect();
+    const QPointF origin = sideways_ ? QPointF(0, r.height() / 2) : r.center();
+    label->setTransformOriginPoint(origin);
+    label->setPos(label->data(AnchorKey).toPointF() - origin);
+    label->setScale(small ? kMinLabelPx / (GraphSceneBuilder::kLabelFontPx * scale) : 1.0);
   }
 }
 
@@ -347,6 +334,7 @@ void GraphView::fit() {
   fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
   // Never blow a small graph up beyond twice its natural size.
   if (transform().m11() > 2.0) setTransform(QTransform::fromScale(2.0, 2.0));
+  updateLevelOfDetail();
 }
 
 void GraphView::zoomBy(double factor) {
@@ -354,6 +342,7 @@ void GraphView::zoomBy(double factor) {
   const double current = transform().m11();
   const double next = std::clamp(current * factor, 0.05, 20.0);
   scale(next / current, next / current);
+  updateLevelOfDetail();
 }
 
 void GraphView::zoomIn() {
@@ -372,16 +361,25 @@ void GraphView::wheelEvent(QWheelEvent* event) {
 
 void GraphView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
+  placeLegend();
   if (!layoutMessage_->isHidden()) {
-    const int w = std::max(100, width() - 16);
+    const int w = std::max(100, viewport()->width() - 16);
     layoutMessage_->setGeometry(8, 8, w, layoutMessage_->heightForWidth(w));
   }
   if (!userZoomed_) fit();
 }
 
 void GraphView::mousePressEvent(QMouseEvent* event) {
-  if (event->button() == Qt::LeftButton) userZoomed_ = true;  // a pan keeps the user's view
+  pressScroll_ = QPoint(horizontalScrollBar()->value(), verticalScrollBar()->value());
   QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent* event) {
+  QGraphicsView::mouseReleaseEvent(event);
+  // A drag that moved the picture is a pan, which keeps the user's view; a click is not.
+  if (event->button() == Qt::LeftButton &&
+      pressScroll_ != QPoint(horizontalScrollBar()->value(), verticalScrollBar()->value()))
+    userZoomed_ = true;
 }
 
 bool GraphView::exportSvg(const QString& path, QString* error) const {
@@ -397,7 +395,7 @@ bool GraphView::exportSvg(const QString& path, QString* error) const {
     return false;
   }
   painter.fillRect(QRectF(QPointF(0, 0), source.size()), Qt::white);
-  scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+  renderScene(&painter, QRectF(QPointF(0, 0), source.size()));
   painter.end();
   return true;
 }
@@ -409,7 +407,7 @@ bool GraphView::exportPng(const QString& path, QString* error) const {
   {
     QPainter painter(&image);
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-    scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+    renderScene(&painter, QRectF(QPointF(0, 0), image.size()));
   }
   if (!image.save(path, "PNG")) {
     if (error) *error = tr("cannot write %1").arg(path);
@@ -424,7 +422,7 @@ bool GraphView::exportDot(const QString& path, QString* error) const {
     if (error) *error = tr("cannot write %1: %2").arg(path, file.errorString());
     return false;
   }
-  const std::string dot = toDot(latest_);
+  const std::string dot = toDot(shown_.snapshot, shown_.candidates);
   if (file.write(dot.data(), static_cast<qint64>(dot.size())) != static_cast<qint64>(dot.size())) {
     if (error) *error = tr("cannot write %1: %2").arg(path, file.errorString());
     return false;

@@ -3,7 +3,17 @@
 // grey for the root's own; solid border = frozen/locked, dashed = trainable; labelled with slot
 // and parameter count), the input at the bottom, and each task's route as a chain of edges in
 // the task's colour (the palette of mu2net::routeColour, root routes dark grey) ending at a label
-// with the task's name and accuracy.
+// with the task's name and accuracy. Components on no route (layers of children that are no
+// task's model, as an interrupted run's store holds them) are not drawn; the legend says how many.
+//
+// Children in training (ChildStartedEvent until its ChildFinishedEvent or the run's end) are
+// drawn as provisional routes in their task's colour: dashed boxes for their cloned and new
+// layers, dashed edges through the components they share, a "(training)" label.
+//
+// Legend: a GraphLegend beside the picture (in the view's right margin) lists every task's colour.
+// Level of detail: component labels are hidden when they would be smaller than legible, and task
+// labels then keep a legible size on screen (task name only). Many routes are laid out sideways.
+// Exports (SVG, PNG) draw every label in full; the DOT export carries the screen's colours.
 //
 // Layout: the DOT text of mu2net::toDot() goes to the mu2net-layout helper process (see
 // GraphLayoutProcess) — never in the GUI thread. A snapshot with a new topology (component ids or
@@ -11,30 +21,44 @@
 // picture stays until the new one is ready. A snapshot with the same topology only restyles the
 // current picture (locks, accuracies, tooltips).
 //
-// Interaction: wheel zooms at the cursor, dragging pans, fit() shows everything. A highlighted
+// Interaction: wheel zooms at the cursor, dragging pans, fit() shows everything; a new layout or
+// a resize fits again until the user zooms or pans (fit() forgets that). A highlighted
 // task's route is drawn at full strength and everything else dimmed. Hovering a component shows
 // its id, slot, creator, generation, parameters, the tasks that use (lock) it and, once known, a
 // prefix of its SHA-256.
+#include <QGraphicsSimpleTextItem>
 #include <QGraphicsView>
 #include <QLabel>
 #include <QString>
+#include <map>
 #include <optional>
+#include <vector>
 
 #include "GraphLayout.h"
+#include "GraphSceneBuilder.h"
 #include "MetaTypes.h"
+#include "mu2net/evolution/GraphDot.h"
+
+class QPainter;
 
 namespace mu2net::ui {
 
 class EngineSignals;
 class GraphLayoutProcess;
+class GraphLegend;
 
 class GraphView : public QGraphicsView {
   Q_OBJECT
  public:
   /// QGraphicsItem::data() keys set on every drawn item.
   enum ItemData {
-    KindKey = 0,  ///< "component", "input", "task", "edge"
-    IdKey = 1     ///< component id (components), route index (tasks, edges)
+    KindKey = 0,       ///< "component", "input", "task", "edge"; for children in training
+                       ///< "candidate" (a layer of its own), "candidateTask", "candidateEdge"
+    IdKey = 1,         ///< component id (components), route index (tasks, edges), candidate index
+    TaskKey = 2,       ///< task name (tasks, edges, candidate items)
+    FullTextKey = 3,   ///< task labels: the text shown when legible at the current zoom
+    ShortTextKey = 4,  ///< task labels: the text shown when zoomed out (the name only)
+    AnchorKey = 5      ///< task labels: the scene point the label is attached to
   };
 
   explicit GraphView(QWidget* parent = nullptr);
@@ -55,6 +79,13 @@ class GraphView : public QGraphicsView {
   bool isLayoutRunning() const;
   /// Number of component boxes in the scene.
   int componentItemCount() const;
+  /// Children in training, drawn as provisional routes once laid out.
+  const std::vector<CandidateRoute>& candidates() const { return candidates_; }
+  /// Components of the newest snapshot not drawn: no route and no child in training uses them.
+  int hiddenComponentCount() const { return hidden_; }
+  GraphLegend* legend() const { return legend_; }
+  /// True once the user zoomed or panned (no automatic fit until fit()).
+  bool userZoomed() const { return userZoomed_; }
   QString highlightedTask() const { return highlight_; }
   /// The message shown over the graph when the last layout failed (empty while none is shown):
   /// the helper's own words (a time or memory limit, a crash, bad input).
@@ -68,6 +99,10 @@ class GraphView : public QGraphicsView {
 
  public Q_SLOTS:
   void setSnapshot(const mu2net::GraphSnapshot& snapshot);
+  /// Draws / removes a child in training.
+  void addCandidate(const mu2net::ChildStartedEvent& event);
+  void removeCandidate(const mu2net::ChildFinishedEvent& event);
+  void clearCandidates();
   /// Hashes of locked components, shown in tooltips.
   void setComponentHashes(const mu2net::ui::ComponentHashes& hashes);
   /// Highlights the route of `task` (empty: none).
@@ -88,18 +123,37 @@ class GraphView : public QGraphicsView {
   void wheelEvent(QWheelEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
 
  private:
+  using Picture = GraphPicture;
+  void refresh();
   void onLayoutFinished(const GraphLayout& layout, quint64 requestId);
   void rebuildScene();
+  void updateLegend(const std::map<std::string, QColor>& colours);
+  void placeLegend();
   void applyHighlight();
+  void updateLevelOfDetail();
+  /// Shows the labels as legible at `zoom` (scene to screen scale); changes only the items.
+  void showDetailFor(double zoom) const;
+  void renderScene(QPainter* painter, const QRectF& target) const;
   void zoomBy(double factor);
 
   void showLayoutMessage(const QString& message);
 
   GraphLayoutProcess* layouter_;
   QLabel* layoutMessage_;  // over the top of the view, hidden unless a layout failed
+  GraphLegend* legend_;
   GraphSnapshot latest_;
+  std::vector<CandidateRoute> candidates_;
+  Picture shown_;    // the part of latest_ drawn, with candidates_
+  Picture drawn_;    // what layout_ was made for (restyled with shown_ while the topology holds)
+  Picture pending_;  // what the running layout is for
+  int hidden_ = 0;
+  bool sideways_ = false;
+  std::vector<QGraphicsSimpleTextItem*> componentTexts_;
+  std::vector<QGraphicsSimpleTextItem*> labels_;
+  QPoint pressScroll_;
   std::optional<GraphLayout> layout_;
   QString layoutKey_;   // topology of layout_
   QString pendingKey_;  // topology being laid out (empty if none)

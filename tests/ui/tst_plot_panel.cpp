@@ -181,8 +181,9 @@ class TstPlotPanel : public QObject {
   // A run that continues a reopened directory starts from its history: the stored sizes stay.
   void storedSizesStayWhenARunContinuesTheHistory() {
     const auto store = ExperimentStore::open(dir_.toStdString(), ExperimentStore::Mode::ReadOnly);
-    const auto shown = storedRun(*store, store->config());
-    QVERIFY(shown && shown->history.size() == 8);
+    const auto stored = storedExperiment(*store, store->config());
+    QVERIFY(stored && stored->run.history.size() == 8);
+    const RunStartedEvent* shown = &stored->run;
     PlotPanel panel;
     panel.onRunStarted(*shown);
     for (const auto& child : shown->history)
