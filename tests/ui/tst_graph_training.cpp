@@ -163,9 +163,9 @@ class TstGraphTraining : public QObject {
   void reopenedStoppedRunDrawsNoOrphans() {
     const auto store =
         ExperimentStore::open(dir_.path().toStdString(), ExperimentStore::Mode::ReadOnly);
-    const auto shown = storedRun(*store, config_);
-    QVERIFY(shown);
-    const GraphSnapshot& g = shown->graph;
+    const auto stored = storedExperiment(*store, config_);
+    QVERIFY(stored);
+    const GraphSnapshot& g = stored->run.graph;
     const std::set<std::int64_t> onRoutes = routed(g);
     const int orphans = static_cast<int>(g.nodes.size() - onRoutes.size());
     QVERIFY2(orphans > 0, "the store should hold components on no route");
