@@ -271,12 +271,16 @@ void MainWindow::connectController() {
   log_->follow(c);
 }
 
+bool MainWindow::canStart() const {
+  return !controller_->isActive() && config_.has_value() && !readOnlyExperiment_ &&
+         nothingLeft_.isEmpty();
+}
+
 void MainWindow::updateActions() {
   using S = ExperimentController::State;
   const S s = controller_->state();
   const bool active = controller_->isActive();
-  startAction_->setEnabled(!active && config_.has_value() && !readOnlyExperiment_ &&
-                           nothingLeft_.isEmpty());
+  startAction_->setEnabled(canStart());
   if (!nothingLeft_.isEmpty())
     startAction_->setToolTip(tr("Start is off: %1").arg(nothingLeft_));
   else if (readOnlyExperiment_)

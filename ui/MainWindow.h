@@ -55,6 +55,9 @@ class MainWindow : public QMainWindow {
   /// Clears every view and the status bar of the previous experiment.
   void setExperiment(const ExperimentConfig& config, const QString& source);
   bool hasExperiment() const { return config_.has_value(); }
+  /// Whether Start would run something now: an experiment is loaded, no run is active, no other
+  /// process writes it and its store has task iterations left.
+  bool canStart() const;
 
   ExperimentController* controller() const { return controller_; }
   GraphView* graphView() const { return graph_; }

@@ -28,7 +28,9 @@
 #include <exception>
 
 #include "ConfigJson.h"
+#include "ExperimentFiles.h"
 #include "Format.h"
+#include "mu2net/common/ErrorText.h"
 
 namespace mu2net::ui {
 
@@ -565,7 +567,12 @@ bool NewExperimentDialog::validate() {
   try {
     config_ = validateExperimentJson(j, baseDir_);
   } catch (const std::exception& e) {
-    error_->setText(QString::fromStdString(e.what()));
+    error_->setText(QString::fromStdString(mu2net::errorText(e)));
+    return false;
+  }
+  // Caught here, with the task and key named, rather than when the run starts.
+  if (const QString problems = dataProblems(config_); !problems.isEmpty()) {
+    error_->setText(problems);
     return false;
   }
   showArchitecture(config_.root.architecture);  // what the root resolved to

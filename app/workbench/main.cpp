@@ -6,8 +6,9 @@
 //
 // DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
 // the built-in default experiment and offers to start it; --autostart
-// starts at once. --screenshot grabs the window into FILE (PNG) SECONDS after the start, then
-// stops the run at a safe point and quits (used to make the README's screenshot).
+// starts at once. --screenshot starts the experiment when it has something left to run, grabs the
+// window into FILE (PNG) SECONDS later, then stops the run at a safe point and quits (used to make
+// the README's screenshots; a finished experiment directory is shown as it is).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
@@ -75,7 +76,9 @@ int main(int argc, char** argv) {
   const bool loaded = args.isEmpty() ? window.loadDefaultExperiment() : window.openPath(args[0]);
   window.show();
 
-  if (loaded && (parser.isSet(autostart) || parser.isSet(screenshot))) {
+  // A screenshot of an experiment with nothing left to run (a finished store) shows it as it is.
+  if (parser.isSet(screenshot)) window.setErrorPopups(false);
+  if (loaded && (parser.isSet(autostart) || (parser.isSet(screenshot) && window.canStart()))) {
     window.startExperiment();
   } else if (loaded && args.isEmpty()) {
     QTimer::singleShot(0, &window, [&window] {
@@ -91,7 +94,6 @@ int main(int argc, char** argv) {
   if (parser.isSet(screenshot)) {
     const QString file = parser.value(screenshot);
     const int ms = static_cast<int>(parser.value(screenshotAfter).toDouble() * 1000);
-    window.setErrorPopups(false);
     // Unattended: say on stderr whether the graph could be laid out (the helper was found).
     QObject::connect(
         window.graphView(), &mu2net::ui::GraphView::laidOut, &app, [] { qInfo("graph laid out"); },

@@ -117,6 +117,7 @@ class TstInstall : public QObject {
     for (const char* file :
          {"share/mu2net/roots/glyphs-vit.pt", "share/mu2net/roots/glyphs-vit.json",
           "share/mu2net/experiments/default.json", "share/mu2net/experiments/screenshot.json",
+          "share/mu2net/experiments/thirty-tasks.json",
           "share/applications/mu2net-workbench.desktop",
           "share/icons/hicolor/scalable/apps/mu2net-workbench.svg",
           "share/doc/mu2net-workbench/copyright"})

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "NewExperimentDialog.h"
+#include "TestData.h"
 #include "mu2net/evolution/ExperimentConfig.h"
 #include "mu2net/model/RootCatalog.h"
 
@@ -119,9 +120,11 @@ class TstNewExperimentDialog : public QObject {
     return QString::fromStdString((files_ / name).string());
   }
 
-  // A dialog with one task (parsing never opens its folder).
-  void addTask(NewExperimentDialog& dialog) const {
-    dialog.addTaskRow(QStringLiteral("a"), QStringLiteral("idx"), dir_.path(), QString());
+  // A dialog with one task on a real IDX folder (the dialog checks the folder's file names; it
+  // never reads the data).
+  static void addTask(NewExperimentDialog& dialog) {
+    dialog.addTaskRow(QStringLiteral("a"), QStringLiteral("idx"),
+                      QString::fromStdString(testdata::mnistDir().string()), QString());
   }
 
   static void checkTinyFields(const NewExperimentDialog& d, int imageSize) {
@@ -146,6 +149,7 @@ class TstNewExperimentDialog : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(dir_.isValid());
+    MU2NET_REQUIRE_DIR(testdata::mnistDir());
     roots_ = fs::path(dir_.filePath(QStringLiteral("roots")).toStdString());
     files_ = fs::path(dir_.filePath(QStringLiteral("files")).toStdString());
     fs::create_directories(roots_);
@@ -384,6 +388,19 @@ class TstNewExperimentDialog : public QObject {
     QVERIFY(!d.validate());
     QVERIFY2(d.errorText().contains(QStringLiteral("root.pretrained")), qPrintable(d.errorText()));
     QVERIFY2(d.errorText().contains(QStringLiteral("absent-root")), qPrintable(d.errorText()));
+  }
+
+  // A task whose folder is missing, or holds another format, is named with its key before the
+  // dialog closes (not when the run starts).
+  void datasetFolderProblemsAreNamed() {
+    NewExperimentDialog d;
+    d.chooseBuiltinRoot(QStringLiteral("tiny"));
+    const QString missing = dir_.filePath(QStringLiteral("no-such-folder"));
+    d.addTaskRow(QStringLiteral("lost"), QStringLiteral("idx"), missing, QString());
+    QVERIFY(!d.validate());
+    QVERIFY2(d.errorText().contains(QStringLiteral("'lost'")), qPrintable(d.errorText()));
+    QVERIFY2(d.errorText().contains(QStringLiteral("tasks[0].path")), qPrintable(d.errorText()));
+    QVERIFY2(d.errorText().contains(missing), qPrintable(d.errorText()));
   }
 
   void fitsA1024x700Screen() {

@@ -2,7 +2,9 @@
 // named, path resolution and the canonical JSON round trip.
 #include <QtTest/QtTest>
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "TestConfigs.h"
 #include "mu2net/evolution/ExperimentConfig.h"
@@ -200,6 +202,24 @@ class TstExperimentConfig : public QObject {
     QVERIFY(c.tasks.size() >= 2);
     for (const auto& t : c.tasks)
       QCOMPARE(t.path, std::filesystem::path("/usr/share/datasets/fashion-mnist"));
+  }
+
+  // The many-task experiment of the screenshots: 30 two-class Fashion-MNIST tasks, distinct names
+  // and class pairs, a tiny budget.
+  void shippedThirtyTaskExperimentParses() {
+    const auto c = loadExperimentConfig(std::filesystem::path(MU2NET_SOURCE_DIR) / "resources" /
+                                        "experiments" / "thirty-tasks.json");
+    QCOMPARE(c.tasks.size(), std::size_t{30});
+    std::set<std::string> names;
+    std::set<std::vector<int>> pairs;
+    for (const auto& t : c.tasks) {
+      names.insert(t.name);
+      pairs.insert(t.classes);
+      QCOMPARE(t.classes.size(), std::size_t{2});
+    }
+    QCOMPARE(names.size(), std::size_t{30});
+    QCOMPARE(pairs.size(), std::size_t{30});
+    QCOMPARE(c.evolution.taskIterations, 1);
   }
 
   // The laptop-scale experiment of the benchmarks: ALGORITHM.md §6's structure on MNIST,
