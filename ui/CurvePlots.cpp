@@ -77,8 +77,23 @@ void fitAxes(QCustomPlot* plot, const DataBounds& b, bool accuracy, bool fullRan
   plot->yAxis->setRange(lower, upper);
 }
 
+namespace {
+
+// Whole-number ticks labelled compactly: 750k and 1.5M rather than 750000 and 1.5·10⁶.
+class CountTicker : public QCPAxisTickerFixed {
+ protected:
+  QString getTickLabel(double tick, const QLocale& locale, QChar, int) override {
+    const double a = std::abs(tick);
+    if (a >= 1e6) return locale.toString(tick / 1e6, 'g', 3) + QLatin1Char('M');
+    if (a >= 1e4) return locale.toString(tick / 1e3, 'g', 3) + QLatin1Char('k');
+    return locale.toString(static_cast<qlonglong>(std::llround(tick)));
+  }
+};
+
+}  // namespace
+
 void setIntegerTicks(QCPAxis* axis) {
-  auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+  auto ticker = QSharedPointer<CountTicker>::create();
   ticker->setTickStep(1.0);
   ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
   axis->setTicker(ticker);

@@ -21,6 +21,7 @@ constexpr auto TaskKey = GraphView::TaskKey;
 constexpr auto FullTextKey = GraphView::FullTextKey;
 constexpr auto ShortTextKey = GraphView::ShortTextKey;
 constexpr auto AnchorKey = GraphView::AnchorKey;
+constexpr auto RoomKey = GraphView::RoomKey;
 
 // The view's translations: the texts drawn are GraphView's.
 QString tr(const char* text) {
@@ -105,9 +106,11 @@ void GraphSceneBuilder::addNode(const GraphLayout::Node& ln) {
     if (k < 0) return;
     const auto& c = picture_.candidates[static_cast<std::size_t>(k)];
     const QString task = QString::fromStdString(c.task);
-    const QString child = tr("child %1 (training)").arg(c.childIndex + 1);
+    const QString child = tr("child %1").arg(c.childIndex + 1);
+    // Zoomed out, the short text must fit the label's node: the task shows in its colour (and the
+    // tooltip), the dashes say it is training.
     addLabel(ln, QStringLiteral("candidateTask"), k, task,
-             {task + QLatin1Char('\n') + child, task + QLatin1Char(' ') + child},
+             {task + QLatin1Char('\n') + child + tr(" (training)"), child},
              colourOf(colours_, c.task));
   } else if (kind == QLatin1Char('n')) {
     addCandidateLayer(ln);
@@ -135,6 +138,9 @@ void GraphSceneBuilder::addLabel(const GraphLayout::Node& ln, const QString& kin
   // Sideways, labels sit right of their route's head: anchored at their left edge they can grow
   // into the free space on the right without covering the head.
   text->setData(AnchorKey, sideways_ ? ln.centre - QPointF(ln.size.width() / 2, 0) : ln.centre);
+  // Side by side (bottom to top), a label may take its layout node's width and a little of the
+  // gap to its neighbours, no more: labels grown for legibility are elided rather than overlap.
+  text->setData(RoomKey, sideways_ ? 0.0 : ln.size.width() + 8.0);
   text->setToolTip(full);
   text->setZValue(2);
   labels_.push_back(text);

@@ -1,6 +1,7 @@
 #include "GraphView.h"
 
 #include <QFile>
+#include <QFontMetricsF>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QImage>
@@ -319,12 +320,16 @@ void GraphView::showDetailFor(double zoom) const {
     text->setVisible(GraphSceneBuilder::kComponentFontPx * scale >= kMinTextPx);
   const bool small = GraphSceneBuilder::kLabelFontPx * scale < kMinLabelPx;
   for (auto* label : labels_) {
-    label->setText(label->data(small ? ShortTextKey : FullTextKey).toString());
+    const double grow = small ? kMinLabelPx / (GraphSceneBuilder::kLabelFontPx * scale) : 1.0;
+    QString text = label->data(small ? ShortTextKey : FullTextKey).toString();
+    if (const double room = label->data(RoomKey).toDouble(); small && room > 0)
+      text = QFontMetricsF(label->font()).elidedText(text, Qt::ElideRight, room / grow);
+    label->setText(text);
     const QRectF r = label->boundingRect();
     const QPointF origin = sideways_ ? QPointF(0, r.height() / 2) : r.center();
     label->setTransformOriginPoint(origin);
     label->setPos(label->data(AnchorKey).toPointF() - origin);
-    label->setScale(small ? kMinLabelPx / (GraphSceneBuilder::kLabelFontPx * scale) : 1.0);
+    label->setScale(grow);
   }
 }
 

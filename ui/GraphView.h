@@ -58,7 +58,8 @@ class GraphView : public QGraphicsView {
     TaskKey = 2,       ///< task name (tasks, edges, candidate items)
     FullTextKey = 3,   ///< task labels: the text shown when legible at the current zoom
     ShortTextKey = 4,  ///< task labels: the text shown when zoomed out (the name only)
-    AnchorKey = 5      ///< task labels: the scene point the label is attached to
+    AnchorKey = 5,     ///< task labels: the scene point the label is attached to
+    RoomKey = 6        ///< task labels: the scene width they may take (0: no limit)
   };
 
   explicit GraphView(QWidget* parent = nullptr);

@@ -117,19 +117,24 @@ class TstGraphReadable : public QObject {
   // The graph dock's size in a 1600x1000 and in a 1024x700 window.
   void labelsStayLegibleAtTheFittedZoom_data() {
     QTest::addColumn<QSize>("size");
-    QTest::newRow("1600x1000") << QSize(800, 620);
-    QTest::newRow("1024x700") << QSize(520, 430);
+    QTest::addColumn<int>("tasks");
+    QTest::newRow("30 tasks, 1600x1000") << QSize(800, 620) << 30;
+    QTest::newRow("30 tasks, 1024x700") << QSize(520, 430) << 30;
+    // Bottom to top, side by side: labels longer than their route's head box.
+    QTest::newRow("6 tasks, 1024x700") << QSize(520, 430) << 6;
+    QTest::newRow("6 tasks, small dock") << QSize(300, 260) << 6;
   }
 
   void labelsStayLegibleAtTheFittedZoom() {
     QFETCH(QSize, size);
+    QFETCH(int, tasks);
     GraphView view;
     view.resize(size);
     view.show();
-    QVERIFY(layOut(view, manyTasks(30)));
+    QVERIFY(layOut(view, manyTasks(tasks)));
     QVERIFY(isFitted(view));
     const auto labels = itemsOfKind(view, QStringLiteral("task"));
-    QCOMPARE(labels.size(), 31);
+    QCOMPARE(labels.size(), tasks + 1);
     const QRectF port = view.viewport()->rect();
     for (int i = 0; i < labels.size(); ++i) {
       const QRectF r = onScreen(view, labels[i]);
