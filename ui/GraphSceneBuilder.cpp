@@ -6,6 +6,8 @@
 #include <QGraphicsPolygonItem>
 #include <QGraphicsScene>
 #include <QLocale>
+#include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include "Format.h"
@@ -76,6 +78,27 @@ void GraphSceneBuilder::build() {
     addNode(ln);
   addEdges();
   scene_->setSceneRect(layout_.bounds.adjusted(-20, -20, 20, 20));
+  if (!sideways_) assignLabelRooms();
+}
+
+// Side by side (bottom to top), labels grown for legibility are elided rather than overlap: each
+// may take the distance to its nearest neighbour on the same row (two centred labels each no
+// wider than the distance between their centres cannot overlap), and twice its distance to the
+// edge of the picture.
+void GraphSceneBuilder::assignLabelRooms() {
+  constexpr double kSameRow = 20;  // scene units between anchors on one row
+  constexpr double kGap = 6;
+  const QRectF bounds = scene_->sceneRect();
+  for (auto* label : labels_) {
+    const QPointF a = label->data(AnchorKey).toPointF();
+    double room = 2 * std::min(a.x() - bounds.left(), bounds.right() - a.x());
+    for (const auto* other : labels_) {
+      const QPointF b = other->data(AnchorKey).toPointF();
+      if (other != label && std::abs(b.y() - a.y()) < kSameRow)
+        room = std::min(room, std::abs(b.x() - a.x()));
+    }
+    label->setData(RoomKey, std::max(room - kGap, 1.0));
+  }
 }
 
 void GraphSceneBuilder::addNode(const GraphLayout::Node& ln) {
@@ -138,9 +161,7 @@ void GraphSceneBuilder::addLabel(const GraphLayout::Node& ln, const QString& kin
   // Sideways, labels sit right of their route's head: anchored at their left edge they can grow
   // into the free space on the right without covering the head.
   text->setData(AnchorKey, sideways_ ? ln.centre - QPointF(ln.size.width() / 2, 0) : ln.centre);
-  // Side by side (bottom to top), a label may take its layout node's width and a little of the
-  // gap to its neighbours, no more: labels grown for legibility are elided rather than overlap.
-  text->setData(RoomKey, sideways_ ? 0.0 : ln.size.width() + 8.0);
+
   text->setToolTip(full);
   text->setZValue(2);
   labels_.push_back(text);

@@ -57,6 +57,7 @@ class GraphSceneBuilder {
   void addLabel(const GraphLayout::Node& node, const QString& kind, int index, const QString& task,
                 const LabelTexts& texts, const QColor& colour);
   void addEdges();
+  void assignLabelRooms();
 
   QGraphicsScene* scene_;
   const GraphLayout& layout_;
