@@ -31,6 +31,7 @@
 
 #include "FuzzDriver.h"
 #include "Gzip.h"
+#include "PngBytes.h"
 #include "data/ImageDecoder.h"
 #include "model/ComponentFile.h"
 #include "model/ComponentIO.h"
@@ -44,6 +45,7 @@
 using namespace mu2net::fuzz;
 namespace fs = std::filesystem;
 using mu2net::testdata::gzip;
+using mu2net::testdata::putBe32;
 
 namespace {
 
@@ -55,11 +57,6 @@ void writeFile(const fs::path& path, const Bytes& bytes) {
 
 Bytes text(const std::string& s) {
   return Bytes(s.begin(), s.end());
-}
-
-void putBe32(Bytes& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
 // What the programs print of an error.
@@ -192,12 +189,7 @@ Bytes pngChunks(std::uint32_t width, std::uint32_t height, std::uint8_t depth,
                 std::uint8_t colourType, std::uint8_t interlace) {
   Bytes out = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   const auto chunk = [&](const char* type, const Bytes& data) {
-    putBe32(out, static_cast<std::uint32_t>(data.size()));
-    const std::size_t start = out.size();
-    out.insert(out.end(), type, type + 4);
-    out.insert(out.end(), data.begin(), data.end());
-    putBe32(out, static_cast<std::uint32_t>(
-                     crc32(0, out.data() + start, static_cast<uInt>(out.size() - start))));
+    mu2net::testdata::appendPngChunk(out, type, data);
   };
   Bytes ihdr;
   putBe32(ihdr, width);

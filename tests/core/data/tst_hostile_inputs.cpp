@@ -22,6 +22,7 @@
 
 #include "Bounded.h"
 #include "Gzip.h"
+#include "PngBytes.h"
 #include "data/ImageDecoder.h"
 #include "mu2net/common/ConfigError.h"
 #include "mu2net/common/ErrorText.h"
@@ -35,6 +36,7 @@
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
 using mu2net::testdata::gzip;
+using mu2net::testdata::putBe32;
 using mu2net::testdata::runBounded;
 
 namespace {
@@ -48,11 +50,6 @@ void writeFile(const fs::path& path, const Bytes& bytes) {
 
 void writeText(const fs::path& path, const std::string& text) {
   writeFile(path, Bytes(text.begin(), text.end()));
-}
-
-void putBe32(Bytes& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
 Bytes idxImages(std::uint32_t count, std::uint32_t rows, std::uint32_t cols, std::size_t pixels) {
@@ -78,12 +75,7 @@ Bytes idxLabels(std::uint32_t count, std::size_t labels) {
 Bytes pngHeaderBomb(std::uint32_t width, std::uint32_t height, std::uint32_t rows) {
   Bytes out = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   const auto chunk = [&](const char* type, const Bytes& data) {
-    putBe32(out, static_cast<std::uint32_t>(data.size()));
-    const std::size_t start = out.size();
-    out.insert(out.end(), type, type + 4);
-    out.insert(out.end(), data.begin(), data.end());
-    putBe32(out, static_cast<std::uint32_t>(
-                     crc32(0, out.data() + start, static_cast<uInt>(out.size() - start))));
+    mu2net::testdata::appendPngChunk(out, type, data);
   };
   Bytes ihdr;
   putBe32(ihdr, width);
