@@ -11,9 +11,12 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <exception>
 
 #include "ConfigJson.h"
+#include "DataPreview.h"
+#include "DataPreviewWidget.h"
 #include "mu2net/data/DatasetFolderCheck.h"
 
 namespace mu2net::ui {
@@ -56,11 +59,43 @@ AddTaskDialog::AddTaskDialog(const QStringList& existingTasks, const QString& ba
   auto* box = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   connect(box, &QDialogButtonBox::accepted, this, &AddTaskDialog::accept);
   connect(box, &QDialogButtonBox::rejected, this, &AddTaskDialog::reject);
-  auto* layout = new QVBoxLayout(this);
-  layout->addLayout(form);
-  layout->addWidget(error_);
-  layout->addWidget(box);
+  previewButton_ = box->addButton(tr("Preview data"), QDialogButtonBox::ActionRole);
+  connect(previewButton_, &QPushButton::clicked, this, &AddTaskDialog::previewData);
+  preview_ = new DataPreviewWidget(this);
+  preview_->hide();
+  // An open preview follows the fields.
+  for (auto* edit : {path_, classes_})
+    connect(edit, &QLineEdit::editingFinished, this, [this] {
+      if (!preview_->isHidden()) previewData();
+    });
+  connect(format_, &QComboBox::currentTextChanged, this, [this] {
+    if (!preview_->isHidden()) previewData();
+  });
+  auto* column = new QVBoxLayout;
+  column->addLayout(form);
+  column->addWidget(error_);
+  column->addStretch();
+  column->addWidget(box);
+  auto* layout = new QHBoxLayout(this);
+  layout->addLayout(column);
+  layout->addWidget(preview_, 1);
   resize(520, 240);
+}
+
+void AddTaskDialog::previewData() {
+  if (preview_->isHidden()) {
+    preview_->show();
+    resize(std::max(width(), 1240), std::max(height(), 620));
+  }
+  QString error;
+  const auto task = typedTask(&error);
+  if (!task) {
+    preview_->showMessage(tr("Task '%1' cannot be previewed: %2").arg(name_->text(), error), true);
+    return;
+  }
+  ExperimentConfig experiment = experiment_;
+  experiment.tasks = {*task};
+  preview_->preview(defaultDataPreviewRequest(experiment, 0));
 }
 
 void AddTaskDialog::setFields(const QString& name, const QString& format, const QString& path,
@@ -71,27 +106,36 @@ void AddTaskDialog::setFields(const QString& name, const QString& format, const 
   classes_->setText(classes);
 }
 
-bool AddTaskDialog::validate() {
-  QString error;
-  const auto classes = parseClassList(classes_->text(), &error);
+std::optional<TaskSpec> AddTaskDialog::typedTask(QString* error) const {
+  const auto classes = parseClassList(classes_->text(), error);
   if (!classes) {
-    error_->setText(tr("config key 'tasks[0].classes': %1").arg(error));
-    return false;
-  }
-  if (existing_.contains(name_->text())) {
-    error_->setText(tr("a task named '%1' already exists").arg(name_->text()));
-    return false;
+    *error = tr("config key 'tasks[0].classes': %1").arg(*error);
+    return {};
   }
   // A one-task experiment goes through the same parser as a configuration file.
   const QJsonObject experiment{
       {QStringLiteral("tasks"), QJsonArray{taskJson(name_->text(), format_->currentText(),
                                                     path_->text(), *classes, fraction_->value())}}};
   try {
-    task_ = validateExperimentJson(experiment, baseDir_).tasks.at(0);
+    return validateExperimentJson(experiment, baseDir_).tasks.at(0);
   } catch (const std::exception& e) {
-    error_->setText(QString::fromStdString(e.what()));
+    *error = QString::fromStdString(e.what());
+    return {};
+  }
+}
+
+bool AddTaskDialog::validate() {
+  QString error;
+  if (existing_.contains(name_->text())) {
+    error_->setText(tr("a task named '%1' already exists").arg(name_->text()));
     return false;
   }
+  const auto task = typedTask(&error);
+  if (!task) {
+    error_->setText(error);
+    return false;
+  }
+  task_ = *task;
   // The folder is checked now: the dialog stays open, with what was typed, until it fits.
   if (const std::string problem = taskFolderProblem(task_, {}); !problem.empty()) {
     error_->setText(QString::fromStdString(problem));

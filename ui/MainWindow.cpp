@@ -30,6 +30,7 @@
 #include "PlotPanel.h"
 #include "RecentExperimentsMenu.h"
 #include "RunStatusBar.h"
+#include "TaskDataPanel.h"
 #include "TaskPanel.h"
 #include "TaskTableModel.h"
 #include "WindowGeometry.h"
@@ -60,7 +61,8 @@ MainWindow::MainWindow(QWidget* parent)
       inspector_(new ChildInspector(this)),
       log_(new EventLog(this)),
       status_(new RunStatusBar(this)),
-      exporter_(new Exporter(this, graph_, plots_, [this] { return experimentDir_; })) {
+      exporter_(new Exporter(this, graph_, plots_, [this] { return experimentDir_; })),
+      taskData_(new TaskDataPanel(this)) {
   setObjectName(QStringLiteral("MainWindow"));
   setStatusBar(status_);
   createActions();
@@ -214,6 +216,11 @@ void MainWindow::createDocks() {
   splitDockWidget(taskDock, childDock, Qt::Horizontal);
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
   splitDockWidget(taskDock, logDock, Qt::Vertical);
+  auto* dataDock =
+      dock(tr("Task data"), QStringLiteral("taskDataDock"), taskData_, Qt::RightDockWidgetArea);
+  tabifyDockWidget(plotDock, dataDock);
+  plotDock->raise();
+  viewMenu_->addAction(taskData_->openFrom(tasks_, dataDock));
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   inspector_->lookUpParentsIn(children_->childModel());
@@ -256,6 +263,7 @@ void MainWindow::connectController() {
   graph_->follow(c);
   connect(c, &ExperimentController::componentHashesReady, graph_, &GraphView::setComponentHashes);
   status_->follow(c);
+  taskData_->follow(c);
   connect(c, &ExperimentController::stateChanged, this, [this](ExperimentController::State s) {
     updateActions();
     if ((s == ExperimentController::State::Finished || s == ExperimentController::State::Failed) &&
@@ -323,6 +331,7 @@ void MainWindow::setExperiment(const ExperimentConfig& config, const QString& so
   // Nothing of the previous experiment stays on screen.
   clearViews();
   status_->reset();
+  taskData_->setExperiment(config);
   baseDir_ =
       source.startsWith(QLatin1Char(':')) ? QDir::currentPath() : QFileInfo(source).absolutePath();
   QStringList tasks;
@@ -405,6 +414,7 @@ void MainWindow::showHistory(const RunStartedEvent& e) {
 // A stored experiment as the store has it: its history, graph, task statuses and progress.
 void MainWindow::showStored(const StoredExperiment& stored) {
   showHistory(stored.run);
+  taskData_->showStored(stored.run);
   graph_->setSnapshot(stored.run.graph);
   for (const auto& [task, status] : stored.taskStatus)
     taskModel()->setStatus(task, status);
@@ -515,8 +525,10 @@ void MainWindow::addTaskDialog() {
   for (int r = 0; r < taskModel()->rowCount(); ++r)
     existing << taskModel()->row(r).name;
   AddTaskDialog dialog(existing, baseDir_, this);
+  dialog.setExperiment(controller_->config());
   if (dialog.exec() != QDialog::Accepted) return;
   controller_->addTask(dialog.task());
+  taskData_->addTask(dialog.task());
   log_->log(tr("task %1 requested; it joins between children").arg(q(dialog.task().name)));
 }
 

@@ -32,6 +32,7 @@ class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
 struct StoredExperiment;
+class TaskDataPanel;
 class TaskPanel;
 class TaskTableModel;
 
@@ -104,6 +105,7 @@ class MainWindow : public QMainWindow {
   EventLog* log_;
   RunStatusBar* status_;
   Exporter* exporter_;
+  TaskDataPanel* taskData_;
 
   QAction* openDirAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,

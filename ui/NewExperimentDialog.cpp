@@ -28,6 +28,8 @@
 #include <exception>
 
 #include "ConfigJson.h"
+#include "DataPreview.h"
+#include "DataPreviewWidget.h"
 #include "ExperimentFiles.h"
 #include "Format.h"
 #include "mu2net/common/ErrorText.h"
@@ -237,6 +239,17 @@ NewExperimentDialog::NewExperimentDialog(QWidget* parent) : QDialog(parent) {
   auto* add = new QPushButton(tr("Add dataset"), this);
   auto* browse = new QPushButton(tr("Choose folder…"), this);
   auto* remove = new QPushButton(tr("Remove"), this);
+  auto* preview = new QPushButton(tr("Preview data"), this);
+  preview->setToolTip(tr("The selected task's classes, counts and sample images"));
+  connect(preview, &QPushButton::clicked, this, &NewExperimentDialog::previewData);
+  preview_ = new DataPreviewWidget(this);
+  preview_->hide();
+  // An open preview follows the selected row and what is typed in it.
+  const auto follow = [this] {
+    if (!preview_->isHidden()) previewData();
+  };
+  connect(tasks_, &QTableWidget::currentCellChanged, this, follow);
+  connect(tasks_, &QTableWidget::itemChanged, this, follow);
   connect(add, &QPushButton::clicked, this, [this] {
     addTaskRow(tr("task%1").arg(tasks_->rowCount() + 1), kFormats[0], QString(), QString());
   });
@@ -260,6 +273,7 @@ NewExperimentDialog::NewExperimentDialog(QWidget* parent) : QDialog(parent) {
   buttons->addWidget(browse);
   buttons->addWidget(remove);
   buttons->addStretch();
+  buttons->addWidget(preview);
   taskLayout->addLayout(buttons);
 
   error_ = new QLabel(this);
@@ -272,11 +286,14 @@ NewExperimentDialog::NewExperimentDialog(QWidget* parent) : QDialog(parent) {
   auto* columns = new QHBoxLayout;
   columns->addWidget(root);
   columns->addWidget(budget);
-  auto* layout = new QVBoxLayout(this);
-  layout->addLayout(columns);
-  layout->addWidget(taskBox, 1);
-  layout->addWidget(error_);
-  layout->addWidget(box);
+  auto* form = new QVBoxLayout;
+  form->addLayout(columns);
+  form->addWidget(taskBox, 1);
+  form->addWidget(error_);
+  form->addWidget(box);
+  auto* layout = new QHBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(preview_, 1);
   resize(860, 640);  // fits a 1024x700 screen with a title bar
 
   // A new configuration starts from the default root when it is installed.
@@ -452,6 +469,9 @@ void NewExperimentDialog::addTaskRow(const QString& name, const QString& format,
   auto* combo = new QComboBox(tasks_);
   combo->addItems(kFormats);
   combo->setCurrentText(format);
+  connect(combo, &QComboBox::currentTextChanged, this, [this] {
+    if (!preview_->isHidden()) previewData();
+  });
   tasks_->setCellWidget(row, FormatColumn, combo);
   tasks_->setItem(row, PathColumn, new QTableWidgetItem(path));
   tasks_->setItem(row, ClassesColumn, new QTableWidgetItem(classes));
@@ -578,6 +598,31 @@ bool NewExperimentDialog::validate() {
   showArchitecture(config_.root.architecture);  // what the root resolved to
   error_->clear();
   return true;
+}
+
+void NewExperimentDialog::previewData() {
+  if (preview_->isHidden()) {
+    preview_->show();
+    resize(std::max(width(), 1500), height());
+  }
+  const int row = std::max(tasks_->currentRow(), 0);
+  if (row >= tasks_->rowCount()) {
+    preview_->showMessage(tr("Add a dataset to preview its data."));
+    return;
+  }
+  const QString name = tasks_->item(row, NameColumn)->text();
+  QString error;
+  const QJsonObject j = formJson(&error);
+  try {
+    if (error.isEmpty()) {
+      const ExperimentConfig config = validateExperimentJson(j, baseDir_);
+      preview_->preview(defaultDataPreviewRequest(config, static_cast<std::size_t>(row)));
+      return;
+    }
+  } catch (const std::exception& e) {
+    error = QString::fromStdString(mu2net::errorText(e));
+  }
+  preview_->showMessage(tr("Task '%1' cannot be previewed: %2").arg(name, error), true);
 }
 
 QString NewExperimentDialog::errorText() const {

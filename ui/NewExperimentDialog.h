@@ -14,6 +14,10 @@
 //   checkpoint {"checkpoint": PATH} plus the keys whose field differs from what the file
 //              resolves to (shown when it is chosen), and `heads` for a timm .safetensors file
 //              that does not record it; the parser refuses keys that disagree with the file.
+//
+// "Preview data" opens a pane beside the form with the data of the selected task row (its
+// classes, counts and sample images, raw and through the search space's default pipeline for the
+// root shown: DataPreviewWidget); while open it follows the selected row and what is typed in it.
 #include <QDialog>
 #include <QJsonObject>
 #include <QString>
@@ -31,6 +35,8 @@ class QSpinBox;
 class QTableWidget;
 
 namespace mu2net::ui {
+
+class DataPreviewWidget;
 
 class NewExperimentDialog : public QDialog {
   Q_OBJECT
@@ -56,6 +62,10 @@ class NewExperimentDialog : public QDialog {
   QTableWidget* taskTable() const { return tasks_; }
   void addTaskRow(const QString& name, const QString& format, const QString& path,
                   const QString& classes);
+
+  /// Shows the preview pane with the data of the selected task row (the first when none is).
+  void previewData();
+  DataPreviewWidget* dataPreview() const { return preview_; }
 
   /// Root access for tests: the chooser (item data: rootKindRole, rootNameRole), the checkpoint
   /// path, and the field of one architecture key ("architecture", "stem", "image_size", ...).
@@ -109,6 +119,7 @@ class NewExperimentDialog : public QDialog {
       *testMax_, *threads_;
   QTableWidget* tasks_;
   QLabel* error_;
+  DataPreviewWidget* preview_;
 };
 
 }  // namespace mu2net::ui

@@ -1,0 +1,101 @@
+#include "TaskDataPanel.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "DataPreview.h"
+#include "DataPreviewWidget.h"
+#include "EngineSignals.h"
+#include "TaskPanel.h"
+#include "TaskPipelineTracker.h"
+
+namespace mu2net::ui {
+
+TaskDataPanel::TaskDataPanel(QWidget* parent)
+    : QWidget(parent),
+      preview_(new DataPreviewWidget(this)),
+      tracker_(new TaskPipelineTracker(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(preview_);
+  connect(tracker_, &TaskPipelineTracker::changed, this, [this](const QString& task) {
+    if (task == task_) refresh();
+  });
+  showTask(QString());
+}
+
+void TaskDataPanel::follow(const EngineSignals* events) {
+  events->connectHandlers(tracker_);
+}
+
+void TaskDataPanel::setExperiment(const ExperimentConfig& config) {
+  config_ = config;
+  tracker_->setExperiment(config);
+  showTask(QString());
+}
+
+void TaskDataPanel::showStored(const RunStartedEvent& run) {
+  tracker_->onRunStarted(run);
+}
+
+void TaskDataPanel::addTask(const TaskSpec& task) {
+  config_.tasks.push_back(task);
+}
+
+QAction* TaskDataPanel::openFrom(TaskPanel* tasks, QDockWidget* dock) {
+  auto* action = new QAction(tr("Task &data"), this);
+  action->setObjectName(QStringLiteral("taskDataAction"));
+  action->setToolTip(
+      tr("Sample images per class of the selected task, raw and as the model sees "
+         "them; class names and counts, split sizes"));
+  connect(tasks, &TaskPanel::currentTaskChanged, this, &TaskDataPanel::showTask);
+  connect(action, &QAction::triggered, this, [this, tasks, dock] {
+    showTask(tasks->selectedTask());
+    dock->show();
+    dock->raise();
+  });
+  tasks->addAction(action);
+  tasks->setContextMenuPolicy(Qt::ActionsContextMenu);
+  connect(tasks, &QAbstractItemView::doubleClicked, action, &QAction::trigger);
+  return action;
+}
+
+void TaskDataPanel::showTask(const QString& task) {
+  task_ = task;
+  refresh();
+}
+
+void TaskDataPanel::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  refresh();
+}
+
+void TaskDataPanel::refresh() {
+  if (task_.isEmpty()) {
+    shownKey_.clear();
+    preview_->showMessage(tr("Choose a task in the task table to see its data."));
+    return;
+  }
+  const auto& tasks = config_.tasks;
+  const auto it = std::find_if(tasks.begin(), tasks.end(),
+                               [this](const TaskSpec& t) { return t.name == task_.toStdString(); });
+  if (it == tasks.end()) {
+    shownKey_.clear();
+    preview_->showMessage(
+        tr("The dataset of task '%1' is not known to this experiment.").arg(task_), true);
+    return;
+  }
+  if (!isVisible()) return;  // read when shown
+  DataPreviewRequest request =
+      defaultDataPreviewRequest(config_, static_cast<std::size_t>(it - tasks.begin()));
+  const auto settings = tracker_->settings(task_);
+  request.pipeline = settings.hparams;
+  request.pipelineSource = settings.source;
+  if (request.key() == shownKey_ && (preview_->shown() || preview_->isLoading())) return;
+  shownKey_ = request.key();
+  preview_->preview(request);
+}
+
+}  // namespace mu2net::ui
