@@ -107,8 +107,9 @@ void DataPreviewWidget::showPreview(const DataPreview& preview) {
   shown_ = preview;
   message_->hide();
   const auto& task = preview.request.task;
-  QString where = QString::fromStdString(task.path.string());
-  const QString classes = tr("%n class(es)", nullptr, static_cast<int>(preview.classes.size())) +
+  const QString where = QString::fromStdString(task.path.string());
+  const auto n = preview.classes.size();
+  const QString classes = (n == 1 ? tr("1 class") : tr("%1 classes").arg(n)) +
                           (task.classes.empty() ? QString() : tr(" (a subset of the dataset's)"));
   summary_->setText(
       tr("<b>Task %1</b> — %2 (%3)<br>%4 · train %5 · validation %6 · test %7 · images %8×%9, "

@@ -1,7 +1,10 @@
 #include "TaskDataPanel.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDockWidget>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -15,15 +18,26 @@ namespace mu2net::ui {
 
 TaskDataPanel::TaskDataPanel(QWidget* parent)
     : QWidget(parent),
+      chooser_(new QComboBox(this)),
       preview_(new DataPreviewWidget(this)),
       tracker_(new TaskPipelineTracker(this)) {
+  chooser_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  auto* chooserRow = new QHBoxLayout;
+  chooserRow->addWidget(new QLabel(tr("Task:"), this));
+  chooserRow->addWidget(chooser_);
+  chooserRow->addStretch();
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(preview_);
+  layout->addLayout(chooserRow);
+  layout->addWidget(preview_, 1);
+  connect(chooser_, &QComboBox::currentTextChanged, this, [this](const QString& task) {
+    task_ = task;
+    refresh();
+  });
   connect(tracker_, &TaskPipelineTracker::changed, this, [this](const QString& task) {
     if (task == task_) refresh();
   });
-  showTask(QString());
+  refresh();
 }
 
 void TaskDataPanel::follow(const EngineSignals* events) {
@@ -33,7 +47,9 @@ void TaskDataPanel::follow(const EngineSignals* events) {
 void TaskDataPanel::setExperiment(const ExperimentConfig& config) {
   config_ = config;
   tracker_->setExperiment(config);
-  showTask(QString());
+  chooser_->clear();  // chooses the first task added, if any
+  for (const auto& t : config.tasks)
+    chooser_->addItem(QString::fromStdString(t.name));
 }
 
 void TaskDataPanel::showStored(const RunStartedEvent& run) {
@@ -42,6 +58,7 @@ void TaskDataPanel::showStored(const RunStartedEvent& run) {
 
 void TaskDataPanel::addTask(const TaskSpec& task) {
   config_.tasks.push_back(task);
+  chooser_->addItem(QString::fromStdString(task.name));
 }
 
 QAction* TaskDataPanel::openFrom(TaskPanel* tasks, QDockWidget* dock) {
@@ -63,8 +80,13 @@ QAction* TaskDataPanel::openFrom(TaskPanel* tasks, QDockWidget* dock) {
 }
 
 void TaskDataPanel::showTask(const QString& task) {
-  task_ = task;
-  refresh();
+  if (task.isEmpty()) return;
+  if (chooser_->findText(task) < 0) {  // a task the experiment's configuration lacks
+    task_ = task;
+    refresh();
+    return;
+  }
+  chooser_->setCurrentText(task);
 }
 
 void TaskDataPanel::showEvent(QShowEvent* event) {
@@ -75,7 +97,7 @@ void TaskDataPanel::showEvent(QShowEvent* event) {
 void TaskDataPanel::refresh() {
   if (task_.isEmpty()) {
     shownKey_.clear();
-    preview_->showMessage(tr("Choose a task in the task table to see its data."));
+    preview_->showMessage(tr("This experiment has no task."));
     return;
   }
   const auto& tasks = config_.tasks;

@@ -1,7 +1,8 @@
 #pragma once
-// The "Task data" dock: the data preview (DataPreviewWidget) of the task chosen in the task
-// table, through the pipeline settings its data goes through now (TaskPipelineTracker: the
-// generation in training, else the retained path's, else the search space's defaults).
+// The "Task data" dock: the data preview (DataPreviewWidget) of a task of the experiment, chosen
+// in the panel's own task list (before any run too) or by selecting it in the task table, through
+// the pipeline settings its data goes through now (TaskPipelineTracker: the generation in
+// training, else the retained path's, else the search space's defaults).
 //
 // It reads a dataset only while it is visible: a task chosen while it is hidden is previewed when
 // it is shown. A new generation of the task shown redraws the model's view (the task's data stays
@@ -13,6 +14,7 @@
 #include "MetaTypes.h"
 
 class QAction;
+class QComboBox;
 class QDockWidget;
 
 namespace mu2net::ui {
@@ -29,7 +31,8 @@ class TaskDataPanel : public QWidget {
 
   /// Follows the engine's events for the tasks' pipeline settings and tasks added during a run.
   void follow(const EngineSignals* events);
-  /// The experiment whose tasks are previewed (their folders, classes and seed); shows none.
+  /// The experiment whose tasks are previewed (their folders, classes and seed); chooses its
+  /// first task.
   void setExperiment(const ExperimentConfig& config);
   /// A stored experiment's run: its tasks' retained paths give their settings.
   void showStored(const RunStartedEvent& run);
@@ -39,8 +42,10 @@ class TaskDataPanel : public QWidget {
   /// Follows `tasks`' chosen task, and returns the action that shows `dock` with the data of the
   /// task selected there, which a double click on a task and its context menu trigger too.
   QAction* openFrom(TaskPanel* tasks, QDockWidget* dock);
-  /// Previews `task` (empty: none); loads it now when the panel is visible, else when shown.
+  /// Previews `task` (empty: keeps the task chosen); loads it now when the panel is visible, else
+  /// when it is shown.
   void showTask(const QString& task);
+  QComboBox* taskChooser() const { return chooser_; }
   QString task() const { return task_; }
   DataPreviewWidget* preview() const { return preview_; }
   TaskPipelineTracker* tracker() const { return tracker_; }
@@ -52,6 +57,7 @@ class TaskDataPanel : public QWidget {
   /// Shows the preview of task_ unless it is shown already with the same settings.
   void refresh();
 
+  QComboBox* chooser_;
   DataPreviewWidget* preview_;
   TaskPipelineTracker* tracker_;
   ExperimentConfig config_;
