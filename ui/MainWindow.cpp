@@ -219,7 +219,7 @@ void MainWindow::createDocks() {
   auto* dataDock =
       dock(tr("Task data"), QStringLiteral("taskDataDock"), taskData_, Qt::RightDockWidgetArea);
   tabifyDockWidget(plotDock, dataDock);
-  plotDock->raise();
+  dataDock->hide();  // opened from the task table or the View menu, as a tab beside the curves
   viewMenu_->addAction(taskData_->openFrom(tasks_, dataDock));
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
