@@ -90,7 +90,7 @@ void AddTaskDialog::previewData() {
   QString error;
   const auto task = typedTask(&error);
   if (!task) {
-    preview_->showMessage(tr("Task '%1' cannot be previewed: %2").arg(name_->text(), error), true);
+    preview_->showProblem(name_->text(), error);
     return;
   }
   ExperimentConfig experiment = experiment_;

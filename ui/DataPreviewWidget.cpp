@@ -96,6 +96,13 @@ void DataPreviewWidget::showMessage(const QString& text, bool error) {
   message_->show();
 }
 
+void DataPreviewWidget::showProblem(const QString& task, const QString& why) {
+  DataPreview failed;
+  failed.request.task.name = task.toStdString();
+  failed.error = tr("Task '%1' cannot be previewed: %2").arg(task, why);
+  showPreview(failed);
+}
+
 void DataPreviewWidget::showPreview(const DataPreview& preview) {
   if (!preview.ok()) {
     showMessage(preview.error, true);

@@ -43,6 +43,9 @@ class DataPreviewWidget : public QWidget {
   void showPreview(const DataPreview& preview);
   /// Shows a message instead of a preview (e.g. "Select a task"); `error` in the error style.
   void showMessage(const QString& text, bool error = false);
+  /// Shows why `task` cannot be previewed (e.g. its form does not parse) as a failed preview:
+  /// "Task 'NAME' cannot be previewed: WHY".
+  void showProblem(const QString& task, const QString& why);
 
   void setView(View view);
   View view() const { return view_; }

@@ -622,7 +622,7 @@ void NewExperimentDialog::previewData() {
   } catch (const std::exception& e) {
     error = QString::fromStdString(mu2net::errorText(e));
   }
-  preview_->showMessage(tr("Task '%1' cannot be previewed: %2").arg(name, error), true);
+  preview_->showProblem(name, error);
 }
 
 QString NewExperimentDialog::errorText() const {

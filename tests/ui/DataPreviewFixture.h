@@ -21,7 +21,9 @@ using ui::DataPreviewWidget;
 
 /// Waits until `w` shows a preview (or its error) and loads nothing more.
 inline bool waitForPreview(const DataPreviewWidget& w, int ms = 60000) {
-  return QTest::qWaitFor([&] { return w.shown().has_value() && !w.isLoading(); }, ms);
+  if (QTest::qWaitFor([&] { return w.shown().has_value() && !w.isLoading(); }, ms)) return true;
+  qWarning("no preview; the widget says: %s", qPrintable(w.message()));
+  return false;
 }
 
 /// Samples per class of `set`.
