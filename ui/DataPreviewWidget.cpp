@@ -157,10 +157,11 @@ void DataPreviewWidget::fillGrid() {
   grid_->clear();
   grid_->setRowCount(static_cast<int>(classes.size()));
   grid_->setColumnCount(kFirstSampleColumn + 2 * samples);
-  QStringList headers = {tr("Class"), tr("Train"), tr("Validation"), tr("Test")};
+  QStringList headers = {tr("Class"), tr("Train"), tr("Val."), tr("Test")};
   for (int k = 1; k <= samples; ++k)
     headers << tr("%1 raw").arg(k) << tr("%1 model").arg(k);
   grid_->setHorizontalHeaderLabels(headers);
+  grid_->horizontalHeaderItem(ValidationColumn)->setToolTip(tr("Samples in the validation split"));
   QStringList labels;
   for (int r = 0; r < static_cast<int>(classes.size()); ++r) {
     const auto& c = classes[static_cast<std::size_t>(r)];

@@ -220,7 +220,7 @@ void MainWindow::createDocks() {
       dock(tr("Task data"), QStringLiteral("taskDataDock"), taskData_, Qt::RightDockWidgetArea);
   tabifyDockWidget(plotDock, dataDock);
   dataDock->hide();  // opened from the task table or the View menu, as a tab beside the curves
-  viewMenu_->addAction(taskData_->openFrom(tasks_, dataDock));
+  viewMenu_->addAction(taskData_->openFrom(tasks_));
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   inspector_->lookUpParentsIn(children_->childModel());
@@ -530,6 +530,10 @@ void MainWindow::addTaskDialog() {
   controller_->addTask(dialog.task());
   taskData_->addTask(dialog.task());
   log_->log(tr("task %1 requested; it joins between children").arg(q(dialog.task().name)));
+}
+
+void MainWindow::showTaskData(const QString& task) {
+  taskData_->open(task);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -76,6 +76,8 @@ class MainWindow : public QMainWindow {
   void newExperiment();
   void openConfigDialog();
   void addTaskDialog();
+  /// Opens the "Task data" dock on `task`: its classes, counts and sample images.
+  void showTaskData(const QString& task);
 
  protected:
   void closeEvent(QCloseEvent* event) override;

@@ -61,22 +61,26 @@ void TaskDataPanel::addTask(const TaskSpec& task) {
   chooser_->addItem(QString::fromStdString(task.name));
 }
 
-QAction* TaskDataPanel::openFrom(TaskPanel* tasks, QDockWidget* dock) {
+QAction* TaskDataPanel::openFrom(TaskPanel* tasks) {
   auto* action = new QAction(tr("Task &data"), this);
   action->setObjectName(QStringLiteral("taskDataAction"));
   action->setToolTip(
       tr("Sample images per class of the selected task, raw and as the model sees "
          "them; class names and counts, split sizes"));
   connect(tasks, &TaskPanel::currentTaskChanged, this, &TaskDataPanel::showTask);
-  connect(action, &QAction::triggered, this, [this, tasks, dock] {
-    showTask(tasks->selectedTask());
-    dock->show();
-    dock->raise();
-  });
+  connect(action, &QAction::triggered, this, [this, tasks] { open(tasks->selectedTask()); });
   tasks->addAction(action);
   tasks->setContextMenuPolicy(Qt::ActionsContextMenu);
   connect(tasks, &QAbstractItemView::doubleClicked, action, &QAction::trigger);
   return action;
+}
+
+void TaskDataPanel::open(const QString& task) {
+  showTask(task);
+  if (auto* dock = qobject_cast<QDockWidget*>(parentWidget())) {
+    dock->show();
+    dock->raise();
+  }
 }
 
 void TaskDataPanel::showTask(const QString& task) {

@@ -15,7 +15,6 @@
 
 class QAction;
 class QComboBox;
-class QDockWidget;
 
 namespace mu2net::ui {
 
@@ -39,9 +38,11 @@ class TaskDataPanel : public QWidget {
   /// A task added during the run (its dataset is known from here on).
   void addTask(const TaskSpec& task);
 
-  /// Follows `tasks`' chosen task, and returns the action that shows `dock` with the data of the
+  /// Follows `tasks`' chosen task, and returns the action that opens the panel (open()) on the
   /// task selected there, which a double click on a task and its context menu trigger too.
-  QAction* openFrom(TaskPanel* tasks, QDockWidget* dock);
+  QAction* openFrom(TaskPanel* tasks);
+  /// Shows the dock the panel is in, raised, with `task` (empty: the task chosen).
+  void open(const QString& task);
   /// Previews `task` (empty: keeps the task chosen); loads it now when the panel is visible, else
   /// when it is shown.
   void showTask(const QString& task);

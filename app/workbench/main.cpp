@@ -1,7 +1,7 @@
 // mu2net-workbench: the desktop workbench (see README.md and DESIGN.md).
 //
-//   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS] [DIR |
-//   CONFIG.json]
+//   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS]
+//   [--task-data TASK] [DIR | CONFIG.json]
 //   mu2net-workbench --version | --help
 //
 // DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
@@ -63,7 +63,10 @@ int main(int argc, char** argv) {
       QStringLiteral("screenshot-after"),
       QStringLiteral("Seconds after the start to take the screenshot (default 60)."),
       QStringLiteral("SECONDS"), QStringLiteral("60"));
-  parser.addOptions({autostart, screenshot, screenshotAfter});
+  const QCommandLineOption taskData(QStringLiteral("task-data"),
+                                    QStringLiteral("Open the Task data view on TASK."),
+                                    QStringLiteral("TASK"));
+  parser.addOptions({autostart, screenshot, screenshotAfter, taskData});
   parser.addPositionalArgument(
       QStringLiteral("experiment"),
       QStringLiteral("An experiment directory or configuration (JSON). Default: the built-in "
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
   const QStringList args = parser.positionalArguments();
   const bool loaded = args.isEmpty() ? window.loadDefaultExperiment() : window.openPath(args[0]);
   window.show();
+  if (parser.isSet(taskData)) window.showTaskData(parser.value(taskData));
 
   // A screenshot of an experiment with nothing left to run (a finished store) shows it as it is.
   if (parser.isSet(screenshot)) window.setErrorPopups(false);
