@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "DataPreviewWidget.h"
+#include "TestConfigs.h"
 #include "mu2net/common/Rng.h"
 #include "mu2net/data/InputPipeline.h"
 #include "mu2net/data/TaskData.h"
@@ -18,6 +19,14 @@
 namespace mu2net::testui {
 
 using ui::DataPreviewWidget;
+
+/// A task over a CIFAR-binary folder (testdata::idxTask's counterpart).
+inline TaskSpec cifarTask(const std::string& name, const std::filesystem::path& path,
+                          std::vector<int> classes = {}) {
+  TaskSpec t = testdata::idxTask(name, path, std::move(classes));
+  t.format = DatasetFormat::CifarBinary;
+  return t;
+}
 
 /// Waits until `w` shows a preview (or its error) and loads nothing more.
 inline bool waitForPreview(const DataPreviewWidget& w, int ms = 60000) {

@@ -32,16 +32,6 @@ DataPreviewRequest requestFor(const TaskSpec& task, const DataHParams& pipeline 
   return r;
 }
 
-TaskSpec task(const std::string& name, const fs::path& path, DatasetFormat format,
-              std::vector<int> classes = {}) {
-  TaskSpec t;
-  t.name = name;
-  t.path = path;
-  t.format = format;
-  t.classes = std::move(classes);
-  return t;
-}
-
 QString grouped(std::int64_t n) {
   return QLocale(QLocale::English).toString(qlonglong(n));
 }
@@ -112,23 +102,23 @@ class TstDataPreview : public QObject {
     p.flipLeftRight = true;
     p.brightnessDelta = 0.3;
     p.contrastDelta = 0.3;
-    checkPreview(requestFor(task("digits", testdata::mnistDir(), DatasetFormat::Idx), p));
+    checkPreview(requestFor(testdata::idxTask("digits", testdata::mnistDir()), p));
   }
 
   // Three channels, the class names of batches.meta.txt.
   void banglaCifarShowsRgbSamples() {
     MU2NET_REQUIRE_DIR(testdata::banglaCifarDir());
-    const auto t = task("bangla", testdata::banglaCifarDir(), DatasetFormat::CifarBinary);
+    const auto t = cifarTask("bangla", testdata::banglaCifarDir());
     checkPreview(requestFor(t));
   }
 
   // Only the classes listed, in their order, with the dataset's names.
   void fashionClassSubsetShowsOnlyItsClasses() {
     MU2NET_REQUIRE_DIR(testdata::fashionMnistDir());
-    const auto t = task("clothes", testdata::fashionMnistDir(), DatasetFormat::Idx, {9, 0, 3});
+    const auto t = testdata::idxTask("clothes", testdata::fashionMnistDir(), {9, 0, 3});
     checkPreview(requestFor(t));
     const DataPreviewWidget& w = *last_;
-    const TaskData all = loadTask(task("all", t.path, t.format), 11);
+    const TaskData all = loadTask(testdata::idxTask("all", t.path), 11);
     QCOMPARE(w.grid()->rowCount(), 3);
     for (int r = 0; r < 3; ++r)
       QCOMPARE(w.grid()->item(r, DataPreviewWidget::ClassColumn)->text(),
@@ -140,8 +130,8 @@ class TstDataPreview : public QObject {
     MU2NET_REQUIRE_DIR(testdata::omniglot28Dir());
     DataHParams p;
     p.imageSize = 24;
-    checkPreview(requestFor(
-        task("letters", testdata::omniglot28Dir(), DatasetFormat::Idx, {241, 0, 120, 7}), p));
+    checkPreview(
+        requestFor(testdata::idxTask("letters", testdata::omniglot28Dir(), {241, 0, 120, 7}), p));
   }
 
   // A missing folder, a folder in another format, unreadable files and a class the dataset
@@ -149,19 +139,19 @@ class TstDataPreview : public QObject {
   void badFoldersGiveAMessageNamingTaskAndFolder() {
     MU2NET_REQUIRE_DIR(testdata::mnistDir());
     const fs::path root = tmp_.path().toStdString();
-    QString m = errorOf(task("missing", root / "no-such-folder", DatasetFormat::Idx));
+    QString m = errorOf(testdata::idxTask("missing", root / "no-such-folder"));
     QVERIFY2(m.contains(QStringLiteral("does not exist")), qPrintable(m));
-    m = errorOf(task("wrong-format", testdata::mnistDir(), DatasetFormat::CifarBinary));
+    m = errorOf(cifarTask("wrong-format", testdata::mnistDir()));
     QVERIFY2(m.contains(QStringLiteral("\"idx\"")), qPrintable(m));
     const fs::path broken = root / "broken";
     fs::create_directories(broken);
     for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                           "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
       std::ofstream(broken / f) << "not an IDX file";
-    m = errorOf(task("broken", broken, DatasetFormat::Idx));
+    m = errorOf(testdata::idxTask("broken", broken));
     QVERIFY2(m.contains(QString::fromStdString((broken / "train-images-idx3-ubyte").string())),
              qPrintable(m));
-    m = errorOf(task("eleven", testdata::mnistDir(), DatasetFormat::Idx, {3, 10}));
+    m = errorOf(testdata::idxTask("eleven", testdata::mnistDir(), {3, 10}));
     QVERIFY2(m.contains(QStringLiteral("10")), qPrintable(m));
   }
 
@@ -171,13 +161,13 @@ class TstDataPreview : public QObject {
     MU2NET_REQUIRE_DIR(testdata::banglaIdxDir());
     DataPreviewWidget w;
     QSignalSpy shown(&w, &DataPreviewWidget::previewShown);
-    w.preview(requestFor(task("first", testdata::mnistDir(), DatasetFormat::Idx)));
-    w.preview(requestFor(task("second", testdata::banglaIdxDir(), DatasetFormat::Idx)));
+    w.preview(requestFor(testdata::idxTask("first", testdata::mnistDir())));
+    w.preview(requestFor(testdata::idxTask("second", testdata::banglaIdxDir())));
     QVERIFY(waitForPreview(w));
     QCOMPARE(w.shown()->request.task.name, std::string("second"));
     QCOMPARE(shown.count(), 1);
     // A request equal to one made before is answered from memory, at once.
-    w.preview(requestFor(task("second", testdata::banglaIdxDir(), DatasetFormat::Idx)));
+    w.preview(requestFor(testdata::idxTask("second", testdata::banglaIdxDir())));
     QVERIFY(w.shown().has_value());
     QCOMPARE(shown.count(), 2);
   }

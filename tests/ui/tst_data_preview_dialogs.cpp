@@ -25,16 +25,6 @@ QString str(const std::filesystem::path& p) {
   return QString::fromStdString(p.string());
 }
 
-TaskSpec idx(const std::string& name, const std::filesystem::path& path, std::vector<int> classes,
-             DatasetFormat format = DatasetFormat::Idx) {
-  TaskSpec t;
-  t.name = name;
-  t.path = path;
-  t.format = format;
-  t.classes = std::move(classes);
-  return t;
-}
-
 QStringList classNames(const DataPreviewWidget& w) {
   QStringList names;
   for (int r = 0; r < w.grid()->rowCount(); ++r)
@@ -74,7 +64,7 @@ class TstDataPreviewDialogs : public QObject {
     NewExperimentDialog dialog;
     ExperimentConfig config;  // a random root
     config.seed = 3;
-    config.tasks = {idx("digits", testdata::mnistDir(), {1, 7})};
+    config.tasks = {testdata::idxTask("digits", testdata::mnistDir(), {1, 7})};
     dialog.setConfig(config, tmp_.path());
     QCOMPARE(dialog.rootKind(), RootKind::Random);
     qobject_cast<QSpinBox*>(dialog.architectureField(QStringLiteral("image_size")))->setValue(24);
@@ -86,15 +76,17 @@ class TstDataPreviewDialogs : public QObject {
     const int width = dialog.width();
     dialog.previewData();
     QVERIFY(dialog.width() > width);
-    checkShows(*dialog.dataPreview(), idx("letters", testdata::omniglot28Dir(), {17, 3, 200}), 3,
-               24);
+    checkShows(*dialog.dataPreview(),
+               testdata::idxTask("letters", testdata::omniglot28Dir(), {17, 3, 200}), 3, 24);
     QCOMPARE(classNames(*dialog.dataPreview()),
              (QStringList{QStringLiteral("17"), QStringLiteral("3"), QStringLiteral("200")}));
 
     dialog.taskTable()->setCurrentCell(0, 0);  // the pane follows the selection
-    checkShows(*dialog.dataPreview(), idx("digits", testdata::mnistDir(), {1, 7}), 3, 24);
+    checkShows(*dialog.dataPreview(), testdata::idxTask("digits", testdata::mnistDir(), {1, 7}), 3,
+               24);
     dialog.taskTable()->item(0, 3)->setText(QStringLiteral("9 4"));  // and what is typed
-    checkShows(*dialog.dataPreview(), idx("digits", testdata::mnistDir(), {9, 4}), 3, 24);
+    checkShows(*dialog.dataPreview(), testdata::idxTask("digits", testdata::mnistDir(), {9, 4}), 3,
+               24);
     QCOMPARE(classNames(*dialog.dataPreview()),
              (QStringList{QStringLiteral("9"), QStringLiteral("4")}));
   }
@@ -134,7 +126,8 @@ class TstDataPreviewDialogs : public QObject {
     dialog.show();
     QVERIFY(dialog.dataPreview()->isHidden());
     dialog.previewData();
-    checkShows(*dialog.dataPreview(), idx("clothes", testdata::fashionMnistDir(), {9, 0}), 9, 20);
+    checkShows(*dialog.dataPreview(),
+               testdata::idxTask("clothes", testdata::fashionMnistDir(), {9, 0}), 9, 20);
     QCOMPARE(dialog.dataPreview()->grid()->rowCount(), 2);
 
     // The wrong format for the folder: the message says which fits.
@@ -150,8 +143,7 @@ class TstDataPreviewDialogs : public QObject {
              qPrintable(w->message()));
     // Choosing that format is followed at once.
     dialog.findChild<QComboBox*>()->setCurrentText(QStringLiteral("cifar-binary"));
-    checkShows(*w, idx("bangla", testdata::banglaCifarDir(), {}, DatasetFormat::CifarBinary), 9,
-               20);
+    checkShows(*w, testui::cifarTask("bangla", testdata::banglaCifarDir()), 9, 20);
     QCOMPARE(w->shown()->channels, 3);
   }
 };
