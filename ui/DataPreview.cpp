@@ -121,6 +121,7 @@ DataPreview makeDataPreview(const DataPreviewRequest& request, const TaskData& d
   const auto validation = countByLabel(data.validation, data.numClasses);
   const auto test = countByLabel(data.test, data.numClasses);
   std::vector<std::int64_t> shown;  // every sample shown, classes in label order
+  bool full = false;                // kMaxPreviewSamples reached: no more samples
   for (int label = 0; label < data.numClasses; ++label) {
     const auto l = static_cast<std::size_t>(label);
     DataPreviewClass c;
@@ -129,7 +130,9 @@ DataPreview makeDataPreview(const DataPreviewRequest& request, const TaskData& d
     c.train = static_cast<std::int64_t>(byLabel[l].size());
     c.validation = validation[l];
     c.test = test[l];
-    for (const auto i : spread(byLabel[l], request.samplesPerClass)) {
+    const auto picked = spread(byLabel[l], request.samplesPerClass);
+    full = full || shown.size() + picked.size() > static_cast<std::size_t>(kMaxPreviewSamples);
+    for (const auto i : full ? std::vector<std::int64_t>{} : picked) {
       c.samples.push_back({i, rawImage(data.train, i), {}, {}});
       shown.push_back(i);
     }

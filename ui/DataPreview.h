@@ -22,6 +22,10 @@
 
 namespace mu2net::ui {
 
+/// At most this many samples are shown in all: later classes are listed with their counts but
+/// no samples (a dataset of many classes of large images stays small in memory).
+inline constexpr int kMaxPreviewSamples = 400;
+
 /// Which task to preview and through which pipeline.
 struct DataPreviewRequest {
   TaskSpec task;
@@ -48,7 +52,9 @@ struct DataPreviewClass {
   int label = 0;  ///< the task's label (0..k-1 for a class subset, in the order listed)
   QString name;
   std::int64_t train = 0, validation = 0, test = 0;
-  std::vector<DataPreviewSample> samples;  ///< spread evenly over the class's train samples
+  /// Spread evenly over the class's train samples; none for this class and every later one once
+  /// its samples would exceed kMaxPreviewSamples in all.
+  std::vector<DataPreviewSample> samples;
 };
 
 /// The preview of one task.
@@ -63,8 +69,9 @@ struct DataPreview {
 
 /// The preview of `data` (a task as loadTask() made it from request.task). Samples are drawn from
 /// the train split: for a class with n samples, the k-th of m = min(samplesPerClass, n) is its
-/// (k·n/m)-th. The training view of every sample comes from one assembleBatch call over all of
-/// them, classes in label order and samples in order, from Rng(request.augmentationSeed).
+/// (k·n/m)-th, up to the first class whose samples would make more than kMaxPreviewSamples. The
+/// training view of every sample comes from one assembleBatch call over all of them, classes in
+/// label order and samples in order, from Rng(request.augmentationSeed).
 DataPreview makeDataPreview(const DataPreviewRequest& request, const TaskData& data);
 
 /// Reads request.task with loadTask(task, seed) and calls makeDataPreview(); a folder that does

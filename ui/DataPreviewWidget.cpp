@@ -8,6 +8,7 @@
 #include <QPixmap>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "DataPreviewLoader.h"
 
@@ -116,8 +117,13 @@ void DataPreviewWidget::showPreview(const DataPreview& preview) {
   const auto& task = preview.request.task;
   const QString where = QString::fromStdString(task.path.string());
   const auto n = preview.classes.size();
-  const QString classes = (n == 1 ? tr("1 class") : tr("%1 classes").arg(n)) +
-                          (task.classes.empty() ? QString() : tr(" (a subset of the dataset's)"));
+  const auto sampled = std::count_if(preview.classes.begin(), preview.classes.end(),
+                                     [](const DataPreviewClass& c) { return !c.samples.empty(); });
+  const QString classes =
+      (n == 1 ? tr("1 class") : tr("%1 classes").arg(n)) +
+      (task.classes.empty() ? QString() : tr(" (a subset of the dataset's)")) +
+      (static_cast<std::size_t>(sampled) < n ? tr(", samples of the first %1").arg(sampled)
+                                             : QString());
   summary_->setText(
       tr("<b>Task %1</b> — %2 (%3)<br>%4 · train %5 · validation %6 · test %7 · images %8×%9, "
          "%10<br>%11")

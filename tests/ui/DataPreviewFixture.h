@@ -44,19 +44,22 @@ inline std::vector<std::int64_t> classCounts(const ImageSet& set, int numClasses
 }
 
 /// The train samples the preview documents it shows: per class (label order) with n samples,
-/// the (k·n/m)-th for k < m = min(perClass, n).
+/// the (k·n/m)-th for k < m = min(perClass, n); none from the first class that would make more
+/// than kMaxPreviewSamples in all.
 inline std::vector<std::vector<std::int64_t>> documentedSamples(const TaskData& data,
                                                                 int perClass) {
   std::vector<std::vector<std::int64_t>> byClass(static_cast<std::size_t>(data.numClasses));
   for (std::int64_t i = 0; i < data.train.count; ++i)
     byClass[static_cast<std::size_t>(data.train.labels[static_cast<std::size_t>(i)])].push_back(i);
+  std::int64_t total = 0;
   for (auto& indices : byClass) {
     const auto n = static_cast<std::int64_t>(indices.size());
     const auto m = std::min<std::int64_t>(perClass, n);
     std::vector<std::int64_t> picked;
     for (std::int64_t k = 0; k < m; ++k)
       picked.push_back(indices[static_cast<std::size_t>(k * n / m)]);
-    indices = picked;
+    total = total + m > ui::kMaxPreviewSamples ? ui::kMaxPreviewSamples + 1 : total + m;
+    indices = total > ui::kMaxPreviewSamples ? std::vector<std::int64_t>{} : picked;
   }
   return byClass;
 }
@@ -91,8 +94,12 @@ inline QString gridMismatch(const DataPreviewWidget& w, const TaskData& data) {
           .arg(row.join(QLatin1Char('|')), expected.join(QLatin1Char('|')));
     all.insert(all.end(), samples[c].begin(), samples[c].end());
   }
-  // Raw: the file's pixels.
+  // Raw: the file's pixels; no sample where the documented rule shows none.
   const ImageSet& set = data.train;
+  for (int r = 0; r < data.numClasses; ++r)
+    if (samples[static_cast<std::size_t>(r)].empty() &&
+        !w.cellImage(r, DataPreviewWidget::kFirstSampleColumn).isNull())
+      return QStringLiteral("row %1 shows a sample beyond the limit").arg(r);
   for (int r = 0; r < data.numClasses; ++r)
     for (std::size_t k = 0; k < samples[static_cast<std::size_t>(r)].size(); ++k) {
       const auto i = samples[static_cast<std::size_t>(r)][k];

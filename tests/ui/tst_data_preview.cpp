@@ -134,6 +134,15 @@ class TstDataPreview : public QObject {
         requestFor(testdata::idxTask("letters", testdata::omniglot28Dir(), {241, 0, 120, 7}), p));
   }
 
+  // All 242 classes: every class counted, samples up to the limit (the first 100 classes).
+  void omniglotListsEveryClassAndSamplesUpToTheLimit() {
+    MU2NET_REQUIRE_DIR(testdata::omniglot28Dir());
+    checkPreview(requestFor(testdata::idxTask("omniglot", testdata::omniglot28Dir())));
+    QCOMPARE(last_->grid()->rowCount(), 242);
+    QVERIFY2(last_->summary().contains(QStringLiteral("242 classes, samples of the first 100")),
+             qPrintable(last_->summary()));
+  }
+
   // A missing folder, a folder in another format, unreadable files and a class the dataset
   // lacks: a message naming the task and the folder, no grid, no crash.
   void badFoldersGiveAMessageNamingTaskAndFolder() {
