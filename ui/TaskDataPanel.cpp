@@ -62,7 +62,7 @@ void TaskDataPanel::addTask(const TaskSpec& task) {
 }
 
 QAction* TaskDataPanel::openFrom(TaskPanel* tasks) {
-  auto* action = new QAction(tr("Task &data"), this);
+  auto* action = new QAction(tr("&Data of the selected task"), this);
   action->setObjectName(QStringLiteral("taskDataAction"));
   action->setToolTip(
       tr("Sample images per class of the selected task, raw and as the model sees "
