@@ -139,6 +139,24 @@ class TstDataPreviewWindow : public QObject {
     QCOMPARE(preview->grid()->item(0, DataPreviewWidget::ClassColumn)->text(), QStringLiteral("5"));
   }
 
+  // A task whose folder is gone (a store opened elsewhere): the dock says so, naming both.
+  void aTaskWhoseFolderIsGoneSaysSo() {
+    ExperimentConfig config = config_;
+    const QString gone = tmp_.filePath(QStringLiteral("moved-away"));
+    config.tasks[1].path = gone.toStdString();
+    MainWindow w;
+    QVERIFY(testui::showWindow(w));
+    w.setExperiment(config, QStringLiteral("test"));
+    w.showTaskData(QStringLiteral("digits-5-9"));
+    DataPreviewWidget* preview = panel(w)->preview();
+    QVERIFY(testui::waitForPreview(*preview));
+    QVERIFY(!preview->shown()->ok());
+    QVERIFY2(preview->message().contains(QStringLiteral("digits-5-9")) &&
+                 preview->message().contains(gone),
+             qPrintable(preview->message()));
+    QVERIFY(!preview->grid()->isVisibleTo(preview));
+  }
+
   // During the run (in the window, the dock open), then after it: each generation's settings
   // while it trains, then the retained path's.
   void duringAndAfterTheRunTheTasksOwnSettingsAreShown() {
