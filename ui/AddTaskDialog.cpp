@@ -77,8 +77,8 @@ AddTaskDialog::AddTaskDialog(const QStringList& existingTasks, const QString& ba
   column->addStretch();
   column->addWidget(box);
   auto* layout = new QHBoxLayout(this);
-  layout->addLayout(column);
-  layout->addWidget(preview_, 1);
+  layout->addLayout(column, 2);
+  layout->addWidget(preview_, 3);
   resize(520, 240);
 }
 
