@@ -19,6 +19,7 @@
 
 #include "AboutDialog.h"
 #include "AddTaskDialog.h"
+#include "ChildCompareActions.h"
 #include "ChildInspector.h"
 #include "ChildPanel.h"
 #include "DefaultExperiment.h"
@@ -26,6 +27,7 @@
 #include "ExperimentFiles.h"
 #include "Exporter.h"
 #include "GraphView.h"
+#include "MutationPanel.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "RecentExperimentsMenu.h"
@@ -160,6 +162,8 @@ void MainWindow::createActions() {
   file->addAction(quitAction_);
   viewMenu_ = menuBar()->addMenu(tr("&View"));
   viewMenu_->addAction(fitAction_);
+  compare_ = new ChildCompareActions(children_);
+  viewMenu_->addActions(compare_->actions());
   viewMenu_->addSeparator();
   QAction* about = menuBar()->addMenu(tr("&Help"))->addAction(tr("&About μ2Net Workbench"));
   about->setObjectName(QStringLiteral("aboutAction"));
@@ -210,10 +214,16 @@ void MainWindow::createDocks() {
   auto* inspectorDock = dock(tr("Child inspector"), QStringLiteral("inspectorDock"), inspector_,
                              Qt::BottomDockWidgetArea);
   auto* logDock = dock(tr("Event log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+  mutations_ = new MutationPanel(this);
+  mutations_->watch(children_->childModel());
+  auto* mutationDock =
+      dock(tr("Mutations"), QStringLiteral("mutationDock"), mutations_, Qt::RightDockWidgetArea);
   splitDockWidget(graphDock, plotDock, Qt::Horizontal);
   splitDockWidget(taskDock, childDock, Qt::Horizontal);
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
   splitDockWidget(taskDock, logDock, Qt::Vertical);
+  tabifyDockWidget(plotDock, mutationDock);
+  plotDock->raise();
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   inspector_->lookUpParentsIn(children_->childModel());
