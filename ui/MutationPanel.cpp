@@ -193,6 +193,11 @@ int MutationPanel::scatterPointCount() const {
   return n;
 }
 
+QStringList MutationPanel::scatterAxisLabels() const {
+  const auto ticker = scatter_->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+  return ticker ? QStringList(ticker->ticks().values()) : QStringList();
+}
+
 int MutationPanel::barCount() const {
   int n = 0;
   for (int i = 0; i < bars_->plottableCount(); ++i)

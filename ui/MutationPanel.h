@@ -10,6 +10,7 @@
 // to one task. It follows the list: recomputed at most twice a second while children arrive, and
 // at once when a store's history is shown.
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ class MutationPanel : public QWidget {
   QString scatterHParam() const;
   /// Points in the scatter (all colour groups).
   int scatterPointCount() const;
+  /// The names on the scatter's x axis when it is indexed (a boolean's or a categorical's
+  /// values); empty for a numeric axis.
+  QStringList scatterAxisLabels() const;
   /// Bars in the bar plot.
   int barCount() const;
   QTableView* table() const { return table_; }
