@@ -137,7 +137,9 @@ void addHParams(RowBuilder& b, const Record& l, const Record& r, const Record* c
     ComparisonRow& row = b.rows.back();
     if (const auto it = mutated.find(name); it != mutated.end()) {
       row.mutated = true;
-      row.note = tr("mutation %1").arg(q(describe(*it->second)));
+      row.note =
+          tr("mutation %1 → %2")
+              .arg(q(formatHParam(name, it->second->from)), q(formatHParam(name, it->second->to)));
     } else if (child && row.differs && name.rfind("ds_", 0) == 0) {
       row.note = tr("the generation's data");
     }

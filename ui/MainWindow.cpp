@@ -223,7 +223,6 @@ void MainWindow::createDocks() {
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
   splitDockWidget(taskDock, logDock, Qt::Vertical);
   tabifyDockWidget(plotDock, mutationDock);
-  plotDock->raise();
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   inspector_->lookUpParentsIn(children_->childModel());
@@ -254,6 +253,7 @@ void MainWindow::sizeDocks() {
   resizeDocks({graph, task}, {h * 58 / 100, h * 42 / 100}, Qt::Vertical);
   resizeDocks({task, child, inspector}, {w * 44 / 100, w * 32 / 100, w * 24 / 100}, Qt::Horizontal);
   resizeDocks({task, log}, {h * 24 / 100, h * 18 / 100}, Qt::Vertical);
+  plot->raise();  // the curves in front of the mutations (their tab)
 }
 
 // Every view follows the engine's events itself; the window keeps the experiment's history, its

@@ -109,9 +109,11 @@ MutationPanel::MutationPanel(QWidget* parent)
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->verticalHeader()->hide();
   table_->horizontalHeader()->setStretchLastSection(true);
-  table_->setColumnWidth(What, 190);
-  for (int c = Children; c < ColumnCount; ++c)
-    table_->setColumnWidth(c, 78);
+  const std::pair<int, int> widths[] = {{What, 175},      {Children, 62},  {Improved, 66},
+                                        {Rate, 58},       {WithDelta, 50}, {MeanDelta, 84},
+                                        {MedianDelta, 84}};
+  for (const auto& [column, w] : widths)
+    table_->setColumnWidth(column, w);
   model_->horizontalHeaderItem(WithDelta)->setToolTip(
       tr("Children whose parent is a model of the same task: the score change "
          "(score − parent's score) is counted for them only"));
@@ -133,8 +135,8 @@ MutationPanel::MutationPanel(QWidget* parent)
   auto* top = new QSplitter(Qt::Horizontal, this);
   top->addWidget(table_);
   top->addWidget(bars_);
-  top->setStretchFactor(0, 1);
-  top->setStretchFactor(1, 1);
+  top->setStretchFactor(0, 5);
+  top->setStretchFactor(1, 6);
   auto* all = new QSplitter(Qt::Vertical, this);
   all->addWidget(top);
   all->addWidget(scatter_);
@@ -369,7 +371,7 @@ void MutationPanel::fillScatter() {
     scatter_->xAxis->setScaleType(QCPAxis::stLinear);
     scatter_->xAxis->setTicker(ticker);
     scatter_->xAxis->setRange(lo - 0.6, hi + 0.6);
-  } else if (!points.empty() && lo > 0 && hi / lo > 10) {
+  } else if (!points.empty() && lo > 0 && hi / lo >= 10) {
     scatter_->xAxis->setScaleType(QCPAxis::stLogarithmic);
     scatter_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     scatter_->xAxis->setRange(lo / 1.5, hi * 1.5);

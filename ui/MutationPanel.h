@@ -5,10 +5,9 @@
 // its children, how many improved, the rate, and the mean and median score change against a
 // parent of the same task; a bar plot of the rate (or the mean score change) per row; and a
 // scatter of score against the hyperparameter chosen, coloured by task or by improved. Numbers
-// are drawn on a numeric axis (logarithmic when they span more than a decade), booleans and
+// are drawn on a numeric axis (logarithmic when they span a decade or more), booleans and
 // categoricals (opt_type) on an indexed axis with their names. A task selector restricts all three
-// to one task. It follows the list: recomputed at most twice a second while children arrive, and
-// at once when a store's history is shown.
+// to one task. It follows the list: recomputed at most twice a second while children arrive.
 #include <QString>
 #include <QStringList>
 #include <QWidget>

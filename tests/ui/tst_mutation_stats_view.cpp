@@ -108,8 +108,8 @@ class TstMutationStatsView : public QObject {
     QVERIFY(QTest::qWaitFor([&] { return panel->stats()[0].children == 12; }));
     store_ = live.experimentDirectory();
 
-    stored_ = ExperimentStore::open(store_.toStdString(), ExperimentStore::Mode::ReadOnly)
-                  ->children();
+    stored_ =
+        ExperimentStore::open(store_.toStdString(), ExperimentStore::Mode::ReadOnly)->children();
     QCOMPARE(stored_.size(), std::size_t(12));
     window_ = testui::openStore(settings_, store_);
     QVERIFY(window_);
