@@ -23,15 +23,20 @@ inline ExperimentConfig compareConfig() {
   return config;
 }
 
-/// Starts compareConfig() in `window` (shown, no error pop-ups), its store under `runs`.
-inline bool startLive(ui::MainWindow& window, const QTemporaryDir& runs) {
+/// A new window (shown, no error pop-ups, its settings in `settingsDir`) running compareConfig()
+/// into a store under `runs`; null when it could not start.
+inline std::unique_ptr<ui::MainWindow> startLive(const QTemporaryDir& runs,
+                                                 const QTemporaryDir& settingsDir) {
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
   qputenv("MU2NET_RUNS_DIR", runs.path().toUtf8());
-  window.setErrorPopups(false);
-  window.resize(1400, 900);
-  window.show();
-  if (!QTest::qWaitForWindowExposed(&window)) return false;
-  window.setExperiment(compareConfig(), QStringLiteral("tiny"));
-  return window.startExperiment();
+  auto window = std::make_unique<ui::MainWindow>();
+  window->setErrorPopups(false);
+  window->resize(1400, 900);
+  window->show();
+  if (!QTest::qWaitForWindowExposed(window.get())) return nullptr;
+  window->setExperiment(compareConfig(), QStringLiteral("tiny"));
+  if (!window->startExperiment()) return nullptr;
+  return window;
 }
 
 /// Waits for the run of `window` to end; true when it finished.

@@ -80,9 +80,9 @@ class TstCompare : public QObject {
   // The run is live here: a comparison of a finished child with one still training follows it.
   void initTestCase() {
     MU2NET_REQUIRE_DIR(testdata::mnistDir());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings_.path());
-    MainWindow live;
-    QVERIFY(testui::startLive(live, runs_));
+    const auto window = testui::startLive(runs_, settings_);
+    QVERIFY(window);
+    MainWindow& live = *window;
     auto* actions = live.findChild<ChildCompareActions*>();
     QVERIFY(actions);
     const ChildListModel& m = *live.childModel();

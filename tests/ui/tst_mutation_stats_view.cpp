@@ -84,9 +84,9 @@ class TstMutationStatsView : public QObject {
   // The run is live here: the panel follows the children as they finish.
   void initTestCase() {
     MU2NET_REQUIRE_DIR(testdata::mnistDir());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings_.path());
-    MainWindow live;
-    QVERIFY(testui::startLive(live, runs_));
+    const auto window = testui::startLive(runs_, settings_);
+    QVERIFY(window);
+    MainWindow& live = *window;
     auto* panel = live.findChild<MutationPanel*>();
     QVERIFY(panel);
     const ChildListModel& m = *live.childModel();

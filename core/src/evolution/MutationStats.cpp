@@ -6,21 +6,11 @@
 #include <set>
 #include <tuple>
 
+#include "mu2net/evolution/SlotKindName.h"
+
 namespace mu2net {
 
 namespace {
-
-const char* kindName(SlotOrigin::Kind kind) {
-  switch (kind) {
-    case SlotOrigin::Kind::Shared:
-      return "shared";
-    case SlotOrigin::Kind::Cloned:
-      return "cloned";
-    case SlotOrigin::Kind::New:
-      return "new";
-  }
-  return "";
-}
 
 // A row being counted: its children's improved flags and score changes.
 struct Tally {
@@ -87,7 +77,7 @@ std::vector<MutationStat> mutationStats(const std::vector<ChildFinishedEvent>& c
       auto [pos, fresh] = slotPosition.try_emplace(s.slot, i);
       if (!fresh) pos->second = std::min(pos->second, i);
       auto [it, added] = byLayer.try_emplace(
-          {s.slot, s.kind}, tally(MutationStat::Kind::Layer, s.slot + " " + kindName(s.kind)));
+          {s.slot, s.kind}, tally(MutationStat::Kind::Layer, s.slot + " " + slotKindName(s.kind)));
       it->second.row.slot = s.slot;
       it->second.row.slotKind = s.kind;
       it->second.add(c);

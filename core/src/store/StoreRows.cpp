@@ -1,5 +1,7 @@
 #include "store/StoreRows.h"
 
+#include "mu2net/evolution/SlotKindName.h"
+
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -19,27 +21,11 @@ void from_json(const json& j, Mutation& m) {
   m = {j.at("name"), j.at("from"), j.at("to")};
 }
 
-namespace {
-
-const char* kindName(SlotOrigin::Kind k) {
-  switch (k) {
-    case SlotOrigin::Kind::Shared:
-      return "shared";
-    case SlotOrigin::Kind::Cloned:
-      return "cloned";
-    case SlotOrigin::Kind::New:
-      return "new";
-  }
-  return "new";
-}
-
-}  // namespace
-
 void to_json(json& j, const SlotOrigin& s) {
   j = {{"slot", s.slot},
        {"component", s.componentId},
        {"source", s.sourceComponentId},
-       {"kind", kindName(s.kind)},
+       {"kind", slotKindName(s.kind)},
        {"reinterpolated", s.reinterpolated}};
 }
 
