@@ -48,6 +48,7 @@ CompareDialog::CompareDialog(const ChildListModel* model, int leftRow, int right
   title_->setWordWrap(true);
   title_->setTextFormat(Qt::RichText);
   table_->setColumnCount(4);
+  table_->setHeaderLabels({tr("Field"), tr("Left"), tr("Right"), tr("Note")});
   table_->setRootIsDecorated(false);
   table_->setAlternatingRowColors(true);
   table_->header()->setSectionResizeMode(QHeaderView::Interactive);
@@ -67,7 +68,7 @@ CompareDialog::CompareDialog(const ChildListModel* model, int leftRow, int right
   layout->addWidget(onlyDifferences_);
   layout->addWidget(splitter, 1);
   layout->addWidget(buttons);
-  resize(760, 820);
+  resize(820, 900);
 
   connect(onlyDifferences_, &QCheckBox::toggled, this, &CompareDialog::setOnlyDifferences);
   // The children may still be training: follow their updates.
@@ -129,8 +130,6 @@ void CompareDialog::refresh() {
                       .arg(kLeftColour.name(), ChildComparison::childName(left).toHtmlEscaped(),
                            kRightColour.name(), ChildComparison::childName(right).toHtmlEscaped(),
                            relation));
-  table_->setHeaderLabels({tr("Field"), tr("Left: %1").arg(ChildComparison::childName(left)),
-                           tr("Right: %1").arg(ChildComparison::childName(right)), tr("Note")});
   fillTable();
   fillPlot(left, right);
 }

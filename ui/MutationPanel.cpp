@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "CurvePlots.h"
 #include "QCustomPlotInclude.h"
@@ -77,6 +78,30 @@ QCPTextElement* titleOf(QCustomPlot* plot) {
   return qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0));
 }
 
+// A numeric hyperparameter's axis: logarithmic when its values span a decade or more; a few
+// distinct values (a search space's list) are each ticked and named as the inspector shows them.
+void setNumericAxis(QCPAxis* axis, const std::string& name, const std::vector<ScorePoint>& points,
+                    double lo, double hi) {
+  const bool log = lo > 0 && hi / lo >= 10;
+  axis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  std::set<double> distinct;
+  for (const auto& p : points)
+    distinct.insert(p.value);
+  if (distinct.size() <= 12) {
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (double v : distinct)
+      ticker->addTick(v, q(formatHParam(name, v)));
+    axis->setTicker(ticker);
+  } else if (log) {
+    axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+  } else {
+    axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+  }
+  if (log) return axis->setRange(lo / 1.5, hi * 1.5);
+  const double pad = hi > lo ? (hi - lo) * 0.08 : std::max(std::abs(hi) * 0.1, 0.5);
+  axis->setRange(lo - pad, hi + pad);
+}
+
 }  // namespace
 
 MutationPanel::MutationPanel(QWidget* parent)
@@ -108,8 +133,10 @@ MutationPanel::MutationPanel(QWidget* parent)
   table_->sortByColumn(-1, Qt::AscendingOrder);  // mutationStats' order until a header is clicked
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  table_->setWordWrap(false);
   table_->horizontalHeader()->setStretchLastSection(true);
-  const std::pair<int, int> widths[] = {{What, 175},      {Children, 62},  {Improved, 66},
+  const std::pair<int, int> widths[] = {{What, 165},      {Children, 62},  {Improved, 66},
                                         {Rate, 58},       {WithDelta, 50}, {MeanDelta, 84},
                                         {MedianDelta, 84}};
   for (const auto& [column, w] : widths)
@@ -135,8 +162,9 @@ MutationPanel::MutationPanel(QWidget* parent)
   auto* top = new QSplitter(Qt::Horizontal, this);
   top->addWidget(table_);
   top->addWidget(bars_);
-  top->setStretchFactor(0, 5);
-  top->setStretchFactor(1, 6);
+  top->setStretchFactor(0, 1);
+  top->setStretchFactor(1, 1);
+  top->setSizes({620, 600});
   auto* all = new QSplitter(Qt::Vertical, this);
   all->addWidget(top);
   all->addWidget(scatter_);
@@ -371,15 +399,8 @@ void MutationPanel::fillScatter() {
     scatter_->xAxis->setScaleType(QCPAxis::stLinear);
     scatter_->xAxis->setTicker(ticker);
     scatter_->xAxis->setRange(lo - 0.6, hi + 0.6);
-  } else if (!points.empty() && lo > 0 && hi / lo >= 10) {
-    scatter_->xAxis->setScaleType(QCPAxis::stLogarithmic);
-    scatter_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-    scatter_->xAxis->setRange(lo / 1.5, hi * 1.5);
   } else if (!points.empty()) {
-    scatter_->xAxis->setScaleType(QCPAxis::stLinear);
-    scatter_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
-    const double pad = hi > lo ? (hi - lo) * 0.08 : std::max(std::abs(hi) * 0.1, 0.5);
-    scatter_->xAxis->setRange(lo - pad, hi + pad);
+    setNumericAxis(scatter_->xAxis, name, points, lo, hi);
   }
   if (!points.empty()) {
     const double pad = yHi > yLo ? (yHi - yLo) * 0.08 : 0.02;

@@ -5,8 +5,9 @@
 // its children, how many improved, the rate, and the mean and median score change against a
 // parent of the same task; a bar plot of the rate (or the mean score change) per row; and a
 // scatter of score against the hyperparameter chosen, coloured by task or by improved. Numbers
-// are drawn on a numeric axis (logarithmic when they span a decade or more), booleans and
-// categoricals (opt_type) on an indexed axis with their names. A task selector restricts all three
+// are drawn on a numeric axis (logarithmic when they span a decade or more; a few distinct values
+// each ticked), booleans and categoricals (opt_type) on an indexed axis with their names, their
+// points spread a little sideways. A task selector restricts all three
 // to one task. It follows the list: recomputed at most twice a second while children arrive.
 #include <QString>
 #include <QStringList>
@@ -45,8 +46,9 @@ class MutationPanel : public QWidget {
   QString scatterHParam() const;
   /// Points in the scatter (all colour groups).
   int scatterPointCount() const;
-  /// The names on the scatter's x axis when it is indexed (a boolean's or a categorical's
-  /// values); empty for a numeric axis.
+  /// The named ticks of the scatter's x axis in axis order: a boolean's or a categorical's
+  /// values on its indexed axis, a numeric hyperparameter's values when there are at most 12
+  /// distinct ones; empty when the axis has plain numeric ticks.
   QStringList scatterAxisLabels() const;
   /// Bars in the bar plot.
   int barCount() const;
