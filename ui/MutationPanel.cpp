@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
@@ -168,10 +169,19 @@ MutationPanel::MutationPanel(QWidget* parent)
   auto* all = new QSplitter(Qt::Vertical, this);
   all->addWidget(top);
   all->addWidget(scatter_);
-  auto* layout = new QVBoxLayout(this);
+  // The panel scrolls rather than keep the window larger than a small screen.
+  auto* content = new QWidget;
+  auto* layout = new QVBoxLayout(content);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(controls);
   layout->addWidget(all, 1);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(content);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  outer->addWidget(scroll);
 
   refreshTimer_->setSingleShot(true);
   connect(refreshTimer_, &QTimer::timeout, this, &MutationPanel::refresh);

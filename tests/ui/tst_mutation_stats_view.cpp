@@ -2,7 +2,8 @@
 // store. During the run it follows the children as they finish; on the store its counts add up to
 // the store's children and their improved flags (every child, per hyperparameter mutated, per
 // layer origin, per task); the bar plot has a bar per row; the scatter has one point per child
-// holding the chosen hyperparameter, booleans and categoricals on an axis named by their values, as are a number's few distinct values.
+// holding the chosen hyperparameter, booleans and categoricals on an axis named by their values, as
+// are a number's few distinct values.
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
