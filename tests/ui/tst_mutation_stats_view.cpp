@@ -98,14 +98,17 @@ class TstMutationStatsView : public QObject {
         n += m.record(r).done.has_value();
       return n;
     };
-    // Some children have finished, others are still to come, and the panel counts the former.
+    // Some children have finished, others are still to come (the run paused between them), and
+    // the panel counts the former.
+    QVERIFY(QTest::qWaitFor([&] { return finished() >= 2; }, testui::kRunTimeoutMs));
+    live.controller()->pause();
     QVERIFY(QTest::qWaitFor(
-        [&] {
-          const int n = finished();
-          return n >= 2 && n < 12 && panel->stats()[0].children == n;
-        },
+        [&] { return live.controller()->state() == ExperimentController::State::Paused; },
         testui::kRunTimeoutMs));
-    QVERIFY(live.controller()->isActive());
+    const int n = finished();
+    QVERIFY(n < 12);
+    QVERIFY(QTest::qWaitFor([&] { return panel->stats()[0].children == n; }));
+    live.controller()->resume();
     QVERIFY(testui::waitForEnd(live));
     QVERIFY(QTest::qWaitFor([&] { return panel->stats()[0].children == 12; }));
     store_ = live.experimentDirectory();
