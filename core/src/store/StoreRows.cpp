@@ -1,11 +1,11 @@
 #include "store/StoreRows.h"
 
-#include "mu2net/evolution/SlotKindName.h"
-
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
+
+#include "mu2net/evolution/SlotKindName.h"
 
 // The JSON of the store's structured column values, found by nlohmann::json through
 // argument-dependent lookup (hence in namespace mu2net).
