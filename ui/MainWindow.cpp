@@ -19,6 +19,7 @@
 
 #include "AboutDialog.h"
 #include "AddTaskDialog.h"
+#include "ChildCompareActions.h"
 #include "ChildInspector.h"
 #include "ChildPanel.h"
 #include "DefaultExperiment.h"
@@ -26,6 +27,7 @@
 #include "ExperimentFiles.h"
 #include "Exporter.h"
 #include "GraphView.h"
+#include "MutationPanel.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "RecentExperimentsMenu.h"
@@ -162,6 +164,8 @@ void MainWindow::createActions() {
   file->addAction(quitAction_);
   viewMenu_ = menuBar()->addMenu(tr("&View"));
   viewMenu_->addAction(fitAction_);
+  compare_ = new ChildCompareActions(children_);
+  viewMenu_->addActions(compare_->actions());
   viewMenu_->addSeparator();
   QAction* about = menuBar()->addMenu(tr("&Help"))->addAction(tr("&About μ2Net Workbench"));
   about->setObjectName(QStringLiteral("aboutAction"));
@@ -212,10 +216,15 @@ void MainWindow::createDocks() {
   auto* inspectorDock = dock(tr("Child inspector"), QStringLiteral("inspectorDock"), inspector_,
                              Qt::BottomDockWidgetArea);
   auto* logDock = dock(tr("Event log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+  mutations_ = new MutationPanel(this);
+  mutations_->watch(children_->childModel());
+  auto* mutationDock =
+      dock(tr("Mutations"), QStringLiteral("mutationDock"), mutations_, Qt::RightDockWidgetArea);
   splitDockWidget(graphDock, plotDock, Qt::Horizontal);
   splitDockWidget(taskDock, childDock, Qt::Horizontal);
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
   splitDockWidget(taskDock, logDock, Qt::Vertical);
+  tabifyDockWidget(plotDock, mutationDock);
   auto* dataDock =
       dock(tr("Task data"), QStringLiteral("taskDataDock"), taskData_, Qt::RightDockWidgetArea);
   tabifyDockWidget(plotDock, dataDock);
@@ -251,6 +260,7 @@ void MainWindow::sizeDocks() {
   resizeDocks({graph, task}, {h * 58 / 100, h * 42 / 100}, Qt::Vertical);
   resizeDocks({task, child, inspector}, {w * 44 / 100, w * 32 / 100, w * 24 / 100}, Qt::Horizontal);
   resizeDocks({task, log}, {h * 24 / 100, h * 18 / 100}, Qt::Vertical);
+  plot->raise();  // the curves in front of the mutations (their tab)
 }
 
 // Every view follows the engine's events itself; the window keeps the experiment's history, its

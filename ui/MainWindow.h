@@ -22,12 +22,14 @@ class QMenu;
 
 namespace mu2net::ui {
 
+class ChildCompareActions;
 class ChildInspector;
 class ChildListModel;
 class ChildPanel;
 class EventLog;
 class Exporter;
 class GraphView;
+class MutationPanel;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
@@ -108,6 +110,8 @@ class MainWindow : public QMainWindow {
   RunStatusBar* status_;
   Exporter* exporter_;
   TaskDataPanel* taskData_;
+  ChildCompareActions* compare_ = nullptr;
+  MutationPanel* mutations_ = nullptr;
 
   QAction* openDirAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,

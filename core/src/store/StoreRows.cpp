@@ -5,6 +5,8 @@
 #include <set>
 #include <vector>
 
+#include "mu2net/evolution/SlotKindName.h"
+
 // The JSON of the store's structured column values, found by nlohmann::json through
 // argument-dependent lookup (hence in namespace mu2net).
 namespace mu2net {
@@ -19,27 +21,11 @@ void from_json(const json& j, Mutation& m) {
   m = {j.at("name"), j.at("from"), j.at("to")};
 }
 
-namespace {
-
-const char* kindName(SlotOrigin::Kind k) {
-  switch (k) {
-    case SlotOrigin::Kind::Shared:
-      return "shared";
-    case SlotOrigin::Kind::Cloned:
-      return "cloned";
-    case SlotOrigin::Kind::New:
-      return "new";
-  }
-  return "new";
-}
-
-}  // namespace
-
 void to_json(json& j, const SlotOrigin& s) {
   j = {{"slot", s.slot},
        {"component", s.componentId},
        {"source", s.sourceComponentId},
-       {"kind", kindName(s.kind)},
+       {"kind", slotKindName(s.kind)},
        {"reinterpolated", s.reinterpolated}};
 }
 
