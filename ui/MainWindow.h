@@ -7,7 +7,9 @@
 // The window assembles: each view and panel is its own class (GraphView, PlotPanel, TaskPanel,
 // ChildPanel with the ChildInspector, EventLog) that follows the engine's events itself; the
 // status bar is a RunStatusBar. Runs go through an ExperimentController (worker thread); the
-// window only reacts to its signals, so it never blocks on training. Window geometry (fitted to
+// window only reacts to its signals, so it never blocks on training. A directory another process
+// writes is followed live (StoreFollower feeds the views the same signals); the store's exports
+// and per-class test accuracy are StoreExports'. Each window holds one experiment. Window geometry (fitted to
 // the screen it opens on: WindowGeometry), dock layout and recent experiments are kept with
 // QSettings. Closing during a run asks first, then stops the
 // engine at its next safe point and closes once it has.
@@ -31,6 +33,8 @@ class GraphView;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
+class StoreExports;
+class StoreFollower;
 struct StoredExperiment;
 class TaskPanel;
 class TaskTableModel;
@@ -47,6 +51,11 @@ class MainWindow : public QMainWindow {
   /// every task has done its iterations). Opening clears every view first. Returns false (after
   /// showing why) when nothing was opened.
   bool openPath(const QString& path);
+  /// Opens `path` (openPath) in a new window of its own, which deletes itself when closed.
+  static MainWindow* openInNewWindow(const QString& path);
+  /// Re-reads the opened experiment directory or configuration (what it holds now); false when
+  /// nothing was opened from a file or a run is active.
+  bool reload();
   /// The experiment directory the last or next run writes to (empty before a first Start).
   QString experimentDirectory() const { return experimentDir_; }
   /// Loads the built-in default experiment (not started).
@@ -66,6 +75,10 @@ class MainWindow : public QMainWindow {
   ChildListModel* childModel() const;
   /// The graph and curve exports (what they write is said in the status bar and the log).
   Exporter* exporter() const { return exporter_; }
+  /// Follows an experiment directory that another process writes (see openPath).
+  StoreFollower* follower() const { return follower_; }
+  /// The TorchScript and CSV exports and the per-class test accuracy.
+  StoreExports* storeExports() const { return storeExports_; }
   /// Whether errors also pop up a (non-modal) message box; default true.
   void setErrorPopups(bool on) { errorPopups_ = on; }
 
@@ -87,6 +100,7 @@ class MainWindow : public QMainWindow {
   void updateActions();
   void updateTitle();
   void showError(const QString& message);
+  void showExported(const QString& message);
   bool loadConfigFile(const QString& path);
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
@@ -104,8 +118,11 @@ class MainWindow : public QMainWindow {
   EventLog* log_;
   RunStatusBar* status_;
   Exporter* exporter_;
+  StoreFollower* follower_;
+  StoreExports* storeExports_;
 
   QAction* openDirAction_ = nullptr;
+  QAction *reloadAction_ = nullptr, *newWindowAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
       *addTaskAction_, *exportGraphAction_, *exportCurvesAction_, *fitAction_, *quitAction_;
   RecentExperimentsMenu* recentMenu_;
