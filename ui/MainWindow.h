@@ -9,10 +9,10 @@
 // status bar is a RunStatusBar. Runs go through an ExperimentController (worker thread); the
 // window only reacts to its signals, so it never blocks on training. A directory another process
 // writes is followed live (StoreFollower feeds the views the same signals); the store's exports
-// and per-class test accuracy are StoreExports'. Each window holds one experiment. Window geometry (fitted to
-// the screen it opens on: WindowGeometry), dock layout and recent experiments are kept with
-// QSettings. Closing during a run asks first, then stops the
-// engine at its next safe point and closes once it has.
+// and per-class test accuracy are StoreExports'. Each window holds one experiment. Window geometry
+// (fitted to the screen it opens on: WindowGeometry), dock layout and recent experiments are kept
+// with QSettings. Closing during a run asks first, then stops the engine at its next safe point and
+// closes once it has.
 #include <QMainWindow>
 #include <QString>
 #include <optional>
