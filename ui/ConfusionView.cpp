@@ -3,6 +3,7 @@
 #include <QColor>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -48,7 +49,13 @@ ConfusionView::ConfusionView(QWidget* parent)
   layout->addWidget(summary_);
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(classes_);
-  split->addWidget(heatMap_);
+  auto* matrix = new QWidget(split);
+  auto* matrixLayout = new QVBoxLayout(matrix);
+  matrixLayout->setContentsMargins(0, 0, 0, 0);
+  matrixLayout->addWidget(new QLabel(
+      tr("Confusion matrix: rows are the true classes, columns the predicted ones"), matrix));
+  matrixLayout->addWidget(heatMap_, 1);
+  split->addWidget(matrix);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 5);
   layout->addWidget(split, 1);
@@ -60,7 +67,7 @@ ConfusionView::ConfusionView(QWidget* parent)
   heatMap_->setToolTip(
       tr("Rows: true class; columns: predicted class. The colour is the share "
          "of the row's test examples."));
-  resize(1100, 600);
+  resize(1150, 640);
 }
 
 void ConfusionView::setMatrix(const ConfusionMatrix& matrix, const QString& experiment) {
@@ -70,7 +77,7 @@ void ConfusionView::setMatrix(const ConfusionMatrix& matrix, const QString& expe
   const int64_t total = matrix.total();
   summary_->setText(
       tr("Task <b>%1</b>: the retained model classifies %2 of %3 test examples correctly "
-         "(accuracy %4). Rows of the matrix are the true classes, columns the predicted ones.")
+         "(accuracy %4).")
           .arg(task)
           .arg(matrix.correct())
           .arg(total)
@@ -91,6 +98,9 @@ void ConfusionView::fillClassTable() {
     classes_->setItem(c, 3, cell(QString::number(matrix_.classAccuracy(k), 'f', 4)));
   }
   classes_->resizeColumnsToContents();
+  // The whole table shows beside the matrix (the splitter gives the rest to the matrix).
+  classes_->setMinimumWidth(classes_->horizontalHeader()->length() + 2 * classes_->frameWidth() +
+                            classes_->verticalScrollBar()->sizeHint().width());
 }
 
 void ConfusionView::fillHeatMap() {
@@ -119,8 +129,12 @@ void ConfusionView::fillHeatMap() {
       heatMap_->setItem(t, p, item);
     }
   }
-  heatMap_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  heatMap_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Square-ish cells that keep a count legible; long class names widen the headers, not the cells.
+  heatMap_->horizontalHeader()->setMinimumSectionSize(24);
+  heatMap_->horizontalHeader()->setDefaultSectionSize(n > 30 ? 36 : 52);
+  heatMap_->verticalHeader()->setDefaultSectionSize(n > 30 ? 24 : 36);
+  heatMap_->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  heatMap_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
 }
 
 }  // namespace mu2net::ui

@@ -58,7 +58,7 @@ struct CommitDelays {
     std::lock_guard lock(mutex);
     std::vector<double> out;
     for (const auto& [n, at] : shown)
-      if (const auto c = committed.find(n); c != committed.end())
+      if (const auto c = committed.find(n); n > 0 && c != committed.end())
         out.push_back(std::max(0.0, at - c->second));
     return out;
   }
@@ -73,9 +73,11 @@ bool followSeparateRun(ui::MainWindow& window, QProcess& run, const QString& cli
   run.setProcessChannelMode(QProcess::ForwardedErrorChannel);
   run.start(cli, {QStringLiteral("run"), config, QStringLiteral("--out"), dir});
   if (!run.waitForStarted()) return false;
-  while (!ExperimentStore::isBeingWritten(dir.toStdString())) {
+  // Opened as soon as the writer holds a store that can be read (its first commit may be to come).
+  while (!ExperimentStore::isBeingWritten(dir.toStdString()) ||
+         !ExperimentStore::isStore(dir.toStdString()) || !window.openPath(dir)) {
     if (run.state() == QProcess::NotRunning) return false;
-    QThread::msleep(20);
+    QThread::msleep(50);
   }
   poller = std::thread([&delays, &done, &clock, dir = dir.toStdString()] {
     while (!done) {
@@ -94,7 +96,7 @@ bool followSeparateRun(ui::MainWindow& window, QProcess& run, const QString& cli
     delays.shown.emplace(static_cast<std::size_t>(n),
                          static_cast<double>(clock.nsecsElapsed()) / 1e6);
   });
-  return window.openPath(dir);
+  return true;
 }
 
 }  // namespace
