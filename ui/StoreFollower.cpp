@@ -84,6 +84,13 @@ void StoreFollower::pollNow() {
 }
 
 void StoreFollower::apply(StoreDelta delta) {
+  if (!delta.error.isEmpty() && !QFileInfo::exists(dir_)) {
+    const QString text = tr("%1 no longer exists; no longer following").arg(dir_);
+    stop();
+    status_->showMessage(text);
+    Q_EMIT message(text);
+    return;
+  }
   if (!delta.error.isEmpty()) {
     // A store caught between two states (or briefly locked) is read again at the next poll.
     if (delta.error != lastError_)

@@ -3,11 +3,16 @@
 // store holds, more than once before the end), says what it follows, and once the writer has
 // finished it shows exactly what opening the finished store shows. Reload shows what a store
 // holds now; two windows hold two experiments independently.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+
+#include <filesystem>
 #include <set>
 
 #include "ChildListModel.h"
@@ -185,6 +190,33 @@ class TstFollow : public QObject {
     QCOMPARE(shownChildren(*first), storedChildren(liveDir_));
     first->close();
     QTRY_VERIFY(first.isNull());
+  }
+
+  // A followed directory that disappears (the writer's run failed and it was removed, or the user
+  // deleted it) ends the following with a message; nothing crashes.
+  void aVanishedDirectoryEndsTheFollowing() {
+    const QString copy = tmp_.filePath(QStringLiteral("vanishing"));
+    std::filesystem::copy(tmp_.filePath(QStringLiteral("small")).toStdString(), copy.toStdString(),
+                          std::filesystem::copy_options::recursive);
+    // This test holds the writer's lock, as a running `mu2net run` would.
+    const int lock = ::open(QDir(copy).filePath(QStringLiteral("writer.lock")).toLocal8Bit(),
+                            O_RDWR | O_CLOEXEC);
+    QVERIFY(lock >= 0 && ::flock(lock, LOCK_EX | LOCK_NB) == 0);
+    MainWindow window;
+    QVERIFY(testui::showWindow(window));
+    window.follower()->setPollInterval(200);
+    QVERIFY(window.openPath(copy));
+    QVERIFY(window.follower()->isFollowing());
+    QSignalSpy messages(window.follower(), &StoreFollower::message);
+    // Removed while the follower may be reading it (a read can hold files open in it for a moment).
+    std::error_code ec;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (std::filesystem::remove_all(copy.toStdString(), ec), !QFileInfo::exists(copy)), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.follower()->isFollowing(), 20000);
+    ::close(lock);
+    QVERIFY(!messages.isEmpty());
+    QVERIFY(messages.last().first().toString().contains(QStringLiteral("no longer exists")));
+    QCOMPARE(window.childModel()->rowCount(), 2);  // what was shown stays
   }
 };
 
