@@ -1,7 +1,7 @@
 #pragma once
 // Exporting a task's model for deployment outside the workbench.
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
