@@ -44,6 +44,13 @@ QString taskStatus(const StoreTask& t, std::size_t index, const StoreState& st, 
 
 }  // namespace
 
+qint64 childrenPlanned(const ExperimentConfig& config, std::size_t tasks) {
+  const auto& e = config.evolution;
+  const qint64 perIteration =
+      (e.childrenPerTaskIteration + e.generationSize - 1) / e.generationSize * e.generationSize;
+  return perIteration * e.taskIterations * static_cast<qint64>(tasks);
+}
+
 std::optional<StoredExperiment> storedExperiment(const ExperimentStore& store,
                                                  const ExperimentConfig& config) {
   if (!store.hasState()) return std::nullopt;
@@ -60,10 +67,7 @@ std::optional<StoredExperiment> storedExperiment(const ExperimentStore& store,
     shown.childrenTrained += t.childrenTried;
     shown.finished = shown.finished && t.iterationsDone >= iterations;
   }
-  const auto& e = config.evolution;
-  const qint64 perIteration =
-      (e.childrenPerTaskIteration + e.generationSize - 1) / e.generationSize * e.generationSize;
-  shown.childrenPlanned = perIteration * iterations * static_cast<qint64>(st.tasks.size());
+  shown.childrenPlanned = childrenPlanned(config, st.tasks.size());
   shown.run.taskIterations = iterations;
   shown.run.graph = system.snapshot();
   shown.run.history = store.children();

@@ -38,6 +38,9 @@ struct StoredExperiment {
   /// when something is left.
   QString nothingLeft;
 };
+/// Children a run of `config` over `tasks` tasks trains in all (whole generations per task
+/// iteration).
+qint64 childrenPlanned(const ExperimentConfig& config, std::size_t tasks);
 /// What `store` holds; nothing before a first commit. Reads no tensor. Throws StoreError.
 std::optional<StoredExperiment> storedExperiment(const ExperimentStore& store,
                                                  const ExperimentConfig& config);

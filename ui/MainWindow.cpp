@@ -33,6 +33,8 @@
 #include "RecentExperimentsMenu.h"
 #include "RunStatusBar.h"
 #include "TaskDataPanel.h"
+#include "StoreExports.h"
+#include "StoreFollower.h"
 #include "TaskPanel.h"
 #include "TaskTableModel.h"
 #include "WindowGeometry.h"
@@ -64,7 +66,11 @@ MainWindow::MainWindow(QWidget* parent)
       log_(new EventLog(this)),
       status_(new RunStatusBar(this)),
       exporter_(new Exporter(this, graph_, plots_, [this] { return experimentDir_; })),
-      taskData_(new TaskDataPanel(this)) {
+      taskData_(new TaskDataPanel(this)),
+      follower_(new StoreFollower(status_, tasks_->taskModel(), this)),
+      storeExports_(new StoreExports(
+          this, status_, [this] { return experimentDir_; },
+          [this] { return tasks_->selectedTask(); })) {
   setObjectName(QStringLiteral("MainWindow"));
   setStatusBar(status_);
   createActions();
@@ -97,6 +103,10 @@ void MainWindow::createActions() {
   openAction_ = new QAction(tr("&Open configuration…"), this);
   openAction_->setShortcut(QKeySequence::Open);
   openDirAction_ = new QAction(tr("Open experiment &directory…"), this);
+  newWindowAction_ = new QAction(tr("Open directory in new &window…"), this);
+  reloadAction_ = new QAction(tr("Re&load"), this);
+  reloadAction_->setShortcut(Qt::CTRL | Qt::Key_R);
+  reloadAction_->setObjectName(QStringLiteral("reloadAction"));
   startAction_ = new QAction(tr("&Start"), this);
   startAction_->setShortcut(Qt::Key_F5);
   pauseAction_ = new QAction(tr("&Pause"), this);
@@ -129,6 +139,12 @@ void MainWindow::createActions() {
         QFileDialog::getExistingDirectory(this, tr("Open experiment directory"), runsRoot());
     if (!dir.isEmpty()) openPath(dir);
   });
+  connect(newWindowAction_, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open experiment directory in a new window"), runsRoot());
+    if (!dir.isEmpty()) openInNewWindow(dir)->move(pos() + QPoint(40, 40));
+  });
+  connect(reloadAction_, &QAction::triggered, this, &MainWindow::reload);
   connect(startAction_, &QAction::triggered, this, &MainWindow::startExperiment);
   connect(pauseAction_, &QAction::triggered, controller_, &ExperimentController::pause);
   connect(resumeAction_, &QAction::triggered, controller_, &ExperimentController::resume);
@@ -137,10 +153,9 @@ void MainWindow::createActions() {
   connect(exportGraphAction_, &QAction::triggered, exporter_, &Exporter::exportGraphDialog);
   connect(exportCurvesAction_, &QAction::triggered, exporter_, &Exporter::exportCurvesDialog);
   connect(exporter_, &Exporter::failed, this, &MainWindow::showError);
-  connect(exporter_, &Exporter::exported, this, [this](const QString& message) {
-    log_->log(message);
-    statusBar()->showMessage(message, 15000);
-  });
+  connect(exporter_, &Exporter::exported, this, &MainWindow::showExported);
+  connect(storeExports_, &StoreExports::exported, this, &MainWindow::showExported);
+  connect(storeExports_, &StoreExports::failed, this, &MainWindow::showError);
   connect(fitAction_, &QAction::triggered, graph_, &GraphView::fit);
   connect(quitAction_, &QAction::triggered, this, &QWidget::close);
 
@@ -148,6 +163,8 @@ void MainWindow::createActions() {
   file->addAction(newAction_);
   file->addAction(openAction_);
   file->addAction(openDirAction_);
+  file->addAction(newWindowAction_);
+  file->addAction(reloadAction_);
   recentMenu_ = new RecentExperimentsMenu(tr("Open &recent"), this);
   connect(recentMenu_, &RecentExperimentsMenu::openRequested, this, &MainWindow::openPath);
   file->addMenu(recentMenu_);
@@ -160,6 +177,10 @@ void MainWindow::createActions() {
   file->addSeparator();
   file->addAction(exportGraphAction_);
   file->addAction(exportCurvesAction_);
+  QMenu* exports = file->addMenu(tr("&Export"));
+  exports->addAction(storeExports_->torchScriptAction());
+  exports->addAction(storeExports_->csvAction());
+  file->addAction(storeExports_->confusionAction());
   file->addSeparator();
   file->addAction(quitAction_);
   viewMenu_ = menuBar()->addMenu(tr("&View"));
@@ -232,6 +253,9 @@ void MainWindow::createDocks() {
   viewMenu_->addAction(taskData_->openFrom(tasks_));
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
+  // Right-click on a task: its per-class test accuracy, its model as TorchScript.
+  tasks_->setContextMenuPolicy(Qt::ActionsContextMenu);
+  tasks_->addActions({storeExports_->confusionAction(), storeExports_->torchScriptAction()});
   inspector_->lookUpParentsIn(children_->childModel());
   connect(children_, &ChildPanel::inspect, inspector_, &ChildInspector::showChild);
   connect(children_, &ChildPanel::inspectNothing, inspector_, &ChildInspector::showNothing);
@@ -287,6 +311,15 @@ void MainWindow::connectController() {
     showDoneTasks();
   });
   log_->follow(c);
+  // A directory another process writes is followed: its new rows arrive as the run's events.
+  follower_->events()->relayTo(c);
+  connect(follower_, &StoreFollower::message, log_, &EventLog::log);
+  connect(follower_, &StoreFollower::writerFinished, this,
+          [this](const QString&, const QString& nothingLeft) {
+            readOnlyExperiment_ = false;
+            nothingLeft_ = nothingLeft;
+            updateActions();
+          });
 }
 
 bool MainWindow::canStart() const {
@@ -308,6 +341,7 @@ void MainWindow::updateActions() {
   newAction_->setEnabled(!active);
   openAction_->setEnabled(!active);
   openDirAction_->setEnabled(!active);
+  reloadAction_->setEnabled(!active && !source_.isEmpty());
   recentMenu_->setEnabled(!active);
   pauseAction_->setEnabled(s == S::Running || s == S::Loading);
   resumeAction_->setEnabled(s == S::Paused);
@@ -318,7 +352,15 @@ void MainWindow::updateActions() {
 void MainWindow::updateTitle() {
   QString name = source_.isEmpty() ? tr("no experiment") : QFileInfo(source_).fileName();
   if (source_ == defaultExperimentResource()) name = tr("default experiment");
+  // An experiment directory is named by its folder (windows side by side tell runs apart).
+  if (QFileInfo(source_).fileName() == QLatin1String("experiment.json"))
+    name = QFileInfo(source_).dir().dirName();
   setWindowTitle(tr("%1 — μ2Net Workbench").arg(name));
+}
+
+void MainWindow::showExported(const QString& message) {
+  log_->log(message);
+  statusBar()->showMessage(message, 15000);
 }
 
 void MainWindow::showError(const QString& message) {
@@ -333,6 +375,7 @@ void MainWindow::showError(const QString& message) {
 }
 
 void MainWindow::setExperiment(const ExperimentConfig& config, const QString& source) {
+  follower_->stop();
   config_ = config;
   experimentDir_.clear();
   readOnlyExperiment_ = false;
@@ -367,6 +410,24 @@ bool MainWindow::loadDefaultExperiment() {
   }
 }
 
+MainWindow* MainWindow::openInNewWindow(const QString& path) {
+  auto* window = new MainWindow;
+  window->setAttribute(Qt::WA_DeleteOnClose);
+  window->openPath(path);
+  window->show();
+  return window;
+}
+
+// What the opened store or configuration holds now; a directory another process writes is
+// followed again.
+bool MainWindow::reload() {
+  if (controller_->isActive() || source_.isEmpty()) return false;
+  if (!experimentDir_.isEmpty() && ExperimentStore::isStore(experimentDir_.toStdString()))
+    return openPath(experimentDir_);
+  if (source_ == defaultExperimentResource()) return loadDefaultExperiment();
+  return QFileInfo(source_).isFile() && openPath(source_);
+}
+
 bool MainWindow::openPath(const QString& path) {
   const QFileInfo info(path);
   if (info.isDir()) return openExperimentDirectory(info.absoluteFilePath());
@@ -383,14 +444,15 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     setExperiment(config, dir + QStringLiteral("/experiment.json"));
     experimentDir_ = dir;
     recentMenu_->add(dir);
-    if (const auto shown = storedExperiment(*store, config)) {
+    const auto shown = storedExperiment(*store, config);
+    if (shown) {
       showStored(*shown);
       plots_->showStoredSizes(storedIterationSizes(*store));
     }
     if (ExperimentStore::isBeingWritten(d)) {
       readOnlyExperiment_ = true;
-      log_->log(tr("%1 is being written by another process: shown read-only").arg(dir));
-      statusBar()->showMessage(tr("Read-only: another process is running this experiment."));
+      log_->log(tr("%1 is being written by another process: following it (read-only)").arg(dir));
+      follower_->follow(dir, storeCursor(*store, shown ? shown->run.history.size() : 0));
     } else {
       readOnlyExperiment_ = false;
       statusBar()->showMessage(nothingLeft_.isEmpty()

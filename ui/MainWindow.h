@@ -7,10 +7,12 @@
 // The window assembles: each view and panel is its own class (GraphView, PlotPanel, TaskPanel,
 // ChildPanel with the ChildInspector, EventLog) that follows the engine's events itself; the
 // status bar is a RunStatusBar. Runs go through an ExperimentController (worker thread); the
-// window only reacts to its signals, so it never blocks on training. Window geometry (fitted to
-// the screen it opens on: WindowGeometry), dock layout and recent experiments are kept with
-// QSettings. Closing during a run asks first, then stops the
-// engine at its next safe point and closes once it has.
+// window only reacts to its signals, so it never blocks on training. A directory another process
+// writes is followed live (StoreFollower feeds the views the same signals); the store's exports
+// and per-class test accuracy are StoreExports'. Each window holds one experiment. Window geometry
+// (fitted to the screen it opens on: WindowGeometry), dock layout and recent experiments are kept
+// with QSettings. Closing during a run asks first, then stops the engine at its next safe point and
+// closes once it has.
 #include <QMainWindow>
 #include <QString>
 #include <optional>
@@ -33,6 +35,8 @@ class MutationPanel;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
+class StoreExports;
+class StoreFollower;
 struct StoredExperiment;
 class TaskDataPanel;
 class TaskPanel;
@@ -50,6 +54,11 @@ class MainWindow : public QMainWindow {
   /// every task has done its iterations). Opening clears every view first. Returns false (after
   /// showing why) when nothing was opened.
   bool openPath(const QString& path);
+  /// Opens `path` (openPath) in a new window of its own, which deletes itself when closed.
+  static MainWindow* openInNewWindow(const QString& path);
+  /// Re-reads the opened experiment directory or configuration (what it holds now); false when
+  /// nothing was opened from a file or a run is active.
+  bool reload();
   /// The experiment directory the last or next run writes to (empty before a first Start).
   QString experimentDirectory() const { return experimentDir_; }
   /// Loads the built-in default experiment (not started).
@@ -69,6 +78,10 @@ class MainWindow : public QMainWindow {
   ChildListModel* childModel() const;
   /// The graph and curve exports (what they write is said in the status bar and the log).
   Exporter* exporter() const { return exporter_; }
+  /// Follows an experiment directory that another process writes (see openPath).
+  StoreFollower* follower() const { return follower_; }
+  /// The TorchScript and CSV exports and the per-class test accuracy.
+  StoreExports* storeExports() const { return storeExports_; }
   /// Whether errors also pop up a (non-modal) message box; default true.
   void setErrorPopups(bool on) { errorPopups_ = on; }
 
@@ -92,6 +105,7 @@ class MainWindow : public QMainWindow {
   void updateActions();
   void updateTitle();
   void showError(const QString& message);
+  void showExported(const QString& message);
   bool loadConfigFile(const QString& path);
   bool openExperimentDirectory(const QString& dir);
   void showHistory(const RunStartedEvent& e);
@@ -112,8 +126,11 @@ class MainWindow : public QMainWindow {
   TaskDataPanel* taskData_;
   ChildCompareActions* compare_ = nullptr;
   MutationPanel* mutations_ = nullptr;
+  StoreFollower* follower_;
+  StoreExports* storeExports_;
 
   QAction* openDirAction_ = nullptr;
+  QAction *reloadAction_ = nullptr, *newWindowAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
       *addTaskAction_, *exportGraphAction_, *exportCurvesAction_, *fitAction_, *quitAction_;
   RecentExperimentsMenu* recentMenu_;

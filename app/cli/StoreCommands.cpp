@@ -16,6 +16,7 @@
 #include "mu2net/engine/ModelExport.h"
 #include "mu2net/evolution/GraphDot.h"
 #include "mu2net/store/ExperimentStore.h"
+#include "mu2net/store/StoreCsv.h"
 
 namespace mu2net::cli {
 namespace {
@@ -62,25 +63,10 @@ bool parseArgs(const std::vector<std::string>& args, const std::set<std::string>
   return true;
 }
 
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s)
-    q += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 std::string joinIds(const std::vector<int64_t>& ids, const char* sep = " ") {
   std::string out;
   for (int64_t id : ids)
     out += (out.empty() ? "" : sep) + std::to_string(id);
-  return out;
-}
-
-std::string mutationsText(const std::vector<Mutation>& ms) {
-  std::string out;
-  for (const auto& m : ms)
-    out += (out.empty() ? "" : "; ") + describe(m);
   return out;
 }
 
@@ -293,76 +279,7 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
       return 0;
     }
     const fs::path dir = a.values["--csv"];
-    // Each file is written whole or not at all; a failure (a full disk) is an error.
-    std::vector<std::pair<std::string, std::string>> files;
-    {
-      std::ostringstream f;
-      f << "generation,child,task,path_id,parent_id,parent_task,improved,validation_accuracy,"
-           "score,trainable_params,total_params,accounted_params,seconds,mutations,cloned,shared,"
-           "new\n";
-      for (const auto& c : store->children()) {
-        std::string cloned, shared, fresh;
-        for (const auto& s : c.slots) {
-          std::string& list = s.kind == SlotOrigin::Kind::Cloned   ? cloned
-                              : s.kind == SlotOrigin::Kind::Shared ? shared
-                                                                   : fresh;
-          list += (list.empty() ? "" : " ") + s.slot;
-        }
-        f << c.generation << "," << c.childIndex << "," << csvField(c.task) << "," << c.pathId
-          << "," << c.parentId << "," << csvField(c.parentTask) << "," << (c.improved ? 1 : 0)
-          << "," << c.quality << "," << c.score << "," << c.trainableParams << "," << c.totalParams
-          << "," << c.accountedParams << "," << c.seconds << ","
-          << csvField(mutationsText(c.mutations)) << "," << cloned << "," << shared << "," << fresh
-          << "\n";
-      }
-      files.emplace_back("children.csv", f.str());
-    }
-    {
-      std::ostringstream f;
-      f << "task,generation,child,validation,validation_accuracy\n";
-      for (const auto& c : store->children())
-        for (std::size_t v = 0; v < c.validationHistory.size(); ++v)
-          f << csvField(c.task) << "," << c.generation << "," << c.childIndex << "," << v + 1 << ","
-            << c.validationHistory[v] << "\n";
-      files.emplace_back("curves.csv", f.str());
-    }
-    {
-      std::ostringstream f;
-      f << "path_id,task,parent_id,retained,validation_accuracy,test_accuracy,score,generation,"
-           "activated_params,accounted_params,components\n";
-      for (int64_t id : system.pathIds()) {
-        const Path& p = system.path(id);
-        const bool retained = p.task != System::kRootTask && system.retainedPath(p.task) == id;
-        f << id << "," << csvField(p.task) << "," << p.parentId << "," << (retained ? 1 : 0) << ","
-          << p.metrics.validationQuality << ","
-          << (p.metrics.testQuality ? std::to_string(*p.metrics.testQuality) : "") << ","
-          << p.metrics.score << "," << p.metrics.generation << "," << system.activatedParams(id)
-          << "," << system.accountedParams(id) << "," << joinIds(p.componentIds) << "\n";
-      }
-      files.emplace_back("paths.csv", f.str());
-    }
-    {
-      std::map<int64_t, std::string> hashes;
-      for (const auto& [id, h] : store->storedHashes())
-        hashes[id] = h;
-      std::ostringstream f;
-      f << "component_id,slot,creator_task,generation,params,locks,trainable,sha256\n";
-      for (int64_t id : system.componentIds()) {
-        const Component& c = system.component(id);
-        std::string locks;
-        for (const auto& l : c.locks)
-          locks += (locks.empty() ? "" : " ") + l;
-        f << id << "," << c.slot << "," << csvField(c.creatorTask) << "," << c.generation << ","
-          << c.paramCount << "," << csvField(locks) << "," << (c.trainable() ? 1 : 0) << ","
-          << hashes[id] << "\n";
-      }
-      files.emplace_back("components.csv", f.str());
-    }
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
-    for (const auto& [name, text] : files)
-      writeOutputFile(dir / name, text);
+    writeStoreCsv(*store, dir);
     out << "wrote children.csv, curves.csv, paths.csv, components.csv to " << dir.string() << "\n";
     return 0;
   } catch (const std::exception& e) {

@@ -1,14 +1,17 @@
 // mu2net-workbench: the desktop workbench (see README.md and DESIGN.md).
 //
 //   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS]
-//   [--task-data TASK] [DIR | CONFIG.json]
+//   [--task-data TASK] [--confusion TASK] [DIR | CONFIG.json] [DIR2 ...]
 //   mu2net-workbench --version | --help
 //
 // DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
 // the built-in default experiment and offers to start it; --autostart
 // starts at once. --screenshot starts the experiment when it has something left to run, grabs the
 // window into FILE (PNG) SECONDS later, then stops the run at a safe point and quits (used to make
-// the README's screenshots; a finished experiment directory is shown as it is).
+// the README's screenshots; a finished experiment directory is shown as it is). Each further DIR
+// opens in a window of its own (runs side by side); a directory that another process is writing is
+// followed live. --confusion shows a task's per-class test accuracy (and is what --screenshot
+// grabs).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
@@ -19,9 +22,11 @@
 
 #include "AboutDialog.h"
 #include "BuildInfo.h"
+#include "ConfusionView.h"
 #include "ExperimentController.h"
 #include "GraphView.h"
 #include "MainWindow.h"
+#include "StoreExports.h"
 
 int main(int argc, char** argv) {
   // --version needs no display: it is answered before QApplication connects to one.
@@ -66,12 +71,17 @@ int main(int argc, char** argv) {
   const QCommandLineOption taskData(QStringLiteral("task-data"),
                                     QStringLiteral("Open the Task data view on TASK."),
                                     QStringLiteral("TASK"));
-  parser.addOptions({autostart, screenshot, screenshotAfter, taskData});
+  const QCommandLineOption confusion(
+      QStringLiteral("confusion"),
+      QStringLiteral("Show the per-class test accuracy of TASK in the experiment directory (with "
+                     "--screenshot: grab that window)."),
+      QStringLiteral("TASK"));
+  parser.addOptions({autostart, screenshot, screenshotAfter, taskData, confusion});
   parser.addPositionalArgument(
       QStringLiteral("experiment"),
       QStringLiteral("An experiment directory or configuration (JSON). Default: the built-in "
                      "experiment."),
-      QStringLiteral("[DIR | CONFIG.json]"));
+      QStringLiteral("[DIR | CONFIG.json] [DIR2 ...]"));
   parser.process(app);
 
   mu2net::ui::MainWindow window;
@@ -79,6 +89,10 @@ int main(int argc, char** argv) {
   const bool loaded = args.isEmpty() ? window.loadDefaultExperiment() : window.openPath(args[0]);
   window.show();
   if (parser.isSet(taskData)) window.showTaskData(parser.value(taskData));
+  for (qsizetype i = 1; i < args.size(); ++i)
+    mu2net::ui::MainWindow::openInNewWindow(args[i]);
+  if (loaded && parser.isSet(confusion))
+    window.storeExports()->showConfusion(parser.value(confusion));
 
   // A screenshot of an experiment with nothing left to run (a finished store) shows it as it is.
   if (parser.isSet(screenshot)) window.setErrorPopups(false);
@@ -106,7 +120,8 @@ int main(int argc, char** argv) {
         window.graphView(), &mu2net::ui::GraphView::layoutFailed, &app,
         [](const QString& message) { qWarning("graph layout failed: %s", qPrintable(message)); });
     QTimer::singleShot(ms, &window, [&app, &window, file] {
-      const bool saved = window.grab().save(file, "PNG");
+      QWidget* shown = window.storeExports()->confusionView();
+      const bool saved = (shown ? shown : &window)->grab().save(file, "PNG");
       qInfo("screenshot %s: %s", saved ? "written" : "NOT written", qPrintable(file));
       // Stop at a safe point; the window closes once the engine has stopped.
       QObject::connect(window.controller(), &mu2net::ui::ExperimentController::stateChanged, &app,

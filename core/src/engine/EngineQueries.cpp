@@ -82,6 +82,20 @@ double Engine::evaluateTest(const std::string& task) {
   return impl_->testPath(id);
 }
 
+ConfusionMatrix Engine::evaluateConfusion(const std::string& task) {
+  auto& d = *impl_;
+  d.trainer.useAllThreads();
+  const int64_t id = d.system.retainedPath(task);
+  if (id < 0) throw std::out_of_range("task '" + task + "' has no retained model");
+  const TaskState& t = d.task(task);
+  ConfusionMatrix m;
+  m.task = task;
+  m.classNames = t.data.classNames;
+  m.counts = d.trainer.confusion(d.routeTensors(id), t.data.test, t.testIndices,
+                                 toDataHParams(d.system.path(id).hparams), t.data.numClasses);
+  return m;
+}
+
 RetainedModel Engine::retainedModel(const std::string& task) const {
   std::lock_guard lock(impl_->systemMutex);
   const int64_t id = impl_->system.retainedPath(task);

@@ -9,7 +9,9 @@
 #include <exception>
 #include <mutex>
 #include <span>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "model/ComponentTensors.h"
 #include "model/Network.h"
@@ -58,26 +60,65 @@ void GenerationTrainer::safePoint() {
   control_.safePoint();
 }
 
-double GenerationTrainer::evaluate(const std::vector<std::shared_ptr<ComponentTensors>>& route,
-                                   const ImageSet& set, const std::vector<int64_t>& indices,
-                                   const DataHParams& ds) const {
-  if (indices.empty()) return 0;
-  std::vector<const ComponentTensors*> r;
-  for (const auto& c : route)
-    r.push_back(c.get());
+namespace {
+
+// Calls f(images, labels) for the examples `indices` of `set` in batches of kEvalBatch, prepared
+// as `ds` says (no augmentation).
+template <typename F>
+void forEachEvalBatch(const ImageSet& set, const std::vector<int64_t>& indices,
+                      const DataHParams& ds, F&& f) {
   const int64_t s = ds.imageSize;
   torch::Tensor images = torch::empty({kEvalBatch, 3, s, s}, torch::kFloat);
   torch::Tensor labels = torch::empty({kEvalBatch}, torch::kLong);
   Rng unused(0);
-  int64_t correct = 0;
   for (std::size_t start = 0; start < indices.size(); start += kEvalBatch) {
     const auto n = static_cast<int64_t>(
         std::min<std::size_t>(static_cast<std::size_t>(kEvalBatch), indices.size() - start));
     assembleBatch(set, std::span<const int64_t>(indices.data() + start, n), ds, false, unused,
                   images.data_ptr<float>(), labels.data_ptr<int64_t>());
-    correct += countCorrect(arch_, r, images.narrow(0, 0, n), labels.narrow(0, 0, n));
+    f(images.narrow(0, 0, n), labels.narrow(0, 0, n));
   }
+}
+
+std::vector<const ComponentTensors*> rawRoute(
+    const std::vector<std::shared_ptr<ComponentTensors>>& route) {
+  std::vector<const ComponentTensors*> r;
+  for (const auto& c : route)
+    r.push_back(c.get());
+  return r;
+}
+
+}  // namespace
+
+double GenerationTrainer::evaluate(const std::vector<std::shared_ptr<ComponentTensors>>& route,
+                                   const ImageSet& set, const std::vector<int64_t>& indices,
+                                   const DataHParams& ds) const {
+  if (indices.empty()) return 0;
+  const auto r = rawRoute(route);
+  int64_t correct = 0;
+  forEachEvalBatch(set, indices, ds, [&](const torch::Tensor& images, const torch::Tensor& labels) {
+    correct += countCorrect(arch_, r, images, labels);
+  });
   return static_cast<double>(correct) / static_cast<double>(indices.size());
+}
+
+std::vector<std::vector<int64_t>> GenerationTrainer::confusion(
+    const std::vector<std::shared_ptr<ComponentTensors>>& route, const ImageSet& set,
+    const std::vector<int64_t>& indices, const DataHParams& ds, int numClasses) const {
+  const auto k = static_cast<std::size_t>(numClasses);
+  std::vector<std::vector<int64_t>> counts(k, std::vector<int64_t>(k, 0));
+  const auto r = rawRoute(route);
+  forEachEvalBatch(set, indices, ds, [&](const torch::Tensor& images, const torch::Tensor& labels) {
+    const torch::Tensor predicted = predictClasses(arch_, r, images).contiguous();
+    const torch::Tensor truth = labels.contiguous();
+    for (int64_t i = 0; i < truth.size(0); ++i) {
+      const int64_t t = truth.data_ptr<int64_t>()[i], p = predicted.data_ptr<int64_t>()[i];
+      if (t < 0 || p < 0 || t >= numClasses || p >= numClasses)
+        throw std::out_of_range("confusion: a label or prediction outside the task's classes");
+      ++counts[static_cast<std::size_t>(t)][static_cast<std::size_t>(p)];
+    }
+  });
+  return counts;
 }
 
 double GenerationTrainer::scoreOf(double quality, double accountedParams) const {

@@ -41,6 +41,12 @@ class GenerationTrainer {
   double evaluate(const std::vector<std::shared_ptr<ComponentTensors>>& route, const ImageSet& set,
                   const std::vector<int64_t>& indices, const DataHParams& ds) const;
 
+  /// counts[t][p]: how many of the examples `indices` of `set` of class t `route` predicts as
+  /// class p (numClasses × numClasses), prepared as evaluate() prepares them.
+  std::vector<std::vector<int64_t>> confusion(
+      const std::vector<std::shared_ptr<ComponentTensors>>& route, const ImageSet& set,
+      const std::vector<int64_t>& indices, const DataHParams& ds, int numClasses) const;
+
   /// Gives the calling thread training.threads LibTorch intra-op threads (a per-thread setting).
   void useAllThreads() const;
 

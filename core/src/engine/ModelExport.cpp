@@ -121,4 +121,23 @@ void exportTorchScript(const Engine& engine, const std::string& task,
   writeOutputFile(file, bytes.str());
 }
 
+TorchScriptModelInfo inspectTorchScript(const std::filesystem::path& file) {
+  try {
+    torch::jit::Module module = torch::jit::load(file.string());
+    TorchScriptModelInfo info;
+    info.imageSize = static_cast<int>(module.run_method("image_size").toInt());
+    info.numClasses = static_cast<int>(module.run_method("num_classes").toInt());
+    for (const auto& name : module.run_method("class_names").toListRef())
+      info.classNames.push_back(name.toStringRef());
+    c10::InferenceMode inference;
+    const at::Tensor logits =
+        module.forward({torch::zeros({1, 3, info.imageSize, info.imageSize})}).toTensor();
+    info.logitsShape = logits.sizes().vec();
+    return info;
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot load the TorchScript module " + file.string() + ": " +
+                             e.what_without_backtrace());
+  }
+}
+
 }  // namespace mu2net

@@ -364,6 +364,22 @@ torch::Tensor forwardRoute(const ArchitectureConfig& arch,
   return x;
 }
 
+torch::Tensor predictClasses(const ArchitectureConfig& arch,
+                             const std::vector<const ComponentTensors*>& route,
+                             const torch::Tensor& images) {
+  // Inference mode skips autograd bookkeeping entirely; chunks bound the attention memory.
+  c10::InferenceMode inference;
+  constexpr int64_t kChunk = 512;
+  std::vector<at::Tensor> predictions;
+  const int64_t n = images.size(0);
+  for (int64_t start = 0; start < n; start += kChunk) {
+    const int64_t len = std::min(kChunk, n - start);
+    predictions.push_back(
+        forwardRoute(arch, route, images.narrow(0, start, len), route.size()).argmax(1));
+  }
+  return predictions.empty() ? torch::empty({0}, torch::kLong) : torch::cat(predictions);
+}
+
 int64_t countCorrect(const ArchitectureConfig& arch,
                      const std::vector<const ComponentTensors*>& route, const torch::Tensor& images,
                      const torch::Tensor& labels) {
@@ -372,17 +388,8 @@ int64_t countCorrect(const ArchitectureConfig& arch,
   ComputeTime& timing = threadComputeTime();
   timing.evalImages += images.size(0);
   const ScopedTimer timer(timing.evalSeconds);
-  // Inference mode skips autograd bookkeeping entirely; chunks bound the attention memory.
   c10::InferenceMode inference;
-  constexpr int64_t kChunk = 512;
-  int64_t correct = 0;
-  const int64_t n = images.size(0);
-  for (int64_t start = 0; start < n; start += kChunk) {
-    const int64_t len = std::min(kChunk, n - start);
-    const at::Tensor logits = forwardRoute(arch, route, images.narrow(0, start, len), route.size());
-    correct += logits.argmax(1).eq(labels.narrow(0, start, len)).sum().item<int64_t>();
-  }
-  return correct;
+  return predictClasses(arch, route, images).eq(labels).sum().item<int64_t>();
 }
 
 double learningRateAt(const OptimizerHParams& hparams, int64_t step) {

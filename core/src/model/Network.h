@@ -95,7 +95,13 @@ torch::Tensor forwardRoute(const ArchitectureConfig& arch,
                            const std::vector<const ComponentTensors*>& route,
                            const torch::Tensor& images, std::size_t firstTrainable);
 
-/// Number of images whose arg-max logit equals the label (no autograd; evaluated in chunks).
+/// The class each image is predicted to be: the arg-max logit [N] (no autograd; evaluated in
+/// chunks).
+torch::Tensor predictClasses(const ArchitectureConfig& arch,
+                             const std::vector<const ComponentTensors*>& route,
+                             const torch::Tensor& images);
+
+/// Number of images whose arg-max logit equals the label (predictClasses; timed as evaluation).
 int64_t countCorrect(const ArchitectureConfig& arch,
                      const std::vector<const ComponentTensors*>& route, const torch::Tensor& images,
                      const torch::Tensor& labels);

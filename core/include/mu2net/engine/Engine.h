@@ -34,6 +34,41 @@ struct RetainedModel {
   std::vector<std::shared_ptr<ComponentTensors>> tensors;  ///< shared, never modified
 };
 
+/// How a task's retained model classifies its test split: counts[t][p] is the number of test
+/// examples of class t predicted as class p.
+struct ConfusionMatrix {
+  std::string task;
+  std::vector<std::string> classNames;
+  std::vector<std::vector<int64_t>> counts;  ///< [true class][predicted class]
+
+  /// Test examples of class `c` (row sum).
+  int64_t examplesOf(std::size_t c) const {
+    int64_t n = 0;
+    for (int64_t v : counts.at(c))
+      n += v;
+    return n;
+  }
+  /// Test examples (all rows).
+  int64_t total() const {
+    int64_t n = 0;
+    for (std::size_t c = 0; c < counts.size(); ++c)
+      n += examplesOf(c);
+    return n;
+  }
+  /// Test examples predicted correctly (the diagonal).
+  int64_t correct() const {
+    int64_t n = 0;
+    for (std::size_t c = 0; c < counts.size(); ++c)
+      n += counts[c][c];
+    return n;
+  }
+  /// Accuracy on class `c`'s test examples; 0 when it has none.
+  double classAccuracy(std::size_t c) const {
+    const int64_t n = examplesOf(c);
+    return n > 0 ? static_cast<double>(counts[c][c]) / static_cast<double>(n) : 0.0;
+  }
+};
+
 class Engine {
  public:
   /// Validates the configuration (every search-space value against the root included), loads
@@ -68,6 +103,10 @@ class Engine {
   GraphSnapshot snapshot() const;
   /// Test accuracy of a task's retained path, recomputed now (for immutability checks).
   double evaluateTest(const std::string& task);
+  /// Per-class test predictions of a task's retained path (the examples and preparation of
+  /// evaluateTest: correct() / total() equals its accuracy). Throws std::out_of_range when the
+  /// task has no retained model.
+  ConfusionMatrix evaluateConfusion(const std::string& task);
   /// The task's retained model; throws std::out_of_range when it has none.
   RetainedModel retainedModel(const std::string& task) const;
   /// Test accuracy of `task` through the retained path of `trunkTask` with `task`'s own head in
