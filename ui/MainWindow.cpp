@@ -26,6 +26,7 @@
 #include "ExperimentFiles.h"
 #include "Exporter.h"
 #include "GraphView.h"
+#include "HistoryPanel.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "RecentExperimentsMenu.h"
@@ -60,7 +61,8 @@ MainWindow::MainWindow(QWidget* parent)
       inspector_(new ChildInspector(this)),
       log_(new EventLog(this)),
       status_(new RunStatusBar(this)),
-      exporter_(new Exporter(this, graph_, plots_, [this] { return experimentDir_; })) {
+      exporter_(new Exporter(this, graph_, plots_, [this] { return experimentDir_; })),
+      history_(new HistoryPanel(this)) {
   setObjectName(QStringLiteral("MainWindow"));
   setStatusBar(status_);
   createActions();
@@ -101,6 +103,8 @@ void MainWindow::createActions() {
   addTaskAction_ = new QAction(tr("&Add task…"), this);
   exportGraphAction_ = new QAction(tr("Export &graph…"), this);
   exportCurvesAction_ = new QAction(tr("Export &curves…"), this);
+  exportGrowthAction_ = new QAction(tr("Export gro&wth…"), this);
+  exportGrowthAction_->setObjectName(QStringLiteral("exportGrowthAction"));
   fitAction_ = new QAction(tr("&Fit graph"), this);
   fitAction_->setShortcut(Qt::CTRL | Qt::Key_0);
   quitAction_ = new QAction(tr("&Quit"), this);
@@ -132,6 +136,9 @@ void MainWindow::createActions() {
   connect(addTaskAction_, &QAction::triggered, this, &MainWindow::addTaskDialog);
   connect(exportGraphAction_, &QAction::triggered, exporter_, &Exporter::exportGraphDialog);
   connect(exportCurvesAction_, &QAction::triggered, exporter_, &Exporter::exportCurvesDialog);
+  connect(exportGrowthAction_, &QAction::triggered, history_, &HistoryPanel::exportGrowthDialog);
+  connect(history_, &HistoryPanel::exportFailed, exporter_, &Exporter::failed);
+  connect(history_, &HistoryPanel::exported, exporter_, &Exporter::exported);
   connect(exporter_, &Exporter::failed, this, &MainWindow::showError);
   connect(exporter_, &Exporter::exported, this, [this](const QString& message) {
     log_->log(message);
@@ -156,6 +163,7 @@ void MainWindow::createActions() {
   file->addSeparator();
   file->addAction(exportGraphAction_);
   file->addAction(exportCurvesAction_);
+  file->addAction(exportGrowthAction_);
   file->addSeparator();
   file->addAction(quitAction_);
   viewMenu_ = menuBar()->addMenu(tr("&View"));
@@ -214,6 +222,9 @@ void MainWindow::createDocks() {
   splitDockWidget(taskDock, childDock, Qt::Horizontal);
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
   splitDockWidget(taskDock, logDock, Qt::Vertical);
+  tabifyDockWidget(graphDock, dock(tr("History"), QStringLiteral("historyDock"), history_,
+                                   Qt::LeftDockWidgetArea));
+  graphDock->raise();
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   inspector_->lookUpParentsIn(children_->childModel());
@@ -254,6 +265,7 @@ void MainWindow::connectController() {
   children_->follow(c);
   plots_->follow(c);
   graph_->follow(c);
+  history_->follow(c);
   connect(c, &ExperimentController::componentHashesReady, graph_, &GraphView::setComponentHashes);
   status_->follow(c);
   connect(c, &ExperimentController::stateChanged, this, [this](ExperimentController::State s) {
@@ -363,6 +375,7 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     const ExperimentConfig config = store->config();
     setExperiment(config, dir + QStringLiteral("/experiment.json"));
     experimentDir_ = dir;
+    history_->setDirectory(dir);
     recentMenu_->add(dir);
     if (const auto shown = storedExperiment(*store, config)) {
       showStored(*shown);
@@ -461,6 +474,7 @@ void MainWindow::clearViews() {
   childModel()->clear();
   plots_->clear();
   graph_->clear();
+  history_->clear();
   inspector_->showNothing();
 }
 
@@ -474,6 +488,7 @@ bool MainWindow::startExperiment() {
   log_->log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
                 .arg(experimentDir_));
   clearViews();
+  history_->setDirectory(experimentDir_);
   status_->reset(QString());
   log_->log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
   const bool ok = controller_->start(*config_, experimentDir_);

@@ -28,6 +28,7 @@ class ChildPanel;
 class EventLog;
 class Exporter;
 class GraphView;
+class HistoryPanel;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
@@ -62,6 +63,8 @@ class MainWindow : public QMainWindow {
   ExperimentController* controller() const { return controller_; }
   GraphView* graphView() const { return graph_; }
   PlotPanel* plotPanel() const { return plots_; }
+  /// The history view (slider over the store's recorded points).
+  HistoryPanel* historyPanel() const { return history_; }
   TaskTableModel* taskModel() const;
   ChildListModel* childModel() const;
   /// The graph and curve exports (what they write is said in the status bar and the log).
@@ -104,8 +107,10 @@ class MainWindow : public QMainWindow {
   EventLog* log_;
   RunStatusBar* status_;
   Exporter* exporter_;
+  HistoryPanel* history_;
 
   QAction* openDirAction_ = nullptr;
+  QAction* exportGrowthAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
       *addTaskAction_, *exportGraphAction_, *exportCurvesAction_, *fitAction_, *quitAction_;
   RecentExperimentsMenu* recentMenu_;

@@ -2,13 +2,18 @@
 //
 //   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS] [DIR |
 //   CONFIG.json]
+//   mu2net-workbench DIR --at-generation N [--screenshot FILE]
+//   mu2net-workbench DIR --export-growth FOLDER
 //   mu2net-workbench --version | --help
 //
 // DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
 // the built-in default experiment and offers to start it; --autostart
 // starts at once. --screenshot starts the experiment when it has something left to run, grabs the
 // window into FILE (PNG) SECONDS later, then stops the run at a safe point and quits (used to make
-// the README's screenshots; a finished experiment directory is shown as it is).
+// the README's screenshots; a finished experiment directory is shown as it is). --at-generation
+// shows the history view at the state after generation N (the screenshot is then taken once its
+// graph is laid out, nothing is started); --export-growth writes the PNG frames of the system's
+// growth, one per generation, and quits (no window).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
@@ -21,6 +26,8 @@
 #include "BuildInfo.h"
 #include "ExperimentController.h"
 #include "GraphView.h"
+#include "HistoryCommandLine.h"
+#include "HistoryPanel.h"
 #include "MainWindow.h"
 
 int main(int argc, char** argv) {
@@ -63,7 +70,16 @@ int main(int argc, char** argv) {
       QStringLiteral("screenshot-after"),
       QStringLiteral("Seconds after the start to take the screenshot (default 60)."),
       QStringLiteral("SECONDS"), QStringLiteral("60"));
-  parser.addOptions({autostart, screenshot, screenshotAfter});
+  const QCommandLineOption atGeneration(
+      QStringLiteral("at-generation"),
+      QStringLiteral("Show the history view at the state after generation N."),
+      QStringLiteral("N"));
+  const QCommandLineOption exportGrowth(
+      QStringLiteral("export-growth"),
+      QStringLiteral("Write the growth of DIR as growth-0001.png, ... (one frame per generation) "
+                     "into FOLDER, then quit."),
+      QStringLiteral("FOLDER"));
+  parser.addOptions({autostart, screenshot, screenshotAfter, atGeneration, exportGrowth});
   parser.addPositionalArgument(
       QStringLiteral("experiment"),
       QStringLiteral("An experiment directory or configuration (JSON). Default: the built-in "
@@ -71,16 +87,29 @@ int main(int argc, char** argv) {
       QStringLiteral("[DIR | CONFIG.json]"));
   parser.process(app);
 
-  mu2net::ui::MainWindow window;
   const QStringList args = parser.positionalArguments();
+  if (parser.isSet(exportGrowth) || parser.isSet(atGeneration)) {
+    if (args.isEmpty()) {
+      std::fputs("error: --at-generation and --export-growth need an experiment directory\n",
+                 stderr);
+      return 2;
+    }
+    if (parser.isSet(exportGrowth))
+      return mu2net::ui::HistoryCommandLine::exportGrowth(args[0], parser.value(exportGrowth));
+  }
+  mu2net::ui::MainWindow window;
   const bool loaded = args.isEmpty() ? window.loadDefaultExperiment() : window.openPath(args[0]);
   window.show();
+  if (parser.isSet(atGeneration) && (!loaded || !mu2net::ui::HistoryCommandLine::showGeneration(
+                                                    window, parser.value(atGeneration))))
+    return 1;
 
   // A screenshot of an experiment with nothing left to run (a finished store) shows it as it is.
   if (parser.isSet(screenshot)) window.setErrorPopups(false);
-  if (loaded && (parser.isSet(autostart) || (parser.isSet(screenshot) && window.canStart()))) {
+  if (loaded && !parser.isSet(atGeneration) &&
+      (parser.isSet(autostart) || (parser.isSet(screenshot) && window.canStart()))) {
     window.startExperiment();
-  } else if (loaded && args.isEmpty()) {
+  } else if (loaded && args.isEmpty() && !parser.isSet(atGeneration)) {
     QTimer::singleShot(0, &window, [&window] {
       const auto answer = QMessageBox::question(
           &window, QStringLiteral("μ2Net Workbench"),
@@ -101,7 +130,7 @@ int main(int argc, char** argv) {
     QObject::connect(
         window.graphView(), &mu2net::ui::GraphView::layoutFailed, &app,
         [](const QString& message) { qWarning("graph layout failed: %s", qPrintable(message)); });
-    QTimer::singleShot(ms, &window, [&app, &window, file] {
+    const auto grab = [&app, &window, file] {
       const bool saved = window.grab().save(file, "PNG");
       qInfo("screenshot %s: %s", saved ? "written" : "NOT written", qPrintable(file));
       // Stop at a safe point; the window closes once the engine has stopped.
@@ -113,7 +142,23 @@ int main(int argc, char** argv) {
         window.controller()->stop();
       else
         QApplication::quit();
-    });
+    };
+    // At a generation: once the history's graph is drawn (or after SECONDS if given).
+    if (parser.isSet(atGeneration) && !parser.isSet(screenshotAfter)) {
+      auto* view = window.historyPanel()->graphView();
+      if (view->isLayoutRunning()) {
+        QObject::connect(
+            view, &mu2net::ui::GraphView::laidOut, &app, [grab] { QTimer::singleShot(300, grab); },
+            Qt::SingleShotConnection);
+        QObject::connect(
+            view, &mu2net::ui::GraphView::layoutFailed, &app,
+            [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
+      } else {
+        QTimer::singleShot(300, grab);
+      }
+    } else {
+      QTimer::singleShot(ms, &window, grab);
+    }
   }
   return QApplication::exec();
 }

@@ -156,8 +156,8 @@ struct ExperimentStore::Impl {
       const bool before = state.step() && state.integer(0) > 0;
       db.exec(kHistorySchema);
       if (before) {
-      Statement since = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
-      since.bindRow(std::string(kHistorySinceKey), std::to_string(generation)).run();
+        Statement since = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+        since.bindRow(std::string(kHistorySinceKey), std::to_string(generation)).run();
       }
     }
     Statement meta = db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'");
@@ -525,8 +525,8 @@ HistoryPoint ExperimentStore::historyPoint(int64_t id) const {
   const auto& d = *impl_;
   const std::string where = d.dbFile().string() + ": history point " + std::to_string(id);
   if (!d.hasHistoryTable()) throw StoreError(where + " does not exist (no history recorded)");
-  Statement s = d.db.prepare("SELECT " + kHistoryInfoColumns +
-                             ", graph, tasks FROM history WHERE id = ?");
+  Statement s =
+      d.db.prepare("SELECT " + kHistoryInfoColumns + ", graph, tasks FROM history WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) throw StoreError(where + " does not exist");
   HistoryPoint point;
@@ -572,6 +572,20 @@ fs::path ExperimentStore::componentFile(int64_t id) const {
 std::string ExperimentStore::componentFileHash(int64_t id) const {
   const fs::path file = impl_->componentFile(id);
   return componentHash(readComponentBytes(file), file, impl_->schemaVersion);
+}
+
+HistoryPoint requireHistoryAtGeneration(const ExperimentStore& store, int64_t generation) {
+  if (const auto info = store.historyAtGeneration(generation)) return store.historyPoint(info->id);
+  const auto points = store.history();
+  std::string why = store.directory().string() + ": generation " + std::to_string(generation) +
+                    " is not in the recorded history";
+  if (points.empty())
+    why += " (no generation is recorded)";
+  else
+    why += " (it holds generations " + std::to_string(points.front().generation) + " to " +
+           std::to_string(points.back().generation) + ")";
+  const std::string note = store.historyNote();
+  throw StoreError(note.empty() ? why : why + "; " + note);
 }
 
 std::string hashComponentFile(const fs::path& file) {

@@ -76,8 +76,8 @@ class CommitWatcher : public EventSink {
     }
     const HistoryPoint last = store->historyPoint(points.back().id);
     if (last.graph != System(st.system).snapshot())
-      failures << QStringLiteral("point %1: graph differs from the committed state")
-                      .arg(last.info.id);
+      failures
+          << QStringLiteral("point %1: graph differs from the committed state").arg(last.info.id);
     if (last.info.generation != st.progress.generationCounter)
       failures << QStringLiteral("point %1: generation %2, committed %3")
                       .arg(last.info.id)
@@ -85,8 +85,8 @@ class CommitWatcher : public EventSink {
                       .arg(st.progress.generationCounter);
     for (std::size_t i = 0; i < st.tasks.size() && i < last.tasks.size(); ++i) {
       const auto& t = st.tasks[i];
-      if (!(last.tasks[i] == HistoryTask{t.spec.name, t.childrenTried, t.childrenImproved,
-                                         t.iterationsDone}))
+      if (!(last.tasks[i] ==
+            HistoryTask{t.spec.name, t.childrenTried, t.childrenImproved, t.iterationsDone}))
         failures << QStringLiteral("point %1: task counters differ").arg(last.info.id);
     }
     ++checked;

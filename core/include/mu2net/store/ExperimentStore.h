@@ -226,6 +226,12 @@ class ExperimentStore {
 ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
                                    const ExperimentConfig& requested);
 
+/// The state after generation `generation` (ExperimentStore::historyAtGeneration), graph
+/// included, for `--at-generation N`. Throws StoreError naming the store, N and the generations
+/// the history holds (and ExperimentStore::historyNote() when it is incomplete) when N is not
+/// recorded.
+HistoryPoint requireHistoryAtGeneration(const ExperimentStore& store, int64_t generation);
+
 /// SHA-256 (hex) of the canonical configuration JSON.
 std::string configHash(const ExperimentConfig& config);
 
