@@ -284,6 +284,11 @@ void GraphView::setMarks(const GraphMarks& marks) {
   if (layout_) rebuildScene();
 }
 
+void GraphView::setMarkedSnapshot(const GraphSnapshot& snapshot, const GraphMarks& marks) {
+  marks_ = marks;
+  setSnapshot(snapshot);
+}
+
 // Marked components: a bold dark border; marked routes: bold edges, underlined labels.
 void GraphView::applyMarks() {
   for (auto* item : scene()->items()) {

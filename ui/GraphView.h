@@ -117,6 +117,9 @@ class GraphView : public QGraphicsView {
   void setComponentHashes(const mu2net::ui::ComponentHashes& hashes);
   /// Marks components and routes of the snapshot shown (empty marks: none).
   void setMarks(const mu2net::ui::GraphMarks& marks);
+  /// Shows `snapshot` with `marks` (drawn once).
+  void setMarkedSnapshot(const mu2net::GraphSnapshot& snapshot,
+                         const mu2net::ui::GraphMarks& marks);
   /// Highlights the route of `task` (empty: none).
   void setHighlightedTask(const QString& task);
   /// Scales and scrolls so that the whole graph is visible.

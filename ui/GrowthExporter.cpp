@@ -100,9 +100,9 @@ int GrowthExporter::exportGrowth(const QString& storeDir, const QString& folder,
       const QString note =
           previous ? QObject::tr("bold: new since generation %1").arg(previous->info.generation)
                    : QString();
-      view.setMarks(previous ? marksOfChanges(diffSnapshots(previous->graph, point.graph), note)
-                             : GraphMarks{});
-      view.setSnapshot(point.graph);
+      view.setMarkedSnapshot(
+          point.graph, previous ? marksOfChanges(diffSnapshots(previous->graph, point.graph), note)
+                                : GraphMarks{});
       if (!waitForLayout(view, error)) {
         *error = QObject::tr("generation %1: %2").arg(generation).arg(*error);
         return -1;

@@ -205,8 +205,7 @@ void HistoryPanel::onCurrentChanged() {
                         .arg(i + 1)
                         .arg(model_->count())
                         .arg(HistoryModel::caption(point->info)));
-  graph_->setMarks(marksOfChanges(model_->changes(), model_->changesNote()));
-  graph_->setSnapshot(point->graph);
+  graph_->setMarkedSnapshot(point->graph, marksOfChanges(model_->changes(), model_->changesNote()));
 }
 
 }  // namespace mu2net::ui

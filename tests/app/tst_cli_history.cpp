@@ -5,12 +5,11 @@
 // existed (its table dropped with SQLite) said to be one.
 #include <QtTest/QtTest>
 
-#include <sqlite3.h>
-
 #include <QFile>
 #include <QTemporaryDir>
 
 #include "CliProcess.h"
+#include "OlderStore.h"
 #include "TestData.h"
 
 namespace {
@@ -122,14 +121,8 @@ class TstCliHistory : public QObject {
     QVERIFY(QDir().mkpath(old));
     for (const QString& f : {QStringLiteral("experiment.json"), QStringLiteral("system.sqlite")})
       QVERIFY(QFile::copy(store_ + QLatin1Char('/') + f, old + QLatin1Char('/') + f));
-    sqlite3* db = nullptr;
-    QCOMPARE(sqlite3_open(qPrintable(old + QStringLiteral("/system.sqlite")), &db), SQLITE_OK);
-    QCOMPARE(sqlite3_exec(db,
-                          "DROP TABLE history; UPDATE meta SET value = '2' WHERE key = "
-                          "'schema_version'",
-                          nullptr, nullptr, nullptr),
-             SQLITE_OK);
-    sqlite3_close(db);
+    QVERIFY(
+        mu2net::testdata::makeSchema2Store((old + QStringLiteral("/system.sqlite")).toStdString()));
     const QString file = tmp_.filePath("old.dot");
     const Result r = exportAt(old, QStringLiteral("1"), file);
     QCOMPARE(r.exitCode, 1);

@@ -5,8 +5,6 @@
 // show the graph the engine reported for them, changes are marked; keys step through the points;
 // a reopened store shows its history; the growth export writes one frame per generation; a store
 // written before the history existed opens with a clear note and no crash.
-#include <sqlite3.h>
-
 #include <QDir>
 #include <QImage>
 #include <QSlider>
@@ -21,6 +19,7 @@
 #include "HistoryPanel.h"
 #include "HistoryTaskModel.h"
 #include "MainWindow.h"
+#include "OlderStore.h"
 #include "UiTestUtil.h"
 #include "mu2net/evolution/GraphDiff.h"
 #include "mu2net/store/ExperimentStore.h"
@@ -273,14 +272,7 @@ class TstHistoryView : public QObject {
                              QStringLiteral("system.sqlite-wal")})
       if (QFile::exists(dir_ + QLatin1Char('/') + f))
         QVERIFY(QFile::copy(dir_ + QLatin1Char('/') + f, old + QLatin1Char('/') + f));
-    sqlite3* db = nullptr;
-    QCOMPARE(sqlite3_open(qPrintable(old + QStringLiteral("/system.sqlite")), &db), SQLITE_OK);
-    QCOMPARE(sqlite3_exec(db,
-                          "DROP TABLE history; UPDATE meta SET value = '2' WHERE key = "
-                          "'schema_version'",
-                          nullptr, nullptr, nullptr),
-             SQLITE_OK);
-    sqlite3_close(db);
+    QVERIFY(testdata::makeSchema2Store((old + QStringLiteral("/system.sqlite")).toStdString()));
     MainWindow window;
     window.setErrorPopups(false);
     window.show();

@@ -6,11 +6,10 @@
 // next run migrates it and records from then on.
 #include <QtTest/QtTest>
 
-#include <sqlite3.h>
-
 #include <QTemporaryDir>
 #include <filesystem>
 
+#include "OlderStore.h"
 #include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/engine/Engine.h"
@@ -94,17 +93,6 @@ class CommitWatcher : public EventSink {
   fs::path dir_;
 };
 
-void downgradeToSchema2(const fs::path& dir) {
-  sqlite3* db = nullptr;
-  QCOMPARE(sqlite3_open((dir / "system.sqlite").c_str(), &db), SQLITE_OK);
-  QCOMPARE(sqlite3_exec(db,
-                        "DROP TABLE history; UPDATE meta SET value = '2' WHERE key = "
-                        "'schema_version'",
-                        nullptr, nullptr, nullptr),
-           SQLITE_OK);
-  sqlite3_close(db);
-}
-
 }  // namespace
 
 class TstStoreHistory : public QObject {
@@ -168,7 +156,7 @@ class TstStoreHistory : public QObject {
       Engine engine(c, nullptr, store.get());
       engine.run();
     }
-    downgradeToSchema2(dir);
+    QVERIFY(testdata::makeSchema2Store((dir / "system.sqlite").string()));
     {
       const auto store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly);
       QVERIFY(store->history().empty());
