@@ -98,8 +98,7 @@ int GrowthExporter::exportGrowth(const QString& storeDir, const QString& folder,
     for (const auto& [generation, info] : last) {
       const HistoryPoint point = store->historyPoint(info.id);
       const QString note =
-          previous ? QObject::tr("bold: new since generation %1").arg(previous->info.generation)
-                   : QString();
+          previous ? HistoryModel::changesNote(previous->info.generation) : QString();
       view.setMarkedSnapshot(
           point.graph, previous ? marksOfChanges(diffSnapshots(previous->graph, point.graph), note)
                                 : GraphMarks{});

@@ -86,8 +86,8 @@ void HistoryModel::show(int index) {
     if (!point_ || point_->info.id != info.id) {
       point_ = store_->historyPoint(info.id);
       previous_.reset();
-      if (index > 0)
-        previous_ = store_->historyPoint(points_[static_cast<std::size_t>(index - 1)].id);
+      if (const int before = previousGeneration(index); before >= 0)
+        previous_ = store_->historyPoint(points_[static_cast<std::size_t>(before)].id);
       // The first point recorded has nothing to compare with: nothing is marked.
       diff_ = previous_ ? diffSnapshots(previous_->graph, point_->graph) : GraphDiff{};
     }
@@ -111,14 +111,11 @@ QString HistoryModel::caption(const HistoryPointInfo& info) {
 }
 
 QString HistoryModel::changesNote() const {
-  if (!previous_) return {};
-  const auto& p = previous_->info;
-  return p.kind == HistoryPointInfo::Kind::TaskIterationEnd
-             ? tr("bold: new since the end of %1's iteration %2 (generation %3)")
-                   .arg(QString::fromStdString(p.task))
-                   .arg(p.iteration)
-                   .arg(p.generation)
-             : tr("bold: new since generation %1").arg(p.generation);
+  return previous_ ? changesNote(previous_->info.generation) : QString();
+}
+
+QString HistoryModel::changesNote(qint64 since) {
+  return tr("bold: new since generation %1").arg(since);
 }
 
 int HistoryModel::indexOfGeneration(qint64 generation, QString* error) {
@@ -134,6 +131,14 @@ int HistoryModel::indexOfGeneration(qint64 generation, QString* error) {
       *error = QString::fromStdString(errorText(e));
     }
   }
+  return -1;
+}
+
+// The state after the generation before the point's: the last point with a smaller number.
+int HistoryModel::previousGeneration(int index) const {
+  const qint64 generation = points_[static_cast<std::size_t>(index)].generation;
+  for (int i = index - 1; i >= 0; --i)
+    if (points_[static_cast<std::size_t>(i)].generation < generation) return i;
   return -1;
 }
 

@@ -3,7 +3,9 @@
 // generation and task iteration end) and the point the history view shows. Reads the store
 // read-only; reload() picks up points a running experiment committed since. "Live" follows the
 // newest point; choosing a point (setCurrent) leaves live, so new points never move a point the
-// user chose. The point shown comes with its changes since the previous point (diffSnapshots).
+// user chose. The point shown comes with its changes since the state after the previous
+// generation (diffSnapshots), so a generation's commit and its task iteration's end both show
+// what that generation brought.
 // GUI thread only.
 #include <QObject>
 #include <QString>
@@ -31,10 +33,11 @@ class HistoryModel : public QObject {
   /// Index of the point shown, -1 when there is none.
   int current() const { return current_; }
   bool isLive() const { return live_; }
-  /// The point shown (graph and task counters) and the one before it (none for the first).
+  /// The point shown (graph and task counters) and the state after the generation before its
+  /// own (the last point with a smaller generation; none in the first generation recorded).
   const std::optional<HistoryPoint>& currentPoint() const { return point_; }
   const std::optional<HistoryPoint>& previousPoint() const { return previous_; }
-  /// Changes of the point shown since the previous one (none for the first).
+  /// Changes of the point shown since previousPoint() (none without one).
   const GraphDiff& changes() const { return diff_; }
   /// The store's history note (ExperimentStore::historyNote), or why it could not be read.
   QString note() const { return note_; }
@@ -43,6 +46,7 @@ class HistoryModel : public QObject {
   static QString caption(const HistoryPointInfo& info);
   /// The marks' note of the point shown: "bold: new since generation K" (empty for the first).
   QString changesNote() const;
+  static QString changesNote(qint64 since);
   /// Index of the state after generation `generation` (the last point with it), or -1 and
   /// *error (when given) names the generation and the recorded range, as the CLI says it.
   int indexOfGeneration(qint64 generation, QString* error = nullptr);
@@ -68,6 +72,7 @@ class HistoryModel : public QObject {
 
  private:
   bool ensureStore();
+  int previousGeneration(int index) const;
   void show(int index);
 
   QString dir_;

@@ -45,6 +45,8 @@ HistoryPanel::HistoryPanel(QWidget* parent)
   table_->verticalHeader()->hide();
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->setSelectionMode(QAbstractItemView::NoSelection);
+  table_->setWordWrap(false);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
 
   auto* bar = new QHBoxLayout;
   bar->addWidget(slider_, 1);
@@ -54,6 +56,7 @@ HistoryPanel::HistoryPanel(QWidget* parent)
   split->addWidget(table_);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
+  split->setSizes({3000, 1000});  // scaled to the room: the graph takes three quarters
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(bar);

@@ -2,7 +2,7 @@
 // The history view: how the system grew. A bar with a slider over the store's recorded points (one
 // per committed generation and per task iteration end), a caption (generation, task, iteration)
 // and a Live button, above the graph (its own GraphView) and the task table (HistoryTaskModel) as
-// they were at that point. Changes since the previous point are marked: new components with a
+// they were at that point. Changes since the previous generation are marked: new components with a
 // bold border, new and replaced routes bold, the legend saying since when; the table's rows of
 // changed tasks are bold. A note says when the store's history is incomplete (written by an older
 // version).

@@ -23,8 +23,8 @@ class HistoryTaskModel : public QAbstractTableModel {
     ChildrenImproved,
     Validation,
     Test,
-    Route,
     Change,
+    Route,
     ColumnCount
   };
   explicit HistoryTaskModel(QObject* parent = nullptr);
