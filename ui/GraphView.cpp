@@ -459,8 +459,13 @@ bool GraphView::exportPng(const QString& path, QString* error) const {
   return true;
 }
 
+// Labels drawn in full may reach past the scene rect (long accuracies on the right): the whole
+// drawing is taken.
 void GraphView::renderTo(QPainter* painter, const QRectF& target) const {
-  renderScene(painter, target);
+  showDetailFor(1.0);
+  const QRectF source = scene()->sceneRect().united(scene()->itemsBoundingRect());
+  scene()->render(painter, target, source);
+  showDetailFor(transform().m11());
 }
 
 bool GraphView::exportDot(const QString& path, QString* error) const {
