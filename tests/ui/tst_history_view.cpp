@@ -15,6 +15,7 @@
 
 #include "GraphView.h"
 #include "GrowthExporter.h"
+#include "HistoryCommandLine.h"
 #include "HistoryModel.h"
 #include "HistoryPanel.h"
 #include "HistoryTaskModel.h"
@@ -243,6 +244,19 @@ class TstHistoryView : public QObject {
     QVERIFY2(error.contains(QStringLiteral("generation 9")) &&
                  error.contains(QStringLiteral("generations 1 to 8")),
              qPrintable(error));
+  }
+
+  // mu2net-workbench DIR --at-generation N: the history dock at N, or a refusal for a bad N.
+  void commandLineAtGeneration() {
+    QVERIFY(HistoryCommandLine::showGeneration(*window_, QStringLiteral("5")));
+    QCOMPARE(model()->points()[std::size_t(model()->current())].generation, qint64{5});
+    QVERIFY(!model()->isLive());
+    for (const QString& bad : {QStringLiteral("0"), QStringLiteral("x"), QStringLiteral("9")})
+      QVERIFY(!HistoryCommandLine::showGeneration(*window_, bad));
+    QCOMPARE(model()->points()[std::size_t(model()->current())].generation, qint64{5});
+    QTemporaryDir out;
+    QCOMPARE(HistoryCommandLine::exportGrowth(dir_, out.filePath(QStringLiteral("f"))), 0);
+    QCOMPARE(QDir(out.filePath(QStringLiteral("f"))).entryList(QDir::Files).size(), kGenerations);
   }
 
   void growthExportHasOneFramePerGeneration() {
