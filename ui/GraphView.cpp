@@ -145,6 +145,7 @@ void GraphView::clear() {
   pendingKey_.clear();
   hashes_.clear();
   highlight_.clear();
+  marks_ = {};
   userZoomed_ = false;
   componentTexts_.clear();
   labels_.clear();
@@ -239,6 +240,7 @@ void GraphView::rebuildScene() {
   labels_ = builder.labels();
   sideways_ = builder.sideways();
   updateLegend(builder.colours());
+  applyMarks();
   applyHighlight();
   updateLevelOfDetail();
 }
@@ -259,7 +261,9 @@ void GraphView::updateLegend(const std::map<std::string, QColor>& colours) {
                        "uses)",
                        nullptr, hidden_)
                   : QString();
-  legend_->setEntries(entries, note);
+  legend_->setEntries(entries, marks_.note.isEmpty() ? note
+                               : note.isEmpty()      ? marks_.note
+                                                     : note + QLatin1Char('\n') + marks_.note);
   placeLegend();
 }
 
@@ -273,6 +277,40 @@ void GraphView::placeLegend() {
   const QRect r = contentsRect();
   legend_->setGeometry(r.right() + 1 - w, r.top(), w, r.height());
   legend_->raise();
+}
+
+void GraphView::setMarks(const GraphMarks& marks) {
+  marks_ = marks;
+  if (layout_) rebuildScene();
+}
+
+void GraphView::setMarkedSnapshot(const GraphSnapshot& snapshot, const GraphMarks& marks) {
+  marks_ = marks;
+  setSnapshot(snapshot);
+}
+
+// Marked components: a bold dark border; marked routes: bold edges, underlined labels.
+void GraphView::applyMarks() {
+  for (auto* item : scene()->items()) {
+    const QString kind = item->data(KindKey).toString();
+    const bool component = kind == QLatin1String("component");
+    const bool marked = component ? marks_.components.count(item->data(IdKey).toLongLong()) > 0
+                        : kind == QLatin1String("edge") || kind == QLatin1String("task")
+                            ? marks_.routes.count(item->data(TaskKey).toString()) > 0
+                            : false;
+    if (!marked) continue;
+    item->setData(MarkedKey, true);
+    if (auto* text = dynamic_cast<QGraphicsSimpleTextItem*>(item)) {
+      QFont font = text->font();
+      font.setUnderline(true);
+      text->setFont(font);
+    } else if (auto* shape = dynamic_cast<QAbstractGraphicsShapeItem*>(item)) {
+      QPen pen = shape->pen();
+      pen.setWidthF(component ? 3.5 : pen.widthF() * 2.2);
+      if (component) pen.setColor(pen.color().darker(160));
+      shape->setPen(pen);
+    }
+  }
 }
 
 void GraphView::applyHighlight() {
@@ -419,6 +457,15 @@ bool GraphView::exportPng(const QString& path, QString* error) const {
     return false;
   }
   return true;
+}
+
+// Labels drawn in full may reach past the scene rect (long accuracies on the right): the whole
+// drawing is taken.
+void GraphView::renderTo(QPainter* painter, const QRectF& target) const {
+  showDetailFor(1.0);
+  const QRectF source = scene()->sceneRect().united(scene()->itemsBoundingRect());
+  scene()->render(painter, target, source);
+  showDetailFor(transform().m11());
 }
 
 bool GraphView::exportDot(const QString& path, QString* error) const {

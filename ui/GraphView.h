@@ -26,6 +26,10 @@
 // task's route is drawn at full strength and everything else dimmed. Hovering a component shows
 // its id, slot, creator, generation, parameters, the tasks that use (lock) it and, once known, a
 // prefix of its SHA-256.
+//
+// Marks (setMarks, e.g. the history's changes since the previous point): marked components get a
+// bold dark border, marked routes bold edges and underlined labels; the marks' note ends the
+// legend.
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsView>
 #include <QLabel>
@@ -35,6 +39,7 @@
 #include <vector>
 
 #include "GraphLayout.h"
+#include "GraphMarks.h"
 #include "GraphSceneBuilder.h"
 #include "MetaTypes.h"
 #include "mu2net/evolution/GraphDot.h"
@@ -59,7 +64,8 @@ class GraphView : public QGraphicsView {
     FullTextKey = 3,   ///< task labels: the text shown when legible at the current zoom
     ShortTextKey = 4,  ///< task labels: the text shown when zoomed out (the name only)
     AnchorKey = 5,     ///< task labels: the scene point the label is attached to
-    RoomKey = 6        ///< task labels: the scene width they may take (0: no limit)
+    RoomKey = 6,       ///< task labels: the scene width they may take (0: no limit)
+    MarkedKey = 7      ///< true on marked components, edges and task labels (see setMarks)
   };
 
   explicit GraphView(QWidget* parent = nullptr);
@@ -97,6 +103,9 @@ class GraphView : public QGraphicsView {
   bool exportSvg(const QString& path, QString* error) const;
   bool exportPng(const QString& path, QString* error) const;
   bool exportDot(const QString& path, QString* error) const;
+  /// Draws the picture (every label in full) into `target` of `painter`.
+  void renderTo(QPainter* painter, const QRectF& target) const;
+  const GraphMarks& marks() const { return marks_; }
 
  public Q_SLOTS:
   void setSnapshot(const mu2net::GraphSnapshot& snapshot);
@@ -106,6 +115,11 @@ class GraphView : public QGraphicsView {
   void clearCandidates();
   /// Hashes of locked components, shown in tooltips.
   void setComponentHashes(const mu2net::ui::ComponentHashes& hashes);
+  /// Marks components and routes of the snapshot shown (empty marks: none).
+  void setMarks(const mu2net::ui::GraphMarks& marks);
+  /// Shows `snapshot` with `marks` (drawn once).
+  void setMarkedSnapshot(const mu2net::GraphSnapshot& snapshot,
+                         const mu2net::ui::GraphMarks& marks);
   /// Highlights the route of `task` (empty: none).
   void setHighlightedTask(const QString& task);
   /// Scales and scrolls so that the whole graph is visible.
@@ -134,6 +148,7 @@ class GraphView : public QGraphicsView {
   void updateLegend(const std::map<std::string, QColor>& colours);
   void placeLegend();
   void applyHighlight();
+  void applyMarks();
   void updateLevelOfDetail();
   /// Shows the labels as legible at `zoom` (scene to screen scale); changes only the items.
   void showDetailFor(double zoom) const;
@@ -161,6 +176,7 @@ class GraphView : public QGraphicsView {
   quint64 requestId_ = 0;
   ComponentHashes hashes_;
   QString highlight_;
+  GraphMarks marks_;
   bool userZoomed_ = false;
 };
 

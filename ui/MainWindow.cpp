@@ -27,14 +27,15 @@
 #include "ExperimentFiles.h"
 #include "Exporter.h"
 #include "GraphView.h"
+#include "HistoryPanel.h"
 #include "MutationPanel.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "RecentExperimentsMenu.h"
 #include "RunStatusBar.h"
-#include "TaskDataPanel.h"
 #include "StoreExports.h"
 #include "StoreFollower.h"
+#include "TaskDataPanel.h"
 #include "TaskPanel.h"
 #include "TaskTableModel.h"
 #include "WindowGeometry.h"
@@ -70,7 +71,8 @@ MainWindow::MainWindow(QWidget* parent)
       follower_(new StoreFollower(status_, tasks_->taskModel(), this)),
       storeExports_(new StoreExports(
           this, status_, [this] { return experimentDir_; },
-          [this] { return tasks_->selectedTask(); })) {
+          [this] { return tasks_->selectedTask(); })),
+      history_(new HistoryPanel(this)) {
   setObjectName(QStringLiteral("MainWindow"));
   setStatusBar(status_);
   createActions();
@@ -115,6 +117,8 @@ void MainWindow::createActions() {
   addTaskAction_ = new QAction(tr("&Add task…"), this);
   exportGraphAction_ = new QAction(tr("Export &graph…"), this);
   exportCurvesAction_ = new QAction(tr("Export &curves…"), this);
+  exportGrowthAction_ = new QAction(tr("Export gro&wth…"), this);
+  exportGrowthAction_->setObjectName(QStringLiteral("exportGrowthAction"));
   fitAction_ = new QAction(tr("&Fit graph"), this);
   fitAction_->setShortcut(Qt::CTRL | Qt::Key_0);
   quitAction_ = new QAction(tr("&Quit"), this);
@@ -152,6 +156,9 @@ void MainWindow::createActions() {
   connect(addTaskAction_, &QAction::triggered, this, &MainWindow::addTaskDialog);
   connect(exportGraphAction_, &QAction::triggered, exporter_, &Exporter::exportGraphDialog);
   connect(exportCurvesAction_, &QAction::triggered, exporter_, &Exporter::exportCurvesDialog);
+  connect(exportGrowthAction_, &QAction::triggered, history_, &HistoryPanel::exportGrowthDialog);
+  connect(history_, &HistoryPanel::exportFailed, exporter_, &Exporter::failed);
+  connect(history_, &HistoryPanel::exported, exporter_, &Exporter::exported);
   connect(exporter_, &Exporter::failed, this, &MainWindow::showError);
   connect(exporter_, &Exporter::exported, this, &MainWindow::showExported);
   connect(storeExports_, &StoreExports::exported, this, &MainWindow::showExported);
@@ -177,6 +184,7 @@ void MainWindow::createActions() {
   file->addSeparator();
   file->addAction(exportGraphAction_);
   file->addAction(exportCurvesAction_);
+  file->addAction(exportGrowthAction_);
   QMenu* exports = file->addMenu(tr("&Export"));
   exports->addAction(storeExports_->torchScriptAction());
   exports->addAction(storeExports_->csvAction());
@@ -251,6 +259,9 @@ void MainWindow::createDocks() {
   tabifyDockWidget(plotDock, dataDock);
   dataDock->hide();  // opened from the task table or the View menu, as a tab beside the curves
   viewMenu_->addAction(taskData_->openFrom(tasks_));
+  tabifyDockWidget(graphDock, dock(tr("History"), QStringLiteral("historyDock"), history_,
+                                   Qt::LeftDockWidgetArea));
+  graphDock->raise();
 
   connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   // Right-click on a task: its per-class test accuracy, its model as TorchScript.
@@ -295,6 +306,7 @@ void MainWindow::connectController() {
   children_->follow(c);
   plots_->follow(c);
   graph_->follow(c);
+  history_->follow(c);
   connect(c, &ExperimentController::componentHashesReady, graph_, &GraphView::setComponentHashes);
   status_->follow(c);
   taskData_->follow(c);
@@ -443,6 +455,7 @@ bool MainWindow::openExperimentDirectory(const QString& dir) {
     const ExperimentConfig config = store->config();
     setExperiment(config, dir + QStringLiteral("/experiment.json"));
     experimentDir_ = dir;
+    history_->setDirectory(dir);
     recentMenu_->add(dir);
     const auto shown = storedExperiment(*store, config);
     if (shown) {
@@ -543,6 +556,7 @@ void MainWindow::clearViews() {
   childModel()->clear();
   plots_->clear();
   graph_->clear();
+  history_->clear();
   inspector_->showNothing();
 }
 
@@ -556,6 +570,7 @@ bool MainWindow::startExperiment() {
   log_->log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
                 .arg(experimentDir_));
   clearViews();
+  history_->setDirectory(experimentDir_);
   status_->reset(QString());
   log_->log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
   const bool ok = controller_->start(*config_, experimentDir_);

@@ -31,6 +31,7 @@ class ChildPanel;
 class EventLog;
 class Exporter;
 class GraphView;
+class HistoryPanel;
 class MutationPanel;
 class PlotPanel;
 class RecentExperimentsMenu;
@@ -74,6 +75,8 @@ class MainWindow : public QMainWindow {
   ExperimentController* controller() const { return controller_; }
   GraphView* graphView() const { return graph_; }
   PlotPanel* plotPanel() const { return plots_; }
+  /// The history view (slider over the store's recorded points).
+  HistoryPanel* historyPanel() const { return history_; }
   TaskTableModel* taskModel() const;
   ChildListModel* childModel() const;
   /// The graph and curve exports (what they write is said in the status bar and the log).
@@ -128,9 +131,11 @@ class MainWindow : public QMainWindow {
   MutationPanel* mutations_ = nullptr;
   StoreFollower* follower_;
   StoreExports* storeExports_;
+  HistoryPanel* history_;
 
   QAction* openDirAction_ = nullptr;
   QAction *reloadAction_ = nullptr, *newWindowAction_ = nullptr;
+  QAction* exportGrowthAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,
       *addTaskAction_, *exportGraphAction_, *exportCurvesAction_, *fitAction_, *quitAction_;
   RecentExperimentsMenu* recentMenu_;

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -131,10 +132,19 @@ int usageVerify(std::ostream& err) {
   return 2;
 }
 
+// A generation number given on the command line: digits only, at least 1.
+std::optional<int64_t> parseGeneration(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const int64_t n = std::stoll(text);
+  return n >= 1 ? std::optional<int64_t>(n) : std::nullopt;
+}
+
 int usageExport(std::ostream& err) {
-  err << "usage: mu2net export DIR --dot FILE\n"
+  err << "usage: mu2net export DIR --dot FILE [--at-generation N]\n"
          "       mu2net export DIR --csv OUTDIR\n"
-         "       mu2net export DIR --task NAME --torchscript FILE\n";
+         "       mu2net export DIR --task NAME --torchscript FILE\n"
+         "  --at-generation N: the graph as it was after generation N (from the store's history)\n";
   return 2;
 }
 
@@ -252,12 +262,23 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
 
 int runExportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   Args a;
-  if (!parseArgs(args, {"--dot", "--csv", "--task", "--torchscript"}, {}, a, err))
+  if (!parseArgs(args, {"--dot", "--csv", "--task", "--torchscript", "--at-generation"}, {}, a,
+                 err))
     return usageOr(a, out, err, usageExport);
   const int modes = static_cast<int>(a.values.count("--dot") + a.values.count("--csv") +
                                      a.values.count("--torchscript"));
-  if (modes != 1 || a.values.count("--task") != a.values.count("--torchscript"))
+  if (modes != 1 || a.values.count("--task") != a.values.count("--torchscript") ||
+      a.values.count("--at-generation") > a.values.count("--dot"))
     return usageExport(err);
+  std::optional<int64_t> atGeneration;
+  if (a.values.count("--at-generation")) {
+    atGeneration = parseGeneration(a.values["--at-generation"]);
+    if (!atGeneration) {
+      err << "error: --at-generation needs a generation number (1, 2, ...), not '"
+          << a.values["--at-generation"] << "'\n";
+      return 2;
+    }
+  }
   try {
     const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
     if (!store->hasState()) {
@@ -267,7 +288,10 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
     const StoreState st = store->loadMetadata();
     const System system(st.system);
     if (a.values.count("--dot")) {
-      writeOutputFile(a.values["--dot"], toDot(system.snapshot()));
+      const GraphSnapshot graph = atGeneration
+                                      ? requireHistoryAtGeneration(*store, *atGeneration).graph
+                                      : system.snapshot();
+      writeOutputFile(a.values["--dot"], toDot(graph));
       out << "wrote " << a.values["--dot"] << "\n";
       return 0;
     }

@@ -2,6 +2,8 @@
 //
 //   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS]
 //   [--task-data TASK] [--confusion TASK] [DIR | CONFIG.json] [DIR2 ...]
+//   mu2net-workbench DIR --at-generation N [--screenshot FILE]
+//   mu2net-workbench DIR --export-growth FOLDER
 //   mu2net-workbench --version | --help
 //
 // DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
@@ -11,7 +13,9 @@
 // the README's screenshots; a finished experiment directory is shown as it is). Each further DIR
 // opens in a window of its own (runs side by side); a directory that another process is writing is
 // followed live. --confusion shows a task's per-class test accuracy (and is what --screenshot
-// grabs).
+// grabs). --at-generation shows the history view at the state after generation N (the screenshot is
+// then taken once its graph is laid out, nothing is started); --export-growth writes the PNG frames
+// of the system's growth, one per generation, and quits (no window).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
@@ -25,6 +29,8 @@
 #include "ConfusionView.h"
 #include "ExperimentController.h"
 #include "GraphView.h"
+#include "HistoryCommandLine.h"
+#include "HistoryPanel.h"
 #include "MainWindow.h"
 #include "StoreExports.h"
 
@@ -76,7 +82,17 @@ int main(int argc, char** argv) {
       QStringLiteral("Show the per-class test accuracy of TASK in the experiment directory (with "
                      "--screenshot: grab that window)."),
       QStringLiteral("TASK"));
-  parser.addOptions({autostart, screenshot, screenshotAfter, taskData, confusion});
+  const QCommandLineOption atGeneration(
+      QStringLiteral("at-generation"),
+      QStringLiteral("Show the history view at the state after generation N."),
+      QStringLiteral("N"));
+  const QCommandLineOption exportGrowth(
+      QStringLiteral("export-growth"),
+      QStringLiteral("Write the growth of DIR as growth-0001.png, ... (one frame per generation) "
+                     "into FOLDER, then quit."),
+      QStringLiteral("FOLDER"));
+  parser.addOptions(
+      {autostart, screenshot, screenshotAfter, taskData, confusion, atGeneration, exportGrowth});
   parser.addPositionalArgument(
       QStringLiteral("experiment"),
       QStringLiteral("An experiment directory or configuration (JSON). Default: the built-in "
@@ -84,10 +100,22 @@ int main(int argc, char** argv) {
       QStringLiteral("[DIR | CONFIG.json] [DIR2 ...]"));
   parser.process(app);
 
-  mu2net::ui::MainWindow window;
   const QStringList args = parser.positionalArguments();
+  if (parser.isSet(exportGrowth) || parser.isSet(atGeneration)) {
+    if (args.isEmpty()) {
+      std::fputs("error: --at-generation and --export-growth need an experiment directory\n",
+                 stderr);
+      return 2;
+    }
+    if (parser.isSet(exportGrowth))
+      return mu2net::ui::HistoryCommandLine::exportGrowth(args[0], parser.value(exportGrowth));
+  }
+  mu2net::ui::MainWindow window;
   const bool loaded = args.isEmpty() ? window.loadDefaultExperiment() : window.openPath(args[0]);
   window.show();
+  if (parser.isSet(atGeneration) && (!loaded || !mu2net::ui::HistoryCommandLine::showGeneration(
+                                                    window, parser.value(atGeneration))))
+    return 1;
   if (parser.isSet(taskData)) window.showTaskData(parser.value(taskData));
   for (qsizetype i = 1; i < args.size(); ++i)
     mu2net::ui::MainWindow::openInNewWindow(args[i]);
@@ -96,9 +124,10 @@ int main(int argc, char** argv) {
 
   // A screenshot of an experiment with nothing left to run (a finished store) shows it as it is.
   if (parser.isSet(screenshot)) window.setErrorPopups(false);
-  if (loaded && (parser.isSet(autostart) || (parser.isSet(screenshot) && window.canStart()))) {
+  if (loaded && !parser.isSet(atGeneration) &&
+      (parser.isSet(autostart) || (parser.isSet(screenshot) && window.canStart()))) {
     window.startExperiment();
-  } else if (loaded && args.isEmpty()) {
+  } else if (loaded && args.isEmpty() && !parser.isSet(atGeneration)) {
     QTimer::singleShot(0, &window, [&window] {
       const auto answer = QMessageBox::question(
           &window, QStringLiteral("μ2Net Workbench"),
@@ -119,7 +148,7 @@ int main(int argc, char** argv) {
     QObject::connect(
         window.graphView(), &mu2net::ui::GraphView::layoutFailed, &app,
         [](const QString& message) { qWarning("graph layout failed: %s", qPrintable(message)); });
-    QTimer::singleShot(ms, &window, [&app, &window, file] {
+    const auto grab = [&app, &window, file] {
       QWidget* shown = window.storeExports()->confusionView();
       const bool saved = (shown ? shown : &window)->grab().save(file, "PNG");
       qInfo("screenshot %s: %s", saved ? "written" : "NOT written", qPrintable(file));
@@ -132,7 +161,23 @@ int main(int argc, char** argv) {
         window.controller()->stop();
       else
         QApplication::quit();
-    });
+    };
+    // At a generation: once the history's graph is drawn (or after SECONDS if given).
+    if (parser.isSet(atGeneration) && !parser.isSet(screenshotAfter)) {
+      auto* view = window.historyPanel()->graphView();
+      if (view->isLayoutRunning()) {
+        QObject::connect(
+            view, &mu2net::ui::GraphView::laidOut, &app, [grab] { QTimer::singleShot(300, grab); },
+            Qt::SingleShotConnection);
+        QObject::connect(
+            view, &mu2net::ui::GraphView::layoutFailed, &app,
+            [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
+      } else {
+        QTimer::singleShot(300, grab);
+      }
+    } else {
+      QTimer::singleShot(ms, &window, grab);
+    }
   }
   return QApplication::exec();
 }

@@ -12,37 +12,15 @@
 #include <csignal>
 
 #include "CliProcess.h"
+#include "CliStoreConfig.h"
 #include "TestData.h"
 
 namespace {
 
 using Result = mu2net::testdata::CliResult;
+using mu2net::testdata::readAll;
 using mu2net::testdata::runCli;
-
-QByteArray readAll(const QString& path) {
-  QFile f(path);
-  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-QString writeConfig(const QTemporaryDir& dir) {
-  const QString mnist = QString::fromStdString(mu2net::testdata::mnistDir().string());
-  const QString path = dir.filePath("exp.json");
-  QFile f(path);
-  if (!f.open(QIODevice::WriteOnly)) return {};
-  f.write(QStringLiteral(R"({
-    "seed": 9,
-    "root": {"architecture": "vit", "width": 16, "heads": 2, "mlp_dim": 32, "depth": 2},
-    "tasks": [{"name": "low", "format": "idx", "path": "%1", "classes": [0, 1, 2]},
-              {"name": "high", "format": "idx", "path": "%1", "classes": [7, 8, 9]}],
-    "evolution": {"generation_size": 2, "children_per_task_iteration": 2, "task_iterations": 2},
-    "training": {"batch_size": 32, "validations_per_child": 2,
-                 "train_examples_between_validations": 256, "validation_examples_max": 128,
-                 "test_examples_max": 200}
-  })")
-              .arg(mnist)
-              .toUtf8());
-  return path;
-}
+using mu2net::testdata::writeCliStoreConfig;
 
 }  // namespace
 
@@ -56,7 +34,7 @@ class TstCliStore : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     MU2NET_REQUIRE_DIR(mu2net::testdata::mnistDir());
-    config_ = writeConfig(tmp_);
+    config_ = writeCliStoreConfig(tmp_);
     const Result r = runCli({"run", config_, "--out", tmp_.filePath("reference")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
     reference_ = readAll(tmp_.filePath("reference/report.json"));

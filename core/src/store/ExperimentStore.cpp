@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <algorithm>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "model/ComponentIO.h"
 #include "store/ComponentCheck.h"
 #include "store/DurableFile.h"
+#include "store/HistoryRows.h"
 #include "store/Sqlite.h"
 #include "store/StoreRows.h"
 
@@ -142,8 +144,57 @@ struct ExperimentStore::Impl {
       checkComponentHash(id, componentFile(id), bytes, stored, schemaVersion);
       upd.bindRow(bytesSha256(bytes), id).run();
     }
+  }
+
+  // Brings an older store to kSchemaVersion, inside commit()'s transaction: 1 to 2 rewrites the
+  // hashes; 2 to 3 adds the history table, which then starts at this commit's generation.
+  void migrate(int64_t generation) {
+    if (schemaVersion < 2) migrateHashes();
+    if (!hasHistoryTable()) {
+      // A store with a committed state had a history this version did not record.
+      Statement state = db.prepare("SELECT count(*) FROM state");
+      const bool before = state.step() && state.integer(0) > 0;
+      db.exec(kHistorySchema);
+      if (before) {
+        Statement since = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+        since.bindRow(std::string(kHistorySinceKey), std::to_string(generation)).run();
+      }
+    }
     Statement meta = db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'");
     meta.bindRow(std::to_string(kSchemaVersion)).run();
+  }
+
+  bool hasHistoryTable() const {
+    Statement s =
+        db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history'");
+    return s.step() && s.integer(0) > 0;
+  }
+
+  // Step 3 of a commit, inside its transaction: the history point of a generation's commit or of
+  // a task iteration's end (named by its stored task_iteration_ended event). Other commits (the
+  // run's end) change nothing drawn and record none.
+  void recordHistory(const SystemState& system, const StoreProgress& progress,
+                     const std::vector<StoreTask>& tasks, const std::vector<StoredEvent>& events,
+                     const GenerationRecord* generation) {
+    HistoryPointInfo info;
+    info.generation = progress.generationCounter;
+    if (generation) {
+      info.generation = generation->generation;
+      info.task = generation->task;
+      info.iteration = generation->iteration;
+    } else {
+      const auto ended = std::find_if(events.begin(), events.end(), [](const StoredEvent& e) {
+        return e.kind == "task_iteration_ended";
+      });
+      if (ended == events.end()) return;
+      const json payload = json::parse(ended->json);
+      info.kind = HistoryPointInfo::Kind::TaskIterationEnd;
+      info.task = payload.at("task");
+      info.iteration = payload.at("iteration");
+    }
+    Statement children = db.prepare("SELECT coalesce(max(id), 0) FROM children");
+    info.children = children.step() ? children.integer(0) : 0;
+    writeHistory(db, info, System(system).snapshot(), tasks);
   }
 
   void loadStoredIds() {
@@ -301,6 +352,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::create(const fs::path& dir,
   impl->prepareForWriting();
   impl->db.exec("BEGIN IMMEDIATE");
   impl->db.exec(kSchema);
+  impl->db.exec(kHistorySchema);
   {
     Statement s = impl->db.prepare("INSERT INTO meta(key, value) VALUES (?, ?)");
     s.bindRow(std::string("schema_version"), std::to_string(kSchemaVersion)).run();
@@ -398,8 +450,10 @@ void ExperimentStore::commit(const SystemState& system, const StoreProgress& pro
   // 2. One transaction for every row.
   d.db.exec("BEGIN IMMEDIATE");
   try {
-    if (d.schemaVersion < 2) d.migrateHashes();
+    if (d.schemaVersion < kSchemaVersion || !d.hasHistoryTable())
+      d.migrate(progress.generationCounter);
     d.writeRows(system, progress, tasks, children, events, generation, newHashes);
+    d.recordHistory(system, progress, tasks, events, generation);
     d.db.exec("COMMIT");
   } catch (...) {
     sqlite3_exec(d.db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -461,6 +515,52 @@ std::vector<StoredEvent> ExperimentStore::events() const {
                                        });
 }
 
+std::vector<HistoryPointInfo> ExperimentStore::history() const {
+  if (!impl_->hasHistoryTable()) return {};
+  return impl_->db.select<HistoryPointInfo>(
+      "SELECT " + kHistoryInfoColumns + " FROM history ORDER BY id", readHistoryInfo);
+}
+
+HistoryPoint ExperimentStore::historyPoint(int64_t id) const {
+  const auto& d = *impl_;
+  const std::string where = d.dbFile().string() + ": history point " + std::to_string(id);
+  if (!d.hasHistoryTable()) throw StoreError(where + " does not exist (no history recorded)");
+  Statement s =
+      d.db.prepare("SELECT " + kHistoryInfoColumns + ", graph, tasks FROM history WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) throw StoreError(where + " does not exist");
+  HistoryPoint point;
+  Row row(s);
+  point.info = readHistoryInfo(row);
+  try {
+    point.graph = readHistoryGraphJson(s.text(6));
+    point.tasks = readHistoryTasksJson(s.text(7));
+  } catch (const json::exception& e) {
+    throw StoreError(where + " is corrupt (" + e.what() + ")");
+  }
+  return point;
+}
+
+std::optional<HistoryPointInfo> ExperimentStore::historyAtGeneration(int64_t generation) const {
+  if (!impl_->hasHistoryTable()) return std::nullopt;
+  Statement s = impl_->db.prepare("SELECT " + kHistoryInfoColumns +
+                                  " FROM history WHERE generation = ? ORDER BY id DESC LIMIT 1");
+  s.bind(1, generation);
+  if (!s.step()) return std::nullopt;
+  Row row(s);
+  return readHistoryInfo(row);
+}
+
+std::string ExperimentStore::historyNote() const {
+  const std::string older = "this store was written by an older version of mu2net";
+  const auto points = history();
+  if (points.empty())
+    return hasState() ? older + ": no history recorded (its next run records it from then on)"
+                      : std::string();
+  if (impl_->metaValue(kHistorySinceKey).empty()) return {};
+  return older + ": its history starts at generation " + std::to_string(points.front().generation);
+}
+
 std::vector<std::pair<int64_t, std::string>> ExperimentStore::storedHashes() const {
   return impl_->recordedHashes();
 }
@@ -472,6 +572,20 @@ fs::path ExperimentStore::componentFile(int64_t id) const {
 std::string ExperimentStore::componentFileHash(int64_t id) const {
   const fs::path file = impl_->componentFile(id);
   return componentHash(readComponentBytes(file), file, impl_->schemaVersion);
+}
+
+HistoryPoint requireHistoryAtGeneration(const ExperimentStore& store, int64_t generation) {
+  if (const auto info = store.historyAtGeneration(generation)) return store.historyPoint(info->id);
+  const auto points = store.history();
+  std::string why = store.directory().string() + ": generation " + std::to_string(generation) +
+                    " is not in the recorded history";
+  if (points.empty())
+    why += " (no generation is recorded)";
+  else
+    why += " (it holds generations " + std::to_string(points.front().generation) + " to " +
+           std::to_string(points.back().generation) + ")";
+  const std::string note = store.historyNote();
+  throw StoreError(note.empty() ? why : why + "; " + note);
 }
 
 std::string hashComponentFile(const fs::path& file) {

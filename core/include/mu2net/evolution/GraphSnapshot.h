@@ -22,6 +22,7 @@ struct GraphSnapshot {
     /// SHA-256 (hex) of its tensors when the snapshot's maker knows it (the engine's snapshots
     /// do), else empty.
     std::string sha256;
+    bool operator==(const Node&) const = default;
   };
   /// One task's model: the component chain from input to head.
   struct Route {
@@ -30,10 +31,12 @@ struct GraphSnapshot {
     std::vector<std::int64_t> componentIds;  ///< in route order, each a Node's id
     double validationQuality = 0;            ///< accuracy in [0, 1]
     std::optional<double> testQuality;       ///< accuracy in [0, 1], once test-evaluated
+    bool operator==(const Route&) const = default;
   };
   std::vector<Node> nodes;    ///< sorted by id
   std::vector<Route> routes;  ///< root first, then tasks in introduction order: their retained
                               ///< path, or their current best path if not ended yet
+  bool operator==(const GraphSnapshot&) const = default;
 };
 
 }  // namespace mu2net

@@ -4,7 +4,8 @@
 //   DIR/experiment.json     the configuration as first run (canonical JSON)
 //   DIR/system.sqlite       SQLite in WAL mode: run metadata, tasks, components, paths, every
 //                           child's metrics and mutations, generations (with their RNG states),
-//                           events, and the engine's progress
+//                           events, the engine's progress, and the history: the graph and the
+//                           task counters at every commit (schema 3)
 //   DIR/components/<id>.pt  one file per component: parameters and momentum buffers, written once
 //   DIR/writer.lock         flock'ed by the one process that writes the store
 //
@@ -80,6 +81,36 @@ struct StoredEvent {
 /// The stored form of an event, or nullopt for kinds that are not stored.
 std::optional<StoredEvent> toStoredEvent(const Event& event);
 
+/// One recorded point of the system's history (schema 3): the state committed after a generation
+/// or at the end of a task iteration, without its graph (see HistoryPoint).
+struct HistoryPointInfo {
+  enum class Kind { Generation, TaskIterationEnd };
+  int64_t id = 0;          ///< the row's id: increasing in commit order; key of historyPoint()
+  int64_t generation = 0;  ///< the global generation counter at that commit
+  std::string task;        ///< the task of that generation / whose iteration ended
+  int iteration = 0;       ///< that task's iteration (1-based)
+  Kind kind = Kind::Generation;
+  int64_t children = 0;  ///< children recorded up to that point (ids of children() rows 1..n)
+};
+
+/// A task's counters at a history point.
+struct HistoryTask {
+  std::string name;
+  int64_t childrenTried = 0;
+  int64_t childrenImproved = 0;
+  int iterationsDone = 0;
+  bool operator==(const HistoryTask&) const = default;
+};
+
+/// A history point with its graph: the GraphSnapshot of the committed system (System::snapshot();
+/// components' sha256 is not recorded, to keep the rows small: always empty) and every task's
+/// counters then.
+struct HistoryPoint {
+  HistoryPointInfo info;
+  GraphSnapshot graph;
+  std::vector<HistoryTask> tasks;
+};
+
 /// Facts about the software that wrote a run.
 struct RunMetadata {
   std::string projectVersion;
@@ -100,8 +131,9 @@ class ExperimentStore {
   enum class Mode { ReadWrite, ReadOnly };
   /// Current schema version written by this build. Older stores are migrated by their next
   /// commit (never by opening them); newer ones are refused. 2: components.sha256 is the SHA-256
-  /// of the component file's bytes (1: ComponentTensors::sha256Hex of the parameters).
-  static constexpr int kSchemaVersion = 2;
+  /// of the component file's bytes (1: ComponentTensors::sha256Hex of the parameters). 3: the
+  /// append-only history table (one row per commit of a generation or a task iteration's end).
+  static constexpr int kSchemaVersion = 3;
 
   /// True when `dir` looks like a store (has system.sqlite).
   static bool isStore(const std::filesystem::path& dir);
@@ -159,6 +191,19 @@ class ExperimentStore {
   std::vector<GenerationRecord> generations() const;
   /// Every stored event, in order.
   std::vector<StoredEvent> events() const;
+  /// Every recorded history point, in commit order, without graphs (light). Empty for a store
+  /// written before schema 3 and not committed to since.
+  std::vector<HistoryPointInfo> history() const;
+  /// The point with this id (HistoryPointInfo::id), graph and task counters included. Throws
+  /// StoreError naming the id when there is none or its row is corrupt.
+  HistoryPoint historyPoint(int64_t id) const;
+  /// The state after generation `generation`: the last point recorded with that generation
+  /// number (the end of its task iteration when that generation closed one); nullopt if none.
+  std::optional<HistoryPointInfo> historyAtGeneration(int64_t generation) const;
+  /// Empty when the history is complete; otherwise a sentence for the user saying that this
+  /// store was written by an older version and its history starts at generation K, or that no
+  /// history is recorded.
+  std::string historyNote() const;
   /// (component id, stored SHA-256) of every live component.
   std::vector<std::pair<int64_t, std::string>> storedHashes() const;
   /// Path of a component's file.
@@ -180,6 +225,12 @@ class ExperimentStore {
 /// differs.
 ExperimentConfig mergeResumeConfig(const ExperimentConfig& stored,
                                    const ExperimentConfig& requested);
+
+/// The state after generation `generation` (ExperimentStore::historyAtGeneration), graph
+/// included, for `--at-generation N`. Throws StoreError naming the store, N and the generations
+/// the history holds (and ExperimentStore::historyNote() when it is incomplete) when N is not
+/// recorded.
+HistoryPoint requireHistoryAtGeneration(const ExperimentStore& store, int64_t generation);
 
 /// SHA-256 (hex) of the canonical configuration JSON.
 std::string configHash(const ExperimentConfig& config);
