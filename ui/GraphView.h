@@ -23,13 +23,15 @@
 //
 // Interaction: wheel zooms at the cursor, dragging pans, fit() shows everything; a new layout or
 // a resize fits again until the user zooms or pans (fit() forgets that). A highlighted
-// task's route is drawn at full strength and everything else dimmed. Hovering a component shows
-// its id, slot, creator, generation, parameters, the tasks that use (lock) it and, once known, a
-// prefix of its SHA-256.
+// task's route is drawn at full strength and everything else dimmed; so is a selected child's
+// route (setSelectedChild), drawn as a provisional route of its own when it is no task's model.
+// Hovering a component shows its id, slot, creator, generation, parameters, the tasks that use
+// (lock) it and, once known, a prefix of its SHA-256.
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsView>
 #include <QLabel>
 #include <QString>
+#include <functional>
 #include <map>
 #include <optional>
 #include <vector>
@@ -88,6 +90,8 @@ class GraphView : public QGraphicsView {
   /// True once the user zoomed or panned (no automatic fit until fit()).
   bool userZoomed() const { return userZoomed_; }
   QString highlightedTask() const { return highlight_; }
+  /// True when a child is selected and its route is in the picture drawn.
+  bool selectedChildShown() const;
   /// The message shown over the graph when the last layout failed (empty while none is shown):
   /// the helper's own words (a time or memory limit, a crash, bad input).
   QString layoutMessage() const;
@@ -108,6 +112,12 @@ class GraphView : public QGraphicsView {
   void setComponentHashes(const mu2net::ui::ComponentHashes& hashes);
   /// Highlights the route of `task` (empty: none).
   void setHighlightedTask(const QString& task);
+  /// Shows the route of one child (the selection) at full strength, everything else dimmed: the
+  /// route of the task whose model it is (`pathId`), its provisional route while it trains, else
+  /// a provisional route of its own labelled "(selected)" (the components it shared, its cloned
+  /// and new layers). Takes precedence over the highlighted task.
+  void setSelectedChild(const mu2net::ChildStartedEvent& child, qint64 pathId);
+  void clearSelectedChild();
   /// Scales and scrolls so that the whole graph is visible.
   void fit();
   void zoomIn();
@@ -119,6 +129,8 @@ class GraphView : public QGraphicsView {
   /// A new layout has been drawn.
   void laidOut();
   void layoutFailed(const QString& message);
+  /// A task of the legend was clicked: `task` is highlighted now (empty: none).
+  void taskClicked(const QString& task);
 
  protected:
   void wheelEvent(QWheelEvent* event) override;
@@ -134,6 +146,7 @@ class GraphView : public QGraphicsView {
   void updateLegend(const std::map<std::string, QColor>& colours);
   void placeLegend();
   void applyHighlight();
+  void applyEmphasis(const std::function<bool(const QGraphicsItem*, const QString&)>& on);
   void updateLevelOfDetail();
   /// Shows the labels as legible at `zoom` (scene to screen scale); changes only the items.
   void showDetailFor(double zoom) const;
@@ -161,6 +174,11 @@ class GraphView : public QGraphicsView {
   quint64 requestId_ = 0;
   ComponentHashes hashes_;
   QString highlight_;
+  struct SelectedChild {
+    CandidateRoute route;
+    qint64 pathId = -1;
+  };
+  std::optional<SelectedChild> selected_;
   bool userZoomed_ = false;
 };
 

@@ -28,9 +28,11 @@ class ChildPanel;
 class EventLog;
 class Exporter;
 class GraphView;
+class LineageView;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
+class Selection;
 struct StoredExperiment;
 class TaskPanel;
 class TaskTableModel;
@@ -64,6 +66,9 @@ class MainWindow : public QMainWindow {
   PlotPanel* plotPanel() const { return plots_; }
   TaskTableModel* taskModel() const;
   ChildListModel* childModel() const;
+  /// The one selection (task, child) every view shows and sets.
+  Selection* selection() const { return selection_; }
+  LineageView* lineageView() const { return lineage_; }
   /// The graph and curve exports (what they write is said in the status bar and the log).
   Exporter* exporter() const { return exporter_; }
   /// Whether errors also pop up a (non-modal) message box; default true.
@@ -121,6 +126,8 @@ class MainWindow : public QMainWindow {
   QString nothingLeft_;              // why Start has nothing to run (empty: something is left)
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
+  Selection* selection_ = nullptr;
+  LineageView* lineage_ = nullptr;
 };
 
 }  // namespace mu2net::ui
