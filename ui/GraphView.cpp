@@ -20,6 +20,7 @@
 #include "GraphLayoutProcess.h"
 #include "GraphLegend.h"
 #include "GraphSceneBuilder.h"
+#include "PictureView.h"
 #include "SelectedRoute.h"
 #include "mu2net/evolution/GraphDot.h"
 
@@ -48,15 +49,7 @@ GraphView::GraphView(QWidget* parent)
       "QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #d6b656; padding: 6px; }"));
   layoutMessage_->hide();
   legend_->hide();
-  setScene(new QGraphicsScene(this));
-  setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-  setDragMode(QGraphicsView::ScrollHandDrag);
-  // Dragging pans and the wheel zooms; scroll bars would only flicker in and out at each fit.
-  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
-  setResizeAnchor(QGraphicsView::AnchorViewCenter);
-  setBackgroundBrush(Qt::white);
+  setUpPictureView(this);
   connect(legend_, &GraphLegend::taskClicked, this, [this](const QString& task) {
     setHighlightedTask(highlight_ == task ? QString() : task);
     Q_EMIT taskClicked(highlight_);

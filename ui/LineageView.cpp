@@ -1,5 +1,6 @@
 #include "LineageView.h"
 
+#include <QElapsedTimer>
 #include <QGraphicsEllipseItem>
 #include <QGraphicsPathItem>
 #include <QGraphicsScene>
@@ -14,6 +15,7 @@
 #include "ChildListModel.h"
 #include "EngineSignals.h"
 #include "GraphLegend.h"
+#include "PictureView.h"
 #include "Selection.h"
 #include "mu2net/evolution/GraphDot.h"
 #include "mu2net/evolution/System.h"
@@ -22,13 +24,13 @@ namespace mu2net::ui {
 
 namespace {
 
-constexpr double kColumn = 26;  // scene units between leaf columns
-constexpr double kRow = 60;     // … between rows (generations of descent)
+constexpr double kColumn = 22;  // scene units between leaf columns
+constexpr double kRow = 56;     // … between rows (steps of descent)
 constexpr double kRadius = 8;
 constexpr double kNotKeptOpacity = 0.55;
 constexpr double kFadedOpacity = 0.15;  // another task's nodes while a task is selected
 constexpr int kBaseOpacityKey = 10;     // item data: the opacity without selection
-constexpr int kLabelPx = 9;
+constexpr int kMinRefreshMs = 200;
 
 QString q(const std::string& s) {
   return QString::fromStdString(s);
@@ -84,14 +86,7 @@ LineageView::LineageView(Selection* selection, QWidget* parent)
       legend_(new GraphLegend(this)),
       key_(new QLabel(this)) {
   setObjectName(QStringLiteral("lineageView"));
-  setScene(new QGraphicsScene(this));
-  setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-  setDragMode(QGraphicsView::ScrollHandDrag);
-  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
-  setResizeAnchor(QGraphicsView::AnchorViewCenter);
-  setBackgroundBrush(Qt::white);
+  setUpPictureView(this);
   key_->setTextFormat(Qt::RichText);
   key_->setWordWrap(true);
   key_->setStyleSheet(
@@ -109,7 +104,7 @@ LineageView::LineageView(Selection* selection, QWidget* parent)
   });
 
   refreshTimer_.setSingleShot(true);
-  refreshTimer_.setInterval(200);
+  refreshTimer_.setInterval(kMinRefreshMs);
   connect(&refreshTimer_, &QTimer::timeout, this, &LineageView::refresh);
   const ChildListModel* children = selection_->children();
   connect(children, &QAbstractItemModel::rowsInserted, this, &LineageView::scheduleRefresh);
@@ -179,6 +174,8 @@ void LineageView::updateColours() {
 
 void LineageView::refresh() {
   refreshTimer_.stop();
+  QElapsedTimer took;
+  took.start();
   std::set<qint64> retained;
   for (const auto& r : snapshot_.routes)
     if (r.task != System::kRootTask) retained.insert(r.pathId);
@@ -198,6 +195,8 @@ void LineageView::refresh() {
   updateLegend();
   applySelection();
   if (!userZoomed_) fit();
+  // Redraws take at most a fifth of the time while children keep changing (a large store).
+  refreshTimer_.setInterval(std::clamp(static_cast<int>(5 * took.elapsed()), kMinRefreshMs, 2000));
 }
 
 void LineageView::drawEdges(const std::vector<QPointF>& at) {
@@ -212,7 +211,7 @@ void LineageView::drawEdges(const std::vector<QPointF>& at) {
     QPen pen(fromRoot ? QColor(0x99, 0x99, 0x99) : colourOf(n.task), fromRoot ? 1.0 : 1.4);
     if (fromRoot) pen.setStyle(Qt::DotLine);
     if (n.crossTask) {
-      pen.setColor(QColor(0x44, 0x44, 0x44));
+      pen.setColor(QColor(0x66, 0x66, 0x66));
       pen.setStyle(Qt::DashLine);
     }
     auto* item = scene()->addPath(path, pen);
@@ -307,9 +306,10 @@ void LineageView::updateLegend() {
   QVector<GraphLegend::Entry> entries;
   for (const auto& task : taskOrder_)
     if (task == System::kRootTask || counts.count(task))
-      entries.push_back(
-          {q(task), colourOf(task),
-           task == System::kRootTask ? QString() : tr("%n child(ren)", nullptr, counts[task])});
+      entries.push_back({q(task), colourOf(task),
+                         task == System::kRootTask ? QString()
+                         : counts[task] == 1       ? tr("1 child")
+                                                   : tr("%1 children").arg(counts[task])});
   legend_->setEntries(entries.size() > 1 ? entries : QVector<GraphLegend::Entry>{});
   placeOverlays();
 }
@@ -335,7 +335,9 @@ void LineageView::applySelection() {
   delete selectedLabel_;
   selectedLabel_ = nullptr;
   const int row = selection_->childRow();
-  selectedNode_ = row >= 0 && row < lineage_.childCount() ? Lineage::nodeOfRow(row) : -1;
+  // A child newer than the picture (its redraw still coalescing) is drawn now.
+  if (row >= lineage_.childCount()) return refresh();
+  selectedNode_ = row >= 0 ? Lineage::nodeOfRow(row) : -1;
   std::set<int> chain;
   if (selectedNode_ >= 0) {
     chain.insert(selectedNode_);
@@ -371,16 +373,19 @@ void LineageView::labelSelected(int node) {
   auto* ring = scene()->addEllipse(QRectF(c - QPointF(14, 14), QSizeF(28, 28)),
                                    QPen(QColor(0xff, 0x6f, 0x00), 3.2));
   ring->setZValue(3);
-  auto* text = new QGraphicsSimpleTextItem(childName(lineage_.node(node)), ring);
+  // The label keeps its size on screen, whatever the zoom.
+  auto* text = new QGraphicsSimpleTextItem(childName(lineage_.node(node)));
   text->setFont(pixelFont(font(), 12, true));
-  const QRectF box = text->boundingRect().adjusted(-3, -1, 3, 1);
+  const QRectF box = text->boundingRect().adjusted(-4, -2, 4, 2);
   auto* back = new QGraphicsRectItem(box, ring);
-  back->setBrush(QColor(255, 255, 255, 230));
+  back->setBrush(QColor(255, 255, 255, 235));
   back->setPen(QPen(QColor(0xff, 0x6f, 0x00), 1));
+  back->setFlag(QGraphicsItem::ItemIgnoresTransformations);
   text->setParentItem(back);
-  back->setPos(c + QPointF(18, -box.height() / 2));
+  back->setPos(c + QPointF(16, 0));
+  back->setTransform(QTransform::fromTranslate(0, -box.height() / 2));
   selectedLabel_ = ring;
-  ensureVisible(ring->sceneBoundingRect().united(back->sceneBoundingRect()), 20, 20);
+  ensureVisible(ring->sceneBoundingRect(), 60, 30);
 }
 
 void LineageView::fit() {

@@ -2,6 +2,7 @@
 // Shared by the lineage and selection tests: one tiny real experiment store (two MNIST tasks, two
 // task iterations of two children each, seed 7: children whose parent is the other task's model)
 // run once per test executable, and helpers to find what the workbench shows of it.
+#include <QDockWidget>
 #include <QGraphicsItem>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -24,6 +25,16 @@ inline ExperimentConfig lineageConfig() {
   config.seed = 7;
   config.tasks.push_back(mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
   return config;
+}
+
+/// Test mode, settings in `tmp`, and the experiment of lineageConfig() run into the store
+/// `tmp`/store, whose path *dir receives. Call in initTestCase (it fails the test on failure).
+inline void makeLineageStore(const QTemporaryDir& tmp, QString* dir) {
+  QStandardPaths::setTestModeEnabled(true);
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tmp.path());
+  MU2NET_REQUIRE_DIR(testdata::mnistDir());
+  *dir = tmp.filePath(QStringLiteral("store"));
+  QVERIFY(runIntoStore(lineageConfig(), *dir));
 }
 
 /// The path id of each task's model, as the store holds it.
@@ -52,8 +63,12 @@ inline int rowOfPath(const ui::ChildListModel& children, std::int64_t pathId) {
   return -1;
 }
 
-/// Clicks the lineage node of the child at `row` (the view scrolled to show it first).
+/// Clicks the lineage node of the child at `row` (its dock raised and the view scrolled to show
+/// it first).
 inline void clickLineageRow(ui::LineageView& view, int row) {
+  for (QWidget* w = view.parentWidget(); w; w = w->parentWidget())
+    if (auto* dock = qobject_cast<QDockWidget*>(w)) dock->raise();
+  QTRY_VERIFY(view.isVisible());
   QGraphicsItem* item = view.itemOfNode(ui::Lineage::nodeOfRow(row));
   QVERIFY(item);
   view.ensureVisible(item, 10, 10);

@@ -110,13 +110,7 @@ class TstLineage : public QObject {
   }
 
  private Q_SLOTS:
-  void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tmp_.path());
-    MU2NET_REQUIRE_DIR(testdata::mnistDir());
-    dir_ = tmp_.filePath(QStringLiteral("store"));
-    QVERIFY(testui::runIntoStore(testui::lineageConfig(), dir_));
-  }
+  void initTestCase() { testui::makeLineageStore(tmp_, &dir_); }
 
   void init() { QSettings().clear(); }
 
