@@ -168,6 +168,23 @@ class TstLineage : public QObject {
     }
   }
 
+  // The inspector's ancestors: up to the root, or to a parent path that is no child of the list.
+  void inspectorSaysWhereTheAncestorsEnd() {
+    ChildListModel m;
+    handMadeExperiment(m);
+    ChildInspector inspector;
+    inspector.lookUpParentsIn(&m);
+    inspector.showChild(m.record(6));
+    QString text = inspector.toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("1.\nB · gen. 3 · child 1 · path 4")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("3.\nA · gen. 1 · child 1 · path 1")));
+    QVERIFY(text.contains(QStringLiteral("4.\nthe root")));
+    inspector.showChild(m.record(5));
+    text = inspector.toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("1.\npath 99 of Z (not in the children list)")),
+             qPrintable(text));
+  }
+
   // Drawn: kept children filled, others hollow and faded, children in training dashed, the
   // model starred, a cross-task parent's edge dashed.
   void drawsKeptDiscardedTrainingAndModelsApart() {
@@ -316,8 +333,8 @@ class TstLineage : public QObject {
                                                         : describeMutations(a.started.mutations);
       QVERIFY2(text.contains(added), qPrintable(added));
     }
-    QVERIFY(text.contains(QStringLiteral("%1.\tthe root").arg(chain.size())) ||
-            text.contains(QStringLiteral("the root")));
+    // The last step is the root.
+    QVERIFY2(text.contains(QStringLiteral("%1.\nthe root").arg(chain.size())), qPrintable(text));
     // The components' creators are named.
     QVERIFY2(text.contains(QStringLiteral("created by")), qPrintable(text));
   }
