@@ -42,7 +42,7 @@ Lineage Lineage::build(const ChildListModel& children, const std::set<qint64>& r
   std::map<std::pair<std::string, qint64>, int> missing;
   for (int row = 0; row < rows; ++row) {
     const auto& r = children.record(row);
-    LineageNode& n = l.nodes_[static_cast<std::size_t>(nodeOfRow(row))];
+    LineageNode n;
     n.row = row;
     n.task = r.started.task;
     n.generation = r.started.generation;
@@ -50,50 +50,47 @@ Lineage Lineage::build(const ChildListModel& children, const std::set<qint64>& r
     n.state = stateOf(r);
     n.pathId = r.done && r.done->improved ? r.done->pathId : -1;
     n.retained = n.pathId >= 0 && retainedPaths.count(n.pathId) > 0;
-    bool isRoot = false;
-    const int p = parentRow(children, row, &isRoot);
-    if (p >= 0) {
-      n.parent = nodeOfRow(p);
-    } else if (isRoot) {
-      n.parent = kRoot;
-    } else {
-      // A parent path that is no child of the list: one node for it, under the root.
-      const auto key = std::make_pair(r.started.parentTask, r.started.parentId);
-      auto it = missing.find(key);
-      if (it == missing.end()) {
-        LineageNode m;
-        m.kind = LineageNode::Kind::MissingParent;
-        m.state = LineageNode::State::Kept;
-        m.task = key.first;
-        m.pathId = key.second;
-        m.parent = kRoot;
-        m.retained = retainedPaths.count(key.second) > 0;
-        it = missing.emplace(key, static_cast<int>(l.nodes_.size())).first;
-        l.nodes_.push_back(m);  // may move nodes_: `n` is not used after this
-      }
-      l.nodes_[static_cast<std::size_t>(nodeOfRow(row))].parent = it->second;
-    }
+    n.parent = l.parentNode(children, row, retainedPaths, missing);
+    l.nodes_[static_cast<std::size_t>(nodeOfRow(row))] = std::move(n);
   }
-  // Parents precede their children (earlier rows; missing parents hang from the root).
-  for (std::size_t i = 1; i < l.nodes_.size(); ++i) {
-    LineageNode& n = l.nodes_[i];
-    const auto& parent = l.nodes_[static_cast<std::size_t>(n.parent)];
-    n.crossTask = parent.kind != LineageNode::Kind::Root && parent.task != n.task;
-    l.nodes_[static_cast<std::size_t>(n.parent)].children.push_back(static_cast<int>(i));
-  }
-  // Depths top-down: missing parents (appended last) have the root as parent, so visit in an
-  // order where every parent comes first: root, missing parents, then the rows.
-  std::vector<int> order{kRoot};
-  for (std::size_t i = static_cast<std::size_t>(rows) + 1; i < l.nodes_.size(); ++i)
-    order.push_back(static_cast<int>(i));
-  for (int row = 0; row < rows; ++row)
-    order.push_back(nodeOfRow(row));
-  for (int i : order)
-    if (i != kRoot)
-      l.nodes_[static_cast<std::size_t>(i)].depth =
-          l.nodes_[static_cast<std::size_t>(l.nodes_[static_cast<std::size_t>(i)].parent)].depth +
-          1;
+  l.linkChildren();
   return l;
+}
+
+// The parent's node of the child at `row`: a row's, the root's, or (a parent path that is no
+// child of the list) a missing parent's, one per path, under the root, appended on first use.
+int Lineage::parentNode(const ChildListModel& children, int row,
+                        const std::set<qint64>& retainedPaths,
+                        std::map<std::pair<std::string, qint64>, int>& missing) {
+  bool isRoot = false;
+  const int p = parentRow(children, row, &isRoot);
+  if (p >= 0) return nodeOfRow(p);
+  if (isRoot) return kRoot;
+  const auto& s = children.record(row).started;
+  const auto key = std::make_pair(s.parentTask, s.parentId);
+  if (const auto it = missing.find(key); it != missing.end()) return it->second;
+  LineageNode m;
+  m.kind = LineageNode::Kind::MissingParent;
+  m.state = LineageNode::State::Kept;
+  m.task = s.parentTask;
+  m.pathId = s.parentId;
+  m.parent = kRoot;
+  m.depth = 1;
+  m.retained = retainedPaths.count(s.parentId) > 0;
+  nodes_.push_back(m);
+  return missing[key] = static_cast<int>(nodes_.size()) - 1;
+}
+
+// Children lists, cross-task flags and depths. A row's parent is the root, a missing parent (its
+// depth set) or an earlier row, so the rows in order see their parent's depth already.
+void Lineage::linkChildren() {
+  for (std::size_t i = 1; i < nodes_.size(); ++i) {
+    LineageNode& n = nodes_[i];
+    LineageNode& parent = nodes_[static_cast<std::size_t>(n.parent)];
+    n.crossTask = parent.kind != LineageNode::Kind::Root && parent.task != n.task;
+    parent.children.push_back(static_cast<int>(i));
+    if (n.kind == LineageNode::Kind::Child) n.depth = parent.depth + 1;
+  }
 }
 
 std::vector<int> Lineage::ancestors(int index) const {

@@ -12,8 +12,10 @@
 // number of nodes (a 500-child store lays out in well under a millisecond).
 #include <QPointF>
 #include <QtGlobal>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mu2net::ui {
@@ -57,6 +59,10 @@ class Lineage {
   std::vector<QPointF> layout() const;
 
  private:
+  int parentNode(const ChildListModel& children, int row, const std::set<qint64>& retainedPaths,
+                 std::map<std::pair<std::string, qint64>, int>& missing);
+  void linkChildren();
+
   std::vector<LineageNode> nodes_;
   int childCount_ = 0;
 };

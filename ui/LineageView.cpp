@@ -230,73 +230,73 @@ void LineageView::drawNodes(const std::vector<QPointF>& at) {
 
 QGraphicsItem* LineageView::drawNode(int index, QPointF c) {
   const LineageNode& n = lineage_.node(index);
-  const QColor colour = colourOf(n.task);
   QAbstractGraphicsShapeItem* item = nullptr;
-  QString kind = QStringLiteral("node");
   if (n.kind == LineageNode::Kind::Root) {
     QPainterPath box;
     box.addRoundedRect(QRectF(c - QPointF(22, 11), QSizeF(44, 22)), 5, 5);
     item = scene()->addPath(box, QPen(QColor(0x55, 0x55, 0x55), 1.4), QColor(0xdd, 0xdd, 0xdd));
-    auto* text = new QGraphicsSimpleTextItem(tr("root"), item);
-    text->setFont(pixelFont(font(), 11, true));
-    text->setPos(c - text->boundingRect().center());
-    kind = QStringLiteral("root");
+    addCentredText(item, tr("root"), c);
     item->setToolTip(tr("the root model: every lineage starts here"));
+    item->setData(kBaseOpacityKey, 1.0);
   } else {
-    const QRectF r(c - QPointF(kRadius, kRadius), QSizeF(2 * kRadius, 2 * kRadius));
-    auto* disc = scene()->addEllipse(r);
-    item = disc;
-    QPen pen(colour.darker(140), 1.4);
-    QBrush brush(colour);
-    double opacity = 1.0;
-    switch (n.state) {
-      case LineageNode::State::Kept:
-        break;
-      case LineageNode::State::NotKept:
-        pen = QPen(colour, 1.8);
-        brush = Qt::white;
-        opacity = kNotKeptOpacity;
-        break;
-      case LineageNode::State::Training:
-        pen = QPen(colour.darker(120), 1.8, Qt::DashLine);
-        brush = colour.lighter(160);
-        break;
-      case LineageNode::State::Discarded:
-        pen = QPen(QColor(0x99, 0x99, 0x99), 1.4, Qt::DotLine);
-        brush = Qt::white;
-        opacity = kNotKeptOpacity;
-        break;
-    }
-    if (n.kind == LineageNode::Kind::MissingParent) {
-      pen = QPen(QColor(0x77, 0x77, 0x77), 1.4, Qt::DashLine);
-      brush = Qt::white;
-      kind = QStringLiteral("missing");
-      auto* text = new QGraphicsSimpleTextItem(QStringLiteral("?"), disc);
-      text->setFont(pixelFont(font(), 11, true));
-      text->setPos(c - text->boundingRect().center());
-      disc->setToolTip(tr("path %1 of %2: not in the children list").arg(n.pathId).arg(q(n.task)));
-    } else {
-      disc->setToolTip(tooltipOf(n, selection_->children()->record(n.row)));
-    }
-    disc->setPen(pen);
-    disc->setBrush(brush);
-    disc->setOpacity(opacity);
-    disc->setData(kBaseOpacityKey, opacity);
-    if (n.retained) {
-      auto* ring = new QGraphicsEllipseItem(r.adjusted(-3.5, -3.5, 3.5, 3.5), disc);
-      ring->setPen(QPen(QColor(0x22, 0x22, 0x22), 2.4));
-      auto* star = new QGraphicsSimpleTextItem(QStringLiteral("★"), disc);
-      star->setFont(pixelFont(font(), 13, true));
-      star->setBrush(QColor(0x22, 0x22, 0x22));
-      star->setPos(c + QPointF(kRadius, -kRadius - 12));
-    }
+    item = drawDisc(n, c);
   }
-  item->setData(KindKey, kind);
+  item->setData(KindKey, n.kind == LineageNode::Kind::Root            ? QStringLiteral("root")
+                         : n.kind == LineageNode::Kind::MissingParent ? QStringLiteral("missing")
+                                                                      : QStringLiteral("node"));
   item->setData(NodeKey, index);
   item->setData(RowKey, n.row);
-  if (!item->data(kBaseOpacityKey).isValid()) item->setData(kBaseOpacityKey, 1.0);
   item->setZValue(1);
   return item;
+}
+
+// A child (or a missing parent): a disc styled by its state; a task's model ringed and starred.
+QAbstractGraphicsShapeItem* LineageView::drawDisc(const LineageNode& n, QPointF c) {
+  const QRectF r(c - QPointF(kRadius, kRadius), QSizeF(2 * kRadius, 2 * kRadius));
+  auto* disc = scene()->addEllipse(r);
+  const DiscStyle style = discStyle(n);
+  disc->setPen(style.pen);
+  disc->setBrush(style.brush);
+  disc->setOpacity(style.opacity);
+  disc->setData(kBaseOpacityKey, style.opacity);
+  if (n.kind == LineageNode::Kind::MissingParent) {
+    addCentredText(disc, QStringLiteral("?"), c);
+    disc->setToolTip(tr("path %1 of %2: not in the children list").arg(n.pathId).arg(q(n.task)));
+  } else {
+    disc->setToolTip(tooltipOf(n, selection_->children()->record(n.row)));
+  }
+  if (n.retained) {
+    auto* ring = new QGraphicsEllipseItem(r.adjusted(-3.5, -3.5, 3.5, 3.5), disc);
+    ring->setPen(QPen(QColor(0x22, 0x22, 0x22), 2.4));
+    auto* star = new QGraphicsSimpleTextItem(QStringLiteral("★"), disc);
+    star->setFont(pixelFont(font(), 13, true));
+    star->setBrush(QColor(0x22, 0x22, 0x22));
+    star->setPos(c + QPointF(kRadius, -kRadius - 12));
+  }
+  return disc;
+}
+
+LineageView::DiscStyle LineageView::discStyle(const LineageNode& n) const {
+  const QColor colour = colourOf(n.task);
+  if (n.kind == LineageNode::Kind::MissingParent)
+    return {QPen(QColor(0x77, 0x77, 0x77), 1.4, Qt::DashLine), Qt::white, 1.0};
+  switch (n.state) {
+    case LineageNode::State::Kept:
+      break;
+    case LineageNode::State::NotKept:
+      return {QPen(colour, 1.8), Qt::white, kNotKeptOpacity};
+    case LineageNode::State::Training:
+      return {QPen(colour.darker(120), 1.8, Qt::DashLine), colour.lighter(160), 1.0};
+    case LineageNode::State::Discarded:
+      return {QPen(QColor(0x99, 0x99, 0x99), 1.4, Qt::DotLine), Qt::white, kNotKeptOpacity};
+  }
+  return {QPen(colour.darker(140), 1.4), colour, 1.0};
+}
+
+void LineageView::addCentredText(QGraphicsItem* parent, const QString& text, QPointF c) const {
+  auto* item = new QGraphicsSimpleTextItem(text, parent);
+  item->setFont(pixelFont(font(), 11, true));
+  item->setPos(c - item->boundingRect().center());
 }
 
 void LineageView::updateLegend() {

@@ -19,7 +19,9 @@
 // root, and it is scrolled into view; a selected task fades the other tasks' nodes.
 // Wheel zooms, dragging pans, fit() shows everything (again after each redraw until the user
 // zooms or pans).
+#include <QBrush>
 #include <QGraphicsView>
+#include <QPen>
 #include <QString>
 #include <QTimer>
 #include <map>
@@ -30,6 +32,7 @@
 #include "Lineage.h"
 #include "MetaTypes.h"
 
+class QAbstractGraphicsShapeItem;
 class QGraphicsItem;
 class QLabel;
 
@@ -88,7 +91,15 @@ class LineageView : public QGraphicsView {
   void updateColours();
   void drawNodes(const std::vector<QPointF>& at);
   void drawEdges(const std::vector<QPointF>& at);
+  struct DiscStyle {
+    QPen pen;
+    QBrush brush;
+    double opacity = 1.0;
+  };
   QGraphicsItem* drawNode(int index, QPointF centre);
+  QAbstractGraphicsShapeItem* drawDisc(const LineageNode& node, QPointF centre);
+  DiscStyle discStyle(const LineageNode& node) const;
+  void addCentredText(QGraphicsItem* parent, const QString& text, QPointF centre) const;
   void updateLegend();
   void placeOverlays();
   void applySelection();
