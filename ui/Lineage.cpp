@@ -102,10 +102,14 @@ std::vector<int> Lineage::ancestors(int index) const {
 
 // Tidy tree, iteratively (a long chain of improvements must not exhaust the stack): a
 // depth-first walk gives each leaf the next column; a parent's column is the middle of its first
-// and last child's.
+// and last child's. Leaves that follow a leaf sibling take half a column, every other one half a
+// row lower (staggered, so that discs never overlap): a model's many children not kept take half
+// the width.
 std::vector<QPointF> Lineage::layout() const {
   std::vector<QPointF> at(nodes_.size());
-  double nextColumn = 0;
+  double lastX = -1;
+  int lastLeaf = -1;                                           // the leaf placed last
+  bool lowered = false;                                        // it is half a row lower
   std::vector<std::pair<int, std::size_t>> stack{{kRoot, 0}};  // node, next child to visit
   while (!stack.empty()) {
     auto& [index, next] = stack.back();
@@ -115,11 +119,20 @@ std::vector<QPointF> Lineage::layout() const {
       stack.emplace_back(child, 0);
       continue;
     }
-    const double x = n.children.empty() ? nextColumn++
-                                        : (at[static_cast<std::size_t>(n.children.front())].x() +
-                                           at[static_cast<std::size_t>(n.children.back())].x()) /
-                                              2;
-    at[static_cast<std::size_t>(index)] = QPointF(x, n.depth);
+    const auto i = static_cast<std::size_t>(index);
+    if (n.children.empty()) {
+      const bool sibling = lastLeaf >= 0 && node(lastLeaf).parent == n.parent;
+      lowered = sibling && !lowered;
+      lastX += sibling ? 0.5 : 1.0;
+      lastLeaf = index;
+      at[i] = QPointF(lastX, n.depth + (lowered ? kStagger : 0.0));
+    } else {
+      lastLeaf = -1;
+      at[i] = QPointF((at[static_cast<std::size_t>(n.children.front())].x() +
+                       at[static_cast<std::size_t>(n.children.back())].x()) /
+                          2,
+                      n.depth);
+    }
     stack.pop_back();
   }
   return at;

@@ -8,8 +8,9 @@
 //
 // Nodes: 0 is the root, then one per row of the list in row order (nodeOfRow), then the missing
 // parents. layout() places them as a tidy tree: rows by depth from the root, the leaves in
-// columns in the children's start order, each parent centred over its children; linear in the
-// number of nodes (a 500-child store lays out in well under a millisecond).
+// columns in the children's start order (a run of leaf siblings staggered, half a column apart),
+// each parent centred over its children; linear in the number of nodes (a 500-child store lays
+// out in well under a millisecond).
 #include <QPointF>
 #include <QtGlobal>
 #include <map>
@@ -42,6 +43,8 @@ struct LineageNode {
 class Lineage {
  public:
   static constexpr int kRoot = 0;
+  /// How far (in rows) layout() lowers every other leaf of a run of leaf siblings.
+  static constexpr double kStagger = 0.4;
 
   /// The genealogy of every child of `children`; `retainedPaths` are the path ids of the tasks'
   /// models (GraphSnapshot routes).
@@ -55,7 +58,8 @@ class Lineage {
   int childCount() const { return childCount_; }
   /// The ancestors of `index`: its parent first, the root last (empty for the root).
   std::vector<int> ancestors(int index) const;
-  /// Each node's position: x in columns (0, 1, …), y in rows (the depth).
+  /// Each node's position: x in columns (0, 0.5, 1, …), y in rows (the depth; plus kStagger for
+  /// every other leaf of a run of leaf siblings).
   std::vector<QPointF> layout() const;
 
  private:

@@ -154,11 +154,12 @@ class TstLineage : public QObject {
     std::set<double> leafColumns;
     for (std::size_t i = 0; i < at.size(); ++i) {
       const auto& node = l.nodes()[i];
-      QCOMPARE(at[i].y(), double(node.depth));
       if (node.children.empty()) {
+        QVERIFY(at[i].y() == node.depth || at[i].y() == node.depth + Lineage::kStagger);
         QVERIFY(leafColumns.insert(at[i].x()).second);
         continue;
       }
+      QCOMPARE(at[i].y(), double(node.depth));
       double low = 1e9, high = -1e9;
       for (int c : node.children) {
         low = std::min(low, at[static_cast<std::size_t>(c)].x());
@@ -166,6 +167,16 @@ class TstLineage : public QObject {
       }
       QVERIFY(at[i].x() >= low && at[i].x() <= high);
     }
+    // Nodes of a row a column apart, or half a column and staggered.
+    bool staggered = false;
+    for (std::size_t i = 0; i < at.size(); ++i)
+      for (std::size_t j = i + 1; j < at.size(); ++j) {
+        if (l.nodes()[i].depth != l.nodes()[j].depth) continue;
+        const double dx = std::abs(at[i].x() - at[j].x()), dy = std::abs(at[i].y() - at[j].y());
+        QVERIFY(dx >= 1 || (dx >= 0.5 && dy >= Lineage::kStagger - 1e-9));
+        staggered = staggered || dx < 1;
+      }
+    QVERIFY(staggered);
   }
 
   // The inspector's ancestors: up to the root, or to a parent path that is no child of the list.
