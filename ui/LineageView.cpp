@@ -5,6 +5,7 @@
 #include <QGraphicsPathItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QScrollBar>
@@ -443,6 +444,15 @@ void LineageView::mouseReleaseEvent(QMouseEvent* event) {
     selection_->setChildRow(row);
   else
     selection_->clearChild();
+}
+
+void LineageView::keyPressEvent(QKeyEvent* event) {
+  if (event->key() == Qt::Key_Up && selection_->parentRow() >= 0)
+    selection_->setChildRow(selection_->parentRow());
+  else if (event->key() == Qt::Key_Escape && selection_->child())
+    selection_->clearChild();
+  else
+    QGraphicsView::keyPressEvent(event);
 }
 
 }  // namespace mu2net::ui

@@ -17,8 +17,8 @@
 // The Selection: clicking a node selects that child (clicking the root or empty space clears the
 // child); the selected child is ringed and labelled, its ancestors' edges drawn bold up to the
 // root, and it is scrolled into view; a selected task fades the other tasks' nodes.
-// Wheel zooms, dragging pans, fit() shows everything (again after each redraw until the user
-// zooms or pans).
+// Keys: Up selects the selected child's parent, Escape clears the child. Wheel zooms, dragging
+// pans, fit() shows everything (again after each redraw until the user zooms or pans).
 #include <QBrush>
 #include <QGraphicsView>
 #include <QPen>
@@ -85,6 +85,7 @@ class LineageView : public QGraphicsView {
   void resizeEvent(QResizeEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
 
  private:
   void scheduleRefresh();

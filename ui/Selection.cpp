@@ -1,5 +1,7 @@
 #include "Selection.h"
 
+#include "Lineage.h"
+
 namespace mu2net::ui {
 
 Selection::Selection(const ChildListModel* children, QObject* parent)
@@ -19,6 +21,11 @@ int Selection::childRow() const {
 const ChildListModel::Record* Selection::childRecord() const {
   const int row = childRow();
   return row >= 0 ? &children_->record(row) : nullptr;
+}
+
+int Selection::parentRow() const {
+  const int row = childRow();
+  return row >= 0 ? mu2net::ui::parentRow(*children_, row) : -1;
 }
 
 void Selection::setTask(const QString& task) {

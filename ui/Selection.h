@@ -11,8 +11,8 @@
 // than the current child's clears the child. The selection is cleared when the children list is
 // reset (another experiment). Signals are emitted only on a change.
 //
-// For other views (a compare dialog): child() and childRecord() give the selected child; its
-// parent's row is children()->rowOfPath(record.started.parentId) when the parent is a child.
+// For other views (a compare dialog): child() and childRecord() give the selected child,
+// parentRow() its parent's row; MainWindow::selection() is the workbench's.
 #include <QObject>
 #include <QString>
 #include <optional>
@@ -49,6 +49,9 @@ class Selection : public QObject {
   int childRow() const;
   /// The record of the current child (null when none); valid until the list changes.
   const ChildListModel::Record* childRecord() const;
+  /// The row of the current child's parent in children(), or -1 (no child, the parent is the
+  /// root or no child of the list).
+  int parentRow() const;
 
  public Q_SLOTS:
   /// Makes `task` current (empty: all tasks); clears a child of another task.

@@ -293,7 +293,10 @@ class TstLineage : public QObject {
     auto w = openStore();
     QVERIFY(w);
     LineageView* view = w->lineageView();
-    const int row = w->childModel()->rowCount() - 1;
+    // The newest child whose parent is a child.
+    int row = w->childModel()->rowCount() - 1;
+    while (row > 0 && parentRow(*w->childModel(), row) < 0)
+      --row;
     testui::clickLineageRow(*view, row);
     QCOMPARE(w->selection()->childRow(), row);
     QCOMPARE(view->selectedNode(), Lineage::nodeOfRow(row));
@@ -310,6 +313,19 @@ class TstLineage : public QObject {
     const auto point = w->plotPanel()->markedPoint();
     QVERIFY(point.has_value());
     QCOMPARE(point->y(), r.done->quality);
+    // Up selects the parent (when it is a child), Escape clears the child.
+    const int parent = parentRow(*w->childModel(), row);
+    QVERIFY2(parent >= 0, "the store has a child whose parent is a child");
+    QTest::keyClick(view, Qt::Key_Up);
+    QCOMPARE(w->selection()->childRow(), parent);
+    QCOMPARE(w->selection()->parentRow(), parentRow(*w->childModel(), parent));
+    QCOMPARE(view->selectedNode(), Lineage::nodeOfRow(parent));
+    QCOMPARE(children->sourceRow(children->currentIndex()), parent);
+    QTest::keyClick(view, Qt::Key_Escape);
+    QVERIFY(!w->selection()->child());
+    QVERIFY(!children->currentIndex().isValid());
+    testui::clickLineageRow(*view, row);
+    QCOMPARE(w->selection()->childRow(), row);
     // The root (or empty space) clears the child.
     QGraphicsItem* root = view->itemOfNode(Lineage::kRoot);
     view->ensureVisible(root);
