@@ -148,6 +148,7 @@ void ChildListModel::clear() {
   beginResetModel();
   records_.clear();
   rowByKey_.clear();
+  rowByPath_.clear();
   endResetModel();
 }
 
@@ -196,6 +197,7 @@ void ChildListModel::onChildFinished(const ChildFinishedEvent& event) {
   Record& rec = records_[static_cast<std::size_t>(r)];
   rec.done = event;
   rec.validations = event.validationHistory;
+  if (event.pathId >= 0) rowByPath_.insert(event.pathId, r);
   rowChanged(r);
 }
 

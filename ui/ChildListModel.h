@@ -55,6 +55,8 @@ class ChildListModel : public QAbstractTableModel {
   const Record& record(int row) const { return records_.at(static_cast<std::size_t>(row)); }
   /// Row of the child, or -1.
   int rowOf(const std::string& task, qint64 generation, int childIndex) const;
+  /// Row of the finished child whose path id is `pathId` (a kept child), or -1.
+  int rowOfPath(qint64 pathId) const { return rowByPath_.value(pathId, -1); }
 
  public Q_SLOTS:
   void clear();
@@ -71,6 +73,7 @@ class ChildListModel : public QAbstractTableModel {
 
   std::vector<Record> records_;
   QHash<QString, int> rowByKey_;
+  QHash<qint64, int> rowByPath_;
 };
 
 /// "opt_lr 0.01→0.02, num_layers 2→3" (empty when there are none).

@@ -4,6 +4,8 @@
 #include <QItemSelectionModel>
 #include <utility>
 
+#include "Selection.h"
+
 namespace mu2net::ui {
 
 ChildPanel::ChildPanel(QWidget* parent) : RowTableView(parent), model_(new ChildListModel(this)) {
@@ -20,6 +22,7 @@ ChildPanel::ChildPanel(QWidget* parent) : RowTableView(parent), model_(new Child
 
   connect(selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
+            if (selection_ && !following_) selection_->setChildRow(sourceRow(current));
             if (current.isValid())
               Q_EMIT inspect(model_->record(sourceRow(current)));
             else
@@ -34,6 +37,33 @@ ChildPanel::ChildPanel(QWidget* parent) : RowTableView(parent), model_(new Child
             else if (current >= topLeft.row() && current <= bottomRight.row())
               Q_EMIT inspect(model_->record(current));
           });
+}
+
+void ChildPanel::setSelection(Selection* selection) {
+  selection_ = selection;
+  connect(selection, &Selection::taskChanged, this, &ChildPanel::showTask);
+  connect(selection, &Selection::childChanged, this, &ChildPanel::showSelectedChild);
+  showTask(selection->task());
+  showSelectedChild();
+}
+
+// Filtering can move the current row to a neighbour of a row it hides: the selected child's row
+// is made current again.
+void ChildPanel::showTask(const QString& task) {
+  following_ = true;
+  setRowFilter(ChildListModel::Task, task);
+  following_ = false;
+  showSelectedChild();
+}
+
+void ChildPanel::showSelectedChild() {
+  const int row = selection_->childRow();
+  if (row == sourceRow(currentIndex()) &&
+      (row < 0 || selectionModel()->isRowSelected(indexOfSourceRow(row).row(), {})))
+    return;
+  following_ = true;
+  selectSourceRow(row);
+  following_ = false;
 }
 
 }  // namespace mu2net::ui

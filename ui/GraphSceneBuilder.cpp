@@ -132,9 +132,9 @@ void GraphSceneBuilder::addNode(const GraphLayout::Node& ln) {
     const QString child = tr("child %1").arg(c.childIndex + 1);
     // Zoomed out, the short text must fit the label's node: the task shows in its colour (and the
     // tooltip), the dashes say it is training.
+    const QString state = k == picture_.selectedCandidate ? tr(" (selected)") : tr(" (training)");
     addLabel(ln, QStringLiteral("candidateTask"), k, task,
-             {task + QLatin1Char('\n') + child + tr(" (training)"), child},
-             colourOf(colours_, c.task));
+             {task + QLatin1Char('\n') + child + state, child}, colourOf(colours_, c.task));
   } else if (kind == QLatin1Char('n')) {
     addCandidateLayer(ln);
   } else if (kind == QLatin1Char('c')) {
@@ -239,7 +239,9 @@ void GraphSceneBuilder::addCandidateLayer(const GraphLayout::Node& ln) {
   text->setFont(font);
   centreText(text, ln.centre);
   componentTexts_.push_back(text);
-  item->setToolTip(tr("%1, child %2 of generation %3, in training\n%4: %5")
+  const bool selected = k == picture_.selectedCandidate;
+  item->setToolTip((selected ? tr("%1, child %2 of generation %3 (selected)\n%4: %5")
+                             : tr("%1, child %2 of generation %3, in training\n%4: %5"))
                        .arg(QString::fromStdString(c.task))
                        .arg(c.childIndex + 1)
                        .arg(c.generation)

@@ -24,6 +24,7 @@ namespace mu2net::ui {
 struct GraphPicture {
   GraphSnapshot snapshot;
   std::vector<CandidateRoute> candidates;
+  int selectedCandidate = -1;  ///< the candidate drawn for a selected child (not in training)
 };
 
 class GraphSceneBuilder {

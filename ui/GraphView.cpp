@@ -12,6 +12,7 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -19,6 +20,8 @@
 #include "GraphLayoutProcess.h"
 #include "GraphLegend.h"
 #include "GraphSceneBuilder.h"
+#include "PictureView.h"
+#include "SelectedRoute.h"
 #include "mu2net/evolution/GraphDot.h"
 
 namespace mu2net::ui {
@@ -31,17 +34,6 @@ constexpr double kMinLabelPx = 11;  // task labels never get smaller than this o
 
 QString percent(double q) {
   return QString::number(100.0 * q, 'f', 1) + QLatin1Char('%');
-}
-
-CandidateRoute candidateOf(const ChildStartedEvent& e) {
-  CandidateRoute c{e.task, e.generation, e.childIndex, {}};
-  for (const auto& s : e.slots) {
-    CandidateRoute::Layer layer{s.slot, -1, s.sourceComponentId};
-    if (s.kind == SlotOrigin::Kind::Shared)
-      layer.sharedId = s.componentId >= 0 ? s.componentId : s.sourceComponentId;
-    c.layers.push_back(layer);
-  }
-  return c;
 }
 
 }  // namespace
@@ -57,17 +49,10 @@ GraphView::GraphView(QWidget* parent)
       "QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #d6b656; padding: 6px; }"));
   layoutMessage_->hide();
   legend_->hide();
-  setScene(new QGraphicsScene(this));
-  setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-  setDragMode(QGraphicsView::ScrollHandDrag);
-  // Dragging pans and the wheel zooms; scroll bars would only flicker in and out at each fit.
-  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
-  setResizeAnchor(QGraphicsView::AnchorViewCenter);
-  setBackgroundBrush(Qt::white);
+  setUpPictureView(this);
   connect(legend_, &GraphLegend::taskClicked, this, [this](const QString& task) {
     setHighlightedTask(highlight_ == task ? QString() : task);
+    Q_EMIT taskClicked(highlight_);
   });
   connect(layouter_, &GraphLayoutProcess::finished, this, &GraphView::onLayoutFinished);
   connect(layouter_, &GraphLayoutProcess::failed, this,
@@ -146,6 +131,7 @@ void GraphView::clear() {
   hashes_.clear();
   highlight_.clear();
   marks_ = {};
+  selected_.reset();
   userZoomed_ = false;
   componentTexts_.clear();
   labels_.clear();
@@ -176,6 +162,28 @@ void GraphView::removeCandidate(const ChildFinishedEvent& event) {
   if (candidates_.size() != before) refresh();
 }
 
+void GraphView::setSelectedChild(const ChildStartedEvent& child, qint64 pathId) {
+  SelectedChild selected{candidateOf(child), pathId};
+  if (selected_ && selected_->pathId == pathId && selected_->route.task == child.task &&
+      selected_->route.generation == child.generation &&
+      selected_->route.childIndex == child.childIndex)
+    return;
+  selected_ = std::move(selected);
+  refresh();
+}
+
+void GraphView::clearSelectedChild() {
+  if (!selected_) return;
+  selected_.reset();
+  refresh();
+}
+
+bool GraphView::selectedChildShown() const {
+  return selected_ && SelectedRoute::locate(drawn_.snapshot, drawn_.candidates, selected_->route,
+                                            selected_->pathId)
+                          .found();
+}
+
 void GraphView::clearCandidates() {
   if (candidates_.empty()) return;
   candidates_.clear();
@@ -185,7 +193,16 @@ void GraphView::clearCandidates() {
 // Draws latest_ and candidates_: restyles the picture when the topology is the one laid out,
 // else asks for a new layout (the picture stays until it is ready).
 void GraphView::refresh() {
-  shown_ = {routedPart(latest_, candidates_, &hidden_), candidates_};
+  // The selected child is drawn as a provisional route of its own unless it is a task's model
+  // or in training (then its route is drawn already).
+  std::vector<CandidateRoute> candidates = candidates_;
+  int selectedCandidate = -1;
+  if (selected_ &&
+      !SelectedRoute::locate(latest_, candidates, selected_->route, selected_->pathId).found()) {
+    selectedCandidate = static_cast<int>(candidates.size());
+    candidates.push_back(selected_->route);
+  }
+  shown_ = {routedPart(latest_, candidates, &hidden_), candidates, selectedCandidate};
   const QString key = topologyKey(shown_.snapshot, shown_.candidates);
   if (layout_ && key == layoutKey_) {
     // Same topology: a layout for an older topology still running would only be replaced.
@@ -313,7 +330,23 @@ void GraphView::applyMarks() {
   }
 }
 
+// The selected child's route, else the highlighted task's, at full strength; the rest dimmed.
 void GraphView::applyHighlight() {
+  if (selected_) {
+    const auto at = SelectedRoute::locate(drawn_.snapshot, drawn_.candidates, selected_->route,
+                                          selected_->pathId);
+    if (at.found()) {
+      applyEmphasis([&](const QGraphicsItem* item, const QString& kind) {
+        if (kind == QLatin1String("component"))
+          return at.components.count(item->data(IdKey).toLongLong()) > 0;
+        if (kind == QLatin1String("input")) return true;
+        const int index = item->data(IdKey).toInt();
+        return kind.startsWith(QLatin1String("candidate")) ? index == at.candidateIndex
+                                                           : index == at.routeIndex;
+      });
+      return;
+    }
+  }
   std::set<qint64> members;
   bool any = false;
   for (const auto& route : drawn_.snapshot.routes)
@@ -324,18 +357,26 @@ void GraphView::applyHighlight() {
     }
   for (const auto& c : drawn_.candidates)
     any = any || (!highlight_.isEmpty() && QString::fromStdString(c.task) == highlight_);
+  if (!any) {
+    applyEmphasis({});
+    return;
+  }
+  applyEmphasis([&](const QGraphicsItem* item, const QString& kind) {
+    if (kind == QLatin1String("component"))
+      return members.count(item->data(IdKey).toLongLong()) > 0;
+    return kind == QLatin1String("input") || item->data(TaskKey).toString() == highlight_;
+  });
+}
+
+// Items for which `on` is false are dimmed, edges that are on drawn above the others; a null
+// `on` shows everything alike.
+void GraphView::applyEmphasis(const std::function<bool(const QGraphicsItem*, const QString&)>& on) {
   for (auto* item : scene()->items()) {
     const QString kind = item->data(KindKey).toString();
     if (kind.isEmpty()) continue;  // children follow their parent's opacity
-    bool on = true;
-    if (any) {
-      if (kind == QLatin1String("component"))
-        on = members.count(item->data(IdKey).toLongLong()) > 0;
-      else if (kind != QLatin1String("input"))
-        on = item->data(TaskKey).toString() == highlight_;
-    }
-    item->setOpacity(on ? 1.0 : kDimmedOpacity);
-    if (kind.endsWith(QLatin1String("dge"))) item->setZValue(any && on ? 0.5 : 0);
+    const bool shown = !on || on(item, kind);
+    item->setOpacity(shown ? 1.0 : kDimmedOpacity);
+    if (kind.endsWith(QLatin1String("dge"))) item->setZValue(on && shown ? 0.5 : 0);
   }
 }
 

@@ -23,9 +23,10 @@
 //
 // Interaction: wheel zooms at the cursor, dragging pans, fit() shows everything; a new layout or
 // a resize fits again until the user zooms or pans (fit() forgets that). A highlighted
-// task's route is drawn at full strength and everything else dimmed. Hovering a component shows
-// its id, slot, creator, generation, parameters, the tasks that use (lock) it and, once known, a
-// prefix of its SHA-256.
+// task's route is drawn at full strength and everything else dimmed; so is a selected child's
+// route (setSelectedChild), drawn as a provisional route of its own when it is no task's model.
+// Hovering a component shows its id, slot, creator, generation, parameters, the tasks that use
+// (lock) it and, once known, a prefix of its SHA-256.
 //
 // Marks (setMarks, e.g. the history's changes since the previous point): marked components get a
 // bold dark border, marked routes bold edges and underlined labels; the marks' note ends the
@@ -34,6 +35,7 @@
 #include <QGraphicsView>
 #include <QLabel>
 #include <QString>
+#include <functional>
 #include <map>
 #include <optional>
 #include <vector>
@@ -94,6 +96,8 @@ class GraphView : public QGraphicsView {
   /// True once the user zoomed or panned (no automatic fit until fit()).
   bool userZoomed() const { return userZoomed_; }
   QString highlightedTask() const { return highlight_; }
+  /// True when a child is selected and its route is in the picture drawn.
+  bool selectedChildShown() const;
   /// The message shown over the graph when the last layout failed (empty while none is shown):
   /// the helper's own words (a time or memory limit, a crash, bad input).
   QString layoutMessage() const;
@@ -122,6 +126,12 @@ class GraphView : public QGraphicsView {
                          const mu2net::ui::GraphMarks& marks);
   /// Highlights the route of `task` (empty: none).
   void setHighlightedTask(const QString& task);
+  /// Shows the route of one child (the selection) at full strength, everything else dimmed: the
+  /// route of the task whose model it is (`pathId`), its provisional route while it trains, else
+  /// a provisional route of its own labelled "(selected)" (the components it shared, its cloned
+  /// and new layers). Takes precedence over the highlighted task.
+  void setSelectedChild(const mu2net::ChildStartedEvent& child, qint64 pathId);
+  void clearSelectedChild();
   /// Scales and scrolls so that the whole graph is visible.
   void fit();
   void zoomIn();
@@ -133,6 +143,8 @@ class GraphView : public QGraphicsView {
   /// A new layout has been drawn.
   void laidOut();
   void layoutFailed(const QString& message);
+  /// A task of the legend was clicked: `task` is highlighted now (empty: none).
+  void taskClicked(const QString& task);
 
  protected:
   void wheelEvent(QWheelEvent* event) override;
@@ -149,6 +161,7 @@ class GraphView : public QGraphicsView {
   void placeLegend();
   void applyHighlight();
   void applyMarks();
+  void applyEmphasis(const std::function<bool(const QGraphicsItem*, const QString&)>& on);
   void updateLevelOfDetail();
   /// Shows the labels as legible at `zoom` (scene to screen scale); changes only the items.
   void showDetailFor(double zoom) const;
@@ -177,6 +190,11 @@ class GraphView : public QGraphicsView {
   ComponentHashes hashes_;
   QString highlight_;
   GraphMarks marks_;
+  struct SelectedChild {
+    CandidateRoute route;
+    qint64 pathId = -1;
+  };
+  std::optional<SelectedChild> selected_;
   bool userZoomed_ = false;
 };
 

@@ -22,17 +22,21 @@
 #include "ChildCompareActions.h"
 #include "ChildInspector.h"
 #include "ChildPanel.h"
+#include "ChildrenPane.h"
 #include "DefaultExperiment.h"
 #include "EventLog.h"
 #include "ExperimentFiles.h"
 #include "Exporter.h"
 #include "GraphView.h"
 #include "HistoryPanel.h"
+#include "LineageView.h"
 #include "MutationPanel.h"
 #include "NewExperimentDialog.h"
 #include "PlotPanel.h"
 #include "RecentExperimentsMenu.h"
 #include "RunStatusBar.h"
+#include "Selection.h"
+#include "SelectionLinks.h"
 #include "StoreExports.h"
 #include "StoreFollower.h"
 #include "TaskDataPanel.h"
@@ -240,8 +244,12 @@ void MainWindow::createDocks() {
   auto* plotDock =
       dock(tr("Curves"), QStringLiteral("plotDock"), plotArea, Qt::RightDockWidgetArea);
   auto* taskDock = dock(tr("Tasks"), QStringLiteral("taskDock"), tasks_, Qt::BottomDockWidgetArea);
-  auto* childDock =
-      dock(tr("Children"), QStringLiteral("childDock"), children_, Qt::BottomDockWidgetArea);
+  selection_ = new Selection(children_->childModel(), this);
+  lineage_ = new LineageView(selection_, this);
+  auto* lineageDock =
+      dock(tr("Lineage"), QStringLiteral("lineageDock"), lineage_, Qt::RightDockWidgetArea);
+  auto* childDock = dock(tr("Children"), QStringLiteral("childDock"),
+                         new ChildrenPane(children_, selection_, this), Qt::BottomDockWidgetArea);
   auto* inspectorDock = dock(tr("Child inspector"), QStringLiteral("inspectorDock"), inspector_,
                              Qt::BottomDockWidgetArea);
   auto* logDock = dock(tr("Event log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
@@ -262,20 +270,13 @@ void MainWindow::createDocks() {
   tabifyDockWidget(graphDock, dock(tr("History"), QStringLiteral("historyDock"), history_,
                                    Qt::LeftDockWidgetArea));
   graphDock->raise();
+  tabifyDockWidget(plotDock, lineageDock);
+  plotDock->raise();
 
-  connect(tasks_, &TaskPanel::currentTaskChanged, graph_, &GraphView::setHighlightedTask);
   // Right-click on a task: its per-class test accuracy, its model as TorchScript.
   tasks_->setContextMenuPolicy(Qt::ActionsContextMenu);
   tasks_->addActions({storeExports_->confusionAction(), storeExports_->torchScriptAction()});
-  inspector_->lookUpParentsIn(children_->childModel());
-  connect(children_, &ChildPanel::inspect, inspector_, &ChildInspector::showChild);
-  connect(children_, &ChildPanel::inspectNothing, inspector_, &ChildInspector::showNothing);
-  connect(tasks_, &TaskPanel::currentTaskChanged, plots_, &PlotPanel::setTaskFilter);
-  // The loss of the child selected (inspect also follows updated children while none is).
-  connect(children_, &ChildPanel::inspect, plots_, [this](const ChildListModel::Record& r) {
-    if (children_->currentIndex().isValid()) plots_->showRecordLoss(r);
-  });
-  connect(children_, &ChildPanel::inspectNothing, plots_, &PlotPanel::showLiveLoss);
+  linkSelection(selection_, {tasks_, children_, inspector_, graph_, plots_});
   connect(graph_, &GraphView::layoutFailed, this, [this](const QString& message) {
     log_->log(tr("graph layout failed: %1").arg(message));
   });
@@ -307,6 +308,7 @@ void MainWindow::connectController() {
   plots_->follow(c);
   graph_->follow(c);
   history_->follow(c);
+  lineage_->follow(c);
   connect(c, &ExperimentController::componentHashesReady, graph_, &GraphView::setComponentHashes);
   status_->follow(c);
   taskData_->follow(c);
@@ -501,6 +503,7 @@ void MainWindow::showStored(const StoredExperiment& stored) {
   showHistory(stored.run);
   taskData_->showStored(stored.run);
   graph_->setSnapshot(stored.run.graph);
+  lineage_->setSnapshot(stored.run.graph);
   for (const auto& [task, status] : stored.taskStatus)
     taskModel()->setStatus(task, status);
   nothingLeft_ = stored.nothingLeft;
@@ -558,6 +561,8 @@ void MainWindow::clearViews() {
   graph_->clear();
   history_->clear();
   inspector_->showNothing();
+  selection_->clear();
+  lineage_->clear();
 }
 
 bool MainWindow::startExperiment() {

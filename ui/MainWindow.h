@@ -32,10 +32,12 @@ class EventLog;
 class Exporter;
 class GraphView;
 class HistoryPanel;
+class LineageView;
 class MutationPanel;
 class PlotPanel;
 class RecentExperimentsMenu;
 class RunStatusBar;
+class Selection;
 class StoreExports;
 class StoreFollower;
 struct StoredExperiment;
@@ -79,6 +81,9 @@ class MainWindow : public QMainWindow {
   HistoryPanel* historyPanel() const { return history_; }
   TaskTableModel* taskModel() const;
   ChildListModel* childModel() const;
+  /// The one selection (task, child) every view shows and sets.
+  Selection* selection() const { return selection_; }
+  LineageView* lineageView() const { return lineage_; }
   /// The graph and curve exports (what they write is said in the status bar and the log).
   Exporter* exporter() const { return exporter_; }
   /// Follows an experiment directory that another process writes (see openPath).
@@ -151,6 +156,8 @@ class MainWindow : public QMainWindow {
   QString nothingLeft_;              // why Start has nothing to run (empty: something is left)
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
+  Selection* selection_ = nullptr;
+  LineageView* lineage_ = nullptr;
 };
 
 }  // namespace mu2net::ui

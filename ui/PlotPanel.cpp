@@ -113,6 +113,7 @@ void PlotPanel::createToolBar() {
   bar->addWidget(taskSelector_);
   connect(taskSelector_, &QComboBox::activated, this, [this](int index) {
     setTaskFilter(index <= 0 ? QString() : taskSelector_->itemText(index));
+    Q_EMIT taskFilterChosen(filter_);
   });
   fullRange_ = bar->addAction(tr("Full y range"));
   fullRange_->setObjectName(QStringLiteral("fullRangeAction"));
@@ -203,6 +204,13 @@ void PlotPanel::clear() {
   systemSize_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, Qt::black, 6));
   series_[systemSize_].holds = true;
   allowHeldEnd(systemSize_);
+  finishedAt_.clear();
+  marked_.reset();
+  marker_ = addGraph(validation_, tr("selected child"), Qt::black, false);
+  marker_->setLineStyle(QCPGraph::lsNone);
+  marker_->setScatterStyle(
+      QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2.5), Qt::NoBrush, 15));
+  marker_->removeFromLegend();
   applyFilter();
   replotNow();
 }
@@ -396,6 +404,9 @@ void PlotPanel::onChildFinished(const ChildFinishedEvent& event) {
   const double x = static_cast<double>(childrenFinished_);
   const double taskX = static_cast<double>(++c.childrenFinished);
   append(c.children, task, x, taskX, event.quality);
+  const auto child = keyOf(event.task, event.generation, event.childIndex);
+  finishedAt_[child] = {x, taskX, event.quality};
+  if (marked_ == child) updateMarker();
   if (event.improved && event.quality > c.bestSoFar) c.bestSoFar = event.quality;
   if (c.bestSoFar >= 0) append(c.best, task, x, taskX, c.bestSoFar);
 }
@@ -432,6 +443,35 @@ void PlotPanel::showChildLoss(const QString& task, qint64 generation, int childI
 
 void PlotPanel::showRecordLoss(const ChildListModel::Record& record) {
   showChildLoss(q(record.started.task), record.started.generation, record.started.childIndex);
+}
+
+void PlotPanel::markChild(const QString& task, qint64 generation, int childIndex) {
+  marked_ = keyOf(task.toStdString(), generation, childIndex);
+  updateMarker();
+}
+
+void PlotPanel::clearMarkedChild() {
+  marked_.reset();
+  updateMarker();
+}
+
+void PlotPanel::updateMarker() {
+  Series& s = series_[marker_];
+  s.all = {};
+  s.byTask.clear();
+  const auto it = marked_ ? finishedAt_.find(*marked_) : finishedAt_.end();
+  if (it != finishedAt_.end()) {
+    const auto [x, taskX, quality] = it->second;
+    s.all = {{x}, {quality}};
+    s.byTask[q(std::get<0>(*marked_))] = {{taskX}, {quality}};
+  }
+  scheduleReplot();
+}
+
+std::optional<QPointF> PlotPanel::markedPoint() const {
+  const CurvePoints& points = shownPoints(series_.at(marker_));
+  if (points.x.empty()) return std::nullopt;
+  return QPointF(points.x.front(), points.y.front());
 }
 
 void PlotPanel::showLiveLoss() {

@@ -8,7 +8,8 @@
 //   - Size: the system size (unique parameters in use by retained models) and the activated
 //     parameters of each task's retained model, at each task iteration's end.
 // A task filter (the toolbar's selector, or setTaskFilter from the task table) shows one task
-// against its own children; with "All tasks", x counts the children of every task. Tasks keep
+// against its own children; with "All tasks", x counts the children of every task. A marked
+// child (the selection) is ringed on the validation plot. Tasks keep
 // the colours of the graph view (mu2net::routeColour in introduction order).
 //
 // Legends sit right of the axes, in as many columns as their entries need, never over data. The
@@ -21,10 +22,13 @@
 // pans, double-click returns to following the data.
 #include <QColor>
 #include <QHash>
+#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
 #include <map>
+#include <optional>
+#include <tuple>
 #include <vector>
 
 #include "ChildListModel.h"
@@ -67,6 +71,8 @@ class PlotPanel : public QWidget {
   QString taskFilter() const { return filter_; }
   /// The note shown instead of a loss curve (empty when there is none).
   QString lossNote() const;
+  /// The marked child's point on the validation plot as drawn now (x, accuracy), if shown.
+  std::optional<QPointF> markedPoint() const;
 
   /// Writes every plot as `<base>-validation.<ext>`, `-loss`, `-size` where ext is png or pdf.
   /// Returns the files written; sets *error and stops at the first failure.
@@ -91,8 +97,16 @@ class PlotPanel : public QWidget {
   void showRecordLoss(const mu2net::ui::ChildListModel::Record& record);
   /// Shows the loss of the children training now (no child selected).
   void showLiveLoss();
+  /// Marks one child's point on the validation plot (a ring; shown once it finished, and while
+  /// its task is shown); clearMarkedChild() removes the mark.
+  void markChild(const QString& task, qint64 generation, int childIndex);
+  void clearMarkedChild();
   /// Redraws now (normally a timer coalesces updates).
   void replotNow();
+
+ Q_SIGNALS:
+  /// The task selector was used: `task` is shown alone now (empty: all tasks).
+  void taskFilterChosen(const QString& task);
 
  private:
   /// A curve's points: over all tasks, and per task against the task's own children.
@@ -129,6 +143,7 @@ class PlotPanel : public QWidget {
   void applyFilter();
   void showLoss(const std::vector<ChildLossHistory::Key>& children, bool selected);
   void toggleFromLegend(QCustomPlot* plot, QCPGraph* graph);
+  void updateMarker();
 
   QCustomPlot* validation_;
   QCustomPlot* loss_;
@@ -149,6 +164,10 @@ class PlotPanel : public QWidget {
   QCPGraph* systemSize_ = nullptr;
   std::vector<IterationSize> storedSizes_;
   qint64 childrenFinished_ = 0;
+  /// Each finished child's point: x over all tasks, x within its task, accuracy.
+  std::map<ChildLossHistory::Key, std::tuple<double, double, double>> finishedAt_;
+  std::optional<ChildLossHistory::Key> marked_;
+  QCPGraph* marker_ = nullptr;  // the marked child's point: one point, a ring
 };
 
 }  // namespace mu2net::ui

@@ -2,6 +2,7 @@
 
 #include <QHeaderView>
 #include <QMouseEvent>
+#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QStyle>
 #include <QToolTip>
@@ -36,6 +37,30 @@ QAbstractItemModel* RowTableView::sourceModel() const {
 
 int RowTableView::sourceRow(const QModelIndex& index) const {
   return index.isValid() ? proxy_->mapToSource(index).row() : -1;
+}
+
+QModelIndex RowTableView::indexOfSourceRow(int row) const {
+  if (row < 0 || row >= proxy_->sourceModel()->rowCount()) return {};
+  return proxy_->mapFromSource(proxy_->sourceModel()->index(row, 0));
+}
+
+void RowTableView::setRowFilter(int column, const QString& text) {
+  proxy_->setFilterKeyColumn(column);
+  proxy_->setFilterRegularExpression(text.isEmpty()
+                                         ? QRegularExpression()
+                                         : QRegularExpression(QRegularExpression::anchoredPattern(
+                                               QRegularExpression::escape(text))));
+}
+
+void RowTableView::selectSourceRow(int row) {
+  const QModelIndex index = indexOfSourceRow(row);
+  if (!index.isValid()) {
+    clearSelection();
+    setCurrentIndex({});
+    return;
+  }
+  selectRow(index.row());
+  scrollTo(index);
 }
 
 void RowTableView::follow(const EngineSignals* events) {

@@ -25,6 +25,14 @@ class RowTableView : public QTableView {
   QAbstractItemModel* sourceModel() const;
   /// The source model's row shown at `index` of this view, or -1 when it is invalid.
   int sourceRow(const QModelIndex& index) const;
+  /// The index (first column) showing the source model's row `row`; invalid when it is not
+  /// shown (filtered out, or no such row).
+  QModelIndex indexOfSourceRow(int row) const;
+  /// Shows only the rows whose `column` shows exactly `text` (empty: every row).
+  void setRowFilter(int column, const QString& text);
+  /// Makes the source model's row `row` the current, selected row and scrolls to it; clears the
+  /// selection when it is not shown.
+  void selectSourceRow(int row);
 
   /// Connects the source model's slots onX to the engine's events x
   /// (EngineSignals::connectHandlers).

@@ -33,6 +33,10 @@ QString TaskPanel::selectedTask() const {
   return rows.isEmpty() ? QString() : model_->row(sourceRow(rows.first())).name;
 }
 
+void TaskPanel::selectTask(const QString& name) {
+  if (name != selectedTask()) selectSourceRow(name.isEmpty() ? -1 : model_->rowOf(name));
+}
+
 void TaskPanel::selectionMayHaveChanged() {
   const QString task = selectedTask();
   if (task == selected_) return;

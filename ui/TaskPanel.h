@@ -18,6 +18,8 @@ class TaskPanel : public RowTableView {
   TaskTableModel* taskModel() const { return model_; }
   /// The selected task, or empty.
   QString selectedTask() const;
+  /// Selects the row of the task `name` (empty or unknown: no row).
+  void selectTask(const QString& name);
 
  Q_SIGNALS:
   /// The selection changed to the task `name` (empty: none).
