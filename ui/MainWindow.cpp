@@ -500,9 +500,10 @@ void MainWindow::showHistory(const RunStartedEvent& e) {
 
 // A stored experiment as the store has it: its history, graph, task statuses and progress.
 void MainWindow::showStored(const StoredExperiment& stored) {
+  // The graph first: the inspector names the creators of the children's layers from it.
+  graph_->setSnapshot(stored.run.graph);
   showHistory(stored.run);
   taskData_->showStored(stored.run);
-  graph_->setSnapshot(stored.run.graph);
   lineage_->setSnapshot(stored.run.graph);
   for (const auto& [task, status] : stored.taskStatus)
     taskModel()->setStatus(task, status);

@@ -9,6 +9,7 @@
 #include <QDockWidget>
 #include <QGraphicsSimpleTextItem>
 #include <QPushButton>
+#include <algorithm>
 
 #include "ChildInspector.h"
 #include "ChildPanel.h"
@@ -40,6 +41,27 @@ QList<QGraphicsItem*> shownItems(const GraphView& graph, const QString& kind) {
   for (auto* item : itemsOfKind(graph, kind))
     if (item->opacity() > 0.99) out << item;
   return out;
+}
+
+// Whether `text` (the inspector's) names the creator of every component `record` shares.
+bool creatorsNamed(const QString& text, const ChildListModel::Record& record,
+                   const GraphSnapshot& snapshot) {
+  for (const auto& slot : record.started.slots) {
+    if (slot.kind != SlotOrigin::Kind::Shared) continue;
+    const auto node = std::find_if(snapshot.nodes.begin(), snapshot.nodes.end(),
+                                   [&](const auto& n) { return n.id == slot.sourceComponentId; });
+    if (node == snapshot.nodes.end()) return false;
+    const QString creator = node->creatorTask == "root"
+                                ? QStringLiteral("the root")
+                                : QStringLiteral("%1, generation %2")
+                                      .arg(QString::fromStdString(node->creatorTask))
+                                      .arg(node->generation);
+    if (!text.contains(creator)) {
+      qWarning("%s not in %s", qPrintable(creator), qPrintable(text));
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -115,6 +137,20 @@ class TstSelection : public QObject {
     QCOMPARE(shownTasks(*children).count(first_), shownTasks(*children).size());
   }
 
+  // The store as opened: the inspector shows its newest child with the creators of the layers
+  // it shares (the graph's snapshot is known before the children are listed).
+  void theInspectorNamesCreatorsAsTheStoreOpens() {
+    auto w = openStore();
+    QVERIFY(w);
+    const ChildListModel& children = *w->childModel();
+    QVERIFY(children.rowCount() > 0);
+    const auto& newest = children.record(children.rowCount() - 1);
+    const QString text = w->findChild<ChildInspector*>()->toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("generation %1").arg(newest.started.generation)),
+             qPrintable(text));
+    QVERIFY(creatorsNamed(text, newest, w->graphView()->snapshot()));
+  }
+
   // A child selected in the children list: the inspector, its loss note, its point on the
   // validation plot, its node in the lineage and its route in the graph. A task's model shows its
   // task's route; another child a provisional route of its own, "(selected)", through the
@@ -144,6 +180,8 @@ class TstSelection : public QObject {
     // The inspector names the task that created each layer's component.
     const QString text = w->findChild<ChildInspector*>()->toPlainText();
     QVERIFY2(text.contains(QStringLiteral("created by")), qPrintable(text));
+    // Every layer it shares is a live component: its creator is named.
+    QVERIFY(creatorsNamed(text, record, graph->snapshot()));
 
     // A child that is no task's model: a provisional route of its own.
     const int other = rowWhere(*w->childModel(), [&](const ChildListModel::Record& r) {
