@@ -378,6 +378,7 @@ void MainWindow::showExported(const QString& message) {
 }
 
 void MainWindow::showError(const QString& message) {
+  lastError_ = message;
   log_->log(tr("error: %1").arg(message));
   statusBar()->showMessage(tr("Error: %1").arg(message), 15000);
   if (!errorPopups_) return;

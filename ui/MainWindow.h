@@ -90,6 +90,8 @@ class MainWindow : public QMainWindow {
   StoreFollower* follower() const { return follower_; }
   /// The TorchScript and CSV exports and the per-class test accuracy.
   StoreExports* storeExports() const { return storeExports_; }
+  /// The last error shown (empty when none was), e.g. why openPath() failed.
+  QString lastError() const { return lastError_; }
   /// Whether errors also pop up a (non-modal) message box; default true.
   void setErrorPopups(bool on) { errorPopups_ = on; }
 
@@ -156,6 +158,7 @@ class MainWindow : public QMainWindow {
   QString nothingLeft_;              // why Start has nothing to run (empty: something is left)
   bool closeAfterStop_ = false;
   bool errorPopups_ = true;
+  QString lastError_;
   Selection* selection_ = nullptr;
   LineageView* lineage_ = nullptr;
 };

@@ -34,7 +34,25 @@
 #include "MainWindow.h"
 #include "StoreExports.h"
 
+namespace {
+
+// True when the command line asks for --export-growth (which opens no window).
+bool needsNoDisplay(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--export-growth") == 0 ||
+        std::strncmp(argv[i], "--export-growth=", 16) == 0)
+      return true;
+  return false;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // --export-growth draws its frames without a window: on a server without a display it runs on
+  // the offscreen platform instead of aborting (unless the user chose a platform).
+  if (needsNoDisplay(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") &&
+      qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+    qputenv("QT_QPA_PLATFORM", "offscreen");
   // --version needs no display: it is answered before QApplication connects to one.
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--version") != 0 && std::strcmp(argv[i], "-v") != 0) continue;
@@ -113,9 +131,14 @@ int main(int argc, char** argv) {
   mu2net::ui::MainWindow window;
   const bool loaded = args.isEmpty() ? window.loadDefaultExperiment() : window.openPath(args[0]);
   window.show();
-  if (parser.isSet(atGeneration) && (!loaded || !mu2net::ui::HistoryCommandLine::showGeneration(
-                                                    window, parser.value(atGeneration))))
-    return 1;
+  if (parser.isSet(atGeneration)) {
+    if (!loaded) {
+      std::fprintf(stderr, "error: %s\n", qPrintable(window.lastError()));
+      return 1;
+    }
+    if (!mu2net::ui::HistoryCommandLine::showGeneration(window, parser.value(atGeneration)))
+      return 1;
+  }
   if (parser.isSet(taskData)) window.showTaskData(parser.value(taskData));
   for (qsizetype i = 1; i < args.size(); ++i)
     mu2net::ui::MainWindow::openInNewWindow(args[i]);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 
+#include "CliProcess.h"
 #include "GraphView.h"
 #include "GrowthExporter.h"
 #include "HistoryCommandLine.h"
@@ -257,6 +258,32 @@ class TstHistoryView : public QObject {
     QTemporaryDir out;
     QCOMPARE(HistoryCommandLine::exportGrowth(dir_, out.filePath(QStringLiteral("f"))), 0);
     QCOMPARE(QDir(out.filePath(QStringLiteral("f"))).entryList(QDir::Files).size(), kGenerations);
+  }
+
+  // The mu2net-workbench binary itself: --export-growth on a machine without a display (no
+  // DISPLAY, no platform chosen) writes its frames offscreen; --at-generation on a directory that
+  // is not there says why on stderr and exits 1.
+  void workbenchBinaryCommandLine() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+      env.remove(QString::fromLatin1(name));
+    QTemporaryDir out;
+    const QString folder = out.filePath(QStringLiteral("frames"));
+    const auto growth =
+        testdata::runProgram(QStringLiteral(MU2NET_WORKBENCH_PATH),
+                             {dir_, QStringLiteral("--export-growth"), folder}, env, 120000);
+    QVERIFY2(growth.finished && growth.exitCode == 0, qPrintable(growth.err));
+    QCOMPARE(QDir(folder).entryList({QStringLiteral("*.png")}, QDir::Files).size(), kGenerations);
+
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    const QString missing = out.filePath(QStringLiteral("missing"));
+    const auto refused = testdata::runProgram(
+        QStringLiteral(MU2NET_WORKBENCH_PATH),
+        {missing, QStringLiteral("--at-generation"), QStringLiteral("3")}, env, 120000);
+    QVERIFY(refused.finished);
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(QStringLiteral("error: ")) && refused.err.contains(missing),
+             qPrintable(refused.err));
   }
 
   void growthExportHasOneFramePerGeneration() {
