@@ -11,6 +11,7 @@
 #include <QtTest/QtTest>
 #include <map>
 
+#include "CompareFixture.h"
 #include "ConfusionView.h"
 #include "LiveFixture.h"
 #include "MainWindow.h"
@@ -149,6 +150,36 @@ class TstGuiExports : public QObject {
     const auto& stored = system.path(system.retainedPath(kTask.toStdString())).metrics.testQuality;
     QVERIFY(stored.has_value());
     QCOMPARE(static_cast<double>(diagonal) / static_cast<double>(total), *stored);
+  }
+
+  // During a run in the window: once a task has a retained model, its per-class accuracy and the
+  // CSV tables are computed from the store the run is writing, while it goes on.
+  void exportsDuringALiveRun() {
+    QTemporaryDir runs, settings;
+    const auto window = testui::startLive(runs, settings);
+    QVERIFY(window);
+    StoreExports* exports = window->storeExports();
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+          return exports->tasksWithModels().contains(kTask) || !window->controller()->isActive();
+        },
+        testui::kRunTimeoutMs));
+    QVERIFY2(window->controller()->isActive(), "the run is still going");
+    QVERIFY(exports->showConfusion(kTask));
+    QString error;
+    QVERIFY2(waitForJob(*window, &error), qPrintable(error));
+    ConfusionView* view = exports->confusionView();
+    QVERIFY(view);
+    QCOMPARE(view->heatMap()->rowCount(), 5);
+    int64_t total = 0;
+    for (int t = 0; t < 5; ++t)
+      total += view->classTable()->item(t, 1)->text().toLongLong();
+    QCOMPARE(total, int64_t{testui::tinyConfig().training.testExamplesMax});
+    const QString csv = tmp_.filePath(QStringLiteral("csv-live"));
+    QVERIFY(exports->exportCsv(csv));
+    QVERIFY2(waitForJob(*window, &error), qPrintable(error));
+    QVERIFY(contents(QDir(csv).filePath(QStringLiteral("children.csv"))).count('\n') > 2);
+    QVERIFY(testui::waitForEnd(*window));
   }
 
   // Without a store (a configuration not run yet) nothing is exported, and the message says why.
