@@ -23,9 +23,15 @@ QString runsRoot() {
 QString newExperimentDirectory(const QString& source) {
   const QString stem = source.startsWith(QLatin1Char(':')) ? QStringLiteral("default")
                                                            : QFileInfo(source).completeBaseName();
-  return QDir(runsRoot())
-      .filePath(stem + QLatin1Char('-') +
-                QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+  const QString base =
+      QDir(runsRoot())
+          .filePath(stem + QLatin1Char('-') +
+                    QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+  // Two starts within one second: the second gets "-2", "-3", ... rather than the first's store.
+  QString dir = base;
+  for (int n = 2; QFileInfo::exists(dir); ++n)
+    dir = base + QLatin1Char('-') + QString::number(n);
+  return dir;
 }
 
 namespace {

@@ -20,7 +20,8 @@ namespace mu2net::ui {
 /// Where new experiment directories go: MU2NET_RUNS_DIR, else ~/mu2net-runs.
 QString runsRoot();
 /// A new experiment directory under runsRoot() for the configuration from `source` (a file, or
-/// a resource path ":…" for the built-in default): "<file stem>-<yyyyMMdd-HHmmss>".
+/// a resource path ":…" for the built-in default): "<file stem>-<yyyyMMdd-HHmmss>", with "-2",
+/// "-3", ... appended when that exists already (two starts within one second).
 QString newExperimentDirectory(const QString& source);
 /// What a stored experiment shows before it runs: the store's numbers, as `mu2net status` prints
 /// them.

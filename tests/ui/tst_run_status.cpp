@@ -11,6 +11,7 @@
 #include <QtTest/QtTest>
 
 #include "ChildListModel.h"
+#include "ExperimentFiles.h"
 #include "MainWindow.h"
 #include "RunStatusBar.h"
 #include "StateFixture.h"
@@ -117,6 +118,20 @@ class TstRunStatus : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(later.controller()->state(), State::Finished, kRunTimeoutMs);
     QCOMPARE(later.taskModel()->row(0).status, QStringLiteral("done (iteration 1)"));
     QCOMPARE(later.taskModel()->row(1).status, QStringLiteral("done (iteration 1)"));
+  }
+
+  // Two experiments started within the same second never share a directory: the new one is
+  // never a directory that exists already (which a start would take as a store to continue).
+  void aNewExperimentDirectoryIsNeverAnExistingOne() {
+    const QDateTime now = QDateTime::currentDateTime();
+    for (int s = 0; s < 3; ++s)
+      QVERIFY(QDir(runs_.path())
+                  .mkpath(QStringLiteral("tiny-") +
+                          now.addSecs(s).toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    const QString fresh = newExperimentDirectory(QStringLiteral("/some/where/tiny.json"));
+    QVERIFY2(!QFileInfo::exists(fresh), qPrintable(fresh));
+    QCOMPARE(QFileInfo(fresh).absolutePath(), QFileInfo(runs_.path()).absoluteFilePath());
+    QVERIFY2(QFileInfo(fresh).fileName().startsWith(QStringLiteral("tiny-")), qPrintable(fresh));
   }
 
   // Item 6: a finished run's state, speed and progress do not stay on another experiment.
