@@ -20,21 +20,14 @@
 
 namespace mu2net::testui {
 
-inline ExperimentConfig lineageConfig() {
-  ExperimentConfig config = tinyConfig(2);
-  config.seed = 7;
-  config.tasks.push_back(mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
-  return config;
-}
-
-/// Test mode, settings in `tmp`, and the experiment of lineageConfig() run into the store
+/// Test mode, settings in `tmp`, and the experiment of twoTaskConfig() run into the store
 /// `tmp`/store, whose path *dir receives. Call in initTestCase (it fails the test on failure).
 inline void makeLineageStore(const QTemporaryDir& tmp, QString* dir) {
   QStandardPaths::setTestModeEnabled(true);
   QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tmp.path());
   MU2NET_REQUIRE_DIR(testdata::mnistDir());
   *dir = tmp.filePath(QStringLiteral("store"));
-  QVERIFY(runIntoStore(lineageConfig(), *dir));
+  QVERIFY(runIntoStore(twoTaskConfig(), *dir));
 }
 
 /// The path id of each task's model, as the store holds it.

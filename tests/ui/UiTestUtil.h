@@ -35,4 +35,14 @@ inline ExperimentConfig tinyConfig(int iterations = 1) {
   return c;
 }
 
+/// tinyConfig(2) with a second task (digits-5-9) and seed 7: in its second iteration a task keeps a
+/// child that scores below its first iteration's best, so the best child of the history is not the
+/// retained model; some children start from the other task's model.
+inline ExperimentConfig twoTaskConfig() {
+  ExperimentConfig c = tinyConfig(2);
+  c.seed = 7;
+  c.tasks.push_back(mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
+  return c;
+}
+
 }  // namespace mu2net::testui

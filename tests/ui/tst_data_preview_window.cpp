@@ -104,9 +104,7 @@ class TstDataPreviewWindow : public QObject {
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     MU2NET_REQUIRE_DIR(testdata::mnistDir());
-    config_ = testui::tinyConfig(2);
-    config_.seed = 7;
-    config_.tasks.push_back(testui::mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
+    config_ = testui::twoTaskConfig();
     storeDir_ = tmp_.filePath(QStringLiteral("store"));
   }
 

@@ -90,7 +90,7 @@ class TstSelection : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    const ExperimentConfig config = testui::lineageConfig();
+    const ExperimentConfig config = testui::twoTaskConfig();
     first_ = QString::fromStdString(config.tasks[0].name);
     second_ = QString::fromStdString(config.tasks[1].name);
     testui::makeLineageStore(tmp_, &dir_);

@@ -48,11 +48,7 @@ class TstWorkbenchState : public QObject {
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     MU2NET_REQUIRE_DIR(testdata::mnistDir());
-    config_ = testui::tinyConfig(2);
-    // Seed 7: in its second iteration a task keeps a child that scores below its first
-    // iteration's best, so the best child of the history is not the retained model.
-    config_.seed = 7;
-    config_.tasks.push_back(testui::mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
+    config_ = testui::twoTaskConfig();
     finishedDir_ = tmp_.filePath(QStringLiteral("finished"));
     ExperimentController controller;
     QVERIFY(controller.start(config_, finishedDir_));
