@@ -138,18 +138,24 @@ void RunStatusBar::follow(const ExperimentController* c) {
     generation_.clear();
     trainingLabels_.clear();
   });
-  // Children of a generation may train at the same time (training.parallel_children): the
-  // status bar names every child in training, sums their speeds and counts their shares.
+  // The children of a generation train together (in lock-step): the status bar names every child
+  // in training (with its parent while there are at most two), sums their speeds and counts their
+  // shares.
   connect(c, &ExperimentController::childStarted, this, [this](const ChildStartedEvent& e) {
     generation_.start(e.childIndex);
     for (const int child : trainingLabels_.keys())  // children done training leave the label
       if (generation_.doneTraining(child)) trainingLabels_.remove(child);
     trainingLabels_[e.childIndex] =
         tr("child %1 (parent %2 #%3)").arg(e.childIndex + 1).arg(q(e.parentTask)).arg(e.parentId);
-    taskLabel_->setText(tr("task %1 · generation %2 · %3")
-                            .arg(q(e.task))
-                            .arg(e.generation)
-                            .arg(QStringList(trainingLabels_.values()).join(QStringLiteral(", "))));
+    QString training = QStringList(trainingLabels_.values()).join(QStringLiteral(", "));
+    if (trainingLabels_.size() > 2) {
+      QStringList numbers;
+      for (const int child : trainingLabels_.keys())
+        numbers << QString::number(child + 1);
+      training = tr("children %1").arg(numbers.join(QStringLiteral(", ")));
+    }
+    taskLabel_->setText(
+        tr("task %1 · generation %2 · %3").arg(q(e.task)).arg(e.generation).arg(training));
   });
   connect(c, &ExperimentController::trainingProgress, this, [this](const TrainingProgressEvent& e) {
     generation_.update(e);

@@ -187,7 +187,8 @@ void printTable(const RunReport& r, std::ostream& out) {
   }
   out << "system size " << formatParams(r.systemSize) << " parameters in " << r.numComponents
       << " components; " << r.generations << " generations; " << std::setprecision(1)
-      << r.wallSeconds << " s wall time on " << r.threads << " thread(s)\n"
+      << r.wallSeconds << " s wall time on " << r.threads << " thread(s), " << toString(r.precision)
+      << " arithmetic\n"
       << std::defaultfloat;
 }
 

@@ -16,6 +16,15 @@
 //             children at once (the default): wall time and samples per second.
 //   bounded   a real Engine run growing a system of 8 MNIST class-subset tasks: per task, the
 //             activated parameters and inference time per image as the system grows.
+//   generation  generation-level compute (issue 16): one generation of 4 children of the
+//             built-in pretrained root (glyphs-vit) whose routes share the frozen stem and blocks
+//             0-1 (clone_policy freeze_bottom, freeze_blocks 2: the typical μ2Net child), 2
+//             validations of 1,024 MNIST images included, 2 threads, in a real Engine run with
+//             sharing, caching and bfloat16 off and on, against the same 4 children trained one
+//             after another by reference_train_step.py --generation (1 and 2 threads, the faster
+//             counts). Prints "generation speedup vs reference: X.XX" for the default settings,
+//             the fraction of frozen-forward work saved, and each child's validation accuracy per
+//             setting (the accuracy-parity check).
 //
 // Every measurement is the best of --repeats runs of --seconds each; the load average is printed
 // with each table because the timings are only comparable on an otherwise quiet machine.
@@ -25,7 +34,7 @@
 // Usage: bench_engine_speed [--seconds S] [--repeats R] [--sections a,b,...] [--no-python]
 //                           [--overhead-examples N]
 //
-// Longer than 500 lines: one program for the five sections, which share their setup and tables.
+// Longer than 500 lines: one program for the six sections, which share their setup and tables.
 #include <ATen/Parallel.h>
 #include <torch/types.h>
 #include <torch/version.h>
@@ -33,6 +42,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -54,6 +64,7 @@
 #include "mu2net/data/TaskData.h"
 #include "mu2net/engine/Engine.h"
 #include "mu2net/model/Architecture.h"
+#include "mu2net/model/Precision.h"
 
 using namespace mu2net;
 
@@ -72,7 +83,8 @@ struct Options {
   int repeats = 3;
   bool python = true;
   int64_t overheadExamples = 2048;
-  std::vector<std::string> sections = {"speed", "frozen", "overhead", "threads", "bounded"};
+  std::vector<std::string> sections = {"speed",   "frozen",  "overhead",
+                                       "threads", "bounded", "generation"};
   bool wants(const std::string& s) const {
     return std::find(sections.begin(), sections.end(), s) != sections.end();
   }
@@ -557,6 +569,167 @@ void boundedSection(const Options& o) {
 
 }  // namespace
 
+// ---- generation-level compute -------------------------------------------------------------------
+
+// The reference's wall seconds for a generation (0 if it could not be run).
+double pythonGenerationSeconds(int threads, int steps, int validateEvery, int validation) {
+  std::ostringstream cmd;
+  cmd << MU2NET_PYTHON << " " << MU2NET_REFERENCE_SCRIPT << " --generation --threads " << threads
+      << " --children 4 --frozen-blocks 2 --batch " << kBatch << " --steps " << steps
+      << " --validate-every " << validateEvery << " --validation " << validation;
+  FILE* pipe = popen(cmd.str().c_str(), "r");
+  if (!pipe) return 0;
+  std::string out;
+  std::array<char, 512> buf{};
+  while (fgets(buf.data(), static_cast<int>(buf.size()), pipe))
+    out += buf.data();
+  if (pclose(pipe) != 0) {
+    std::fprintf(stderr, "reference script failed: %s\n%s\n", cmd.str().c_str(), out.c_str());
+    return 0;
+  }
+  const auto at = out.find("\"seconds\": ");
+  return at == std::string::npos ? 0.0 : std::atof(out.c_str() + at + 11);
+}
+
+// Times the first generation (its first child's start to its last child's end) and keeps each
+// child's validation accuracy and the savings counted when it ended.
+class FirstGeneration : public EventSink {
+ public:
+  const Engine* engine = nullptr;
+  double wall = 0;
+  std::vector<double> accuracies;
+  ComputeSavings savings;
+  void handle(const Event& e) override {
+    if (const auto* s = std::get_if<ChildStartedEvent>(&e)) {
+      if (s->generation == 1 && s->childIndex == 0) start_ = Clock::now();
+    } else if (const auto* f = std::get_if<ChildFinishedEvent>(&e)) {
+      if (f->generation != 1) return;
+      accuracies.push_back(f->quality);
+      if (accuracies.size() == 4) {
+        wall = secondsSince(start_);
+        savings = engine->computeSavings();
+      }
+    }
+  }
+
+ private:
+  Clock::time_point start_;
+};
+
+void generationSection(const Options& o) {
+  constexpr int kSteps = 64, kValidateEvery = 32, kValidation = 1024;
+  std::printf(
+      "\n== Generation-level compute: 4 children of glyphs-vit sharing the frozen stem and blocks "
+      "0-1, %d steps of %lld each, 2 validations of %d MNIST images, 2 threads ==\n",
+      kSteps, static_cast<long long>(kBatch), kValidation);
+  printLoad("before");
+  std::string json = R"({
+    "seed": 5,
+    "root": {"pretrained": "glyphs-vit"},
+    "tasks": [{"name": "mnist", "format": "idx", "path": "@MNIST@"}],
+    "evolution": {"generation_size": 4, "children_per_task_iteration": 4, "task_iterations": 1,
+                  "clone_policy": "freeze_bottom", "freeze_blocks": 2},
+    "training": {"batch_size": 64, "validations_per_child": 2,
+                 "train_examples_between_validations": 2048, "validation_examples_max": 1024,
+                 "test_examples_max": 1000, "threads": 2},
+    "image_sizes": [28]})";
+  json.replace(json.find("@MNIST@"), 7, testdata::mnistDir().string());
+  const ExperimentConfig base = parseExperimentConfig(json, "/");
+  struct Setting {
+    const char* name;
+    bool share;
+    int64_t cacheMib;
+    Precision precision;
+  };
+  const Precision automatic = effectivePrecision(Precision::Auto);
+  const Setting settings[] = {
+      {"engine, nothing shared, float32", false, 0, Precision::Float32},
+      {"+ shared prefix + cache, float32", true, 2048, Precision::Float32},
+      {"+ bf16 frozen layers", true, 2048, Precision::Bf16Frozen},
+      {"+ bf16 training too", true, 2048, Precision::Bf16},
+  };
+  struct Row {
+    std::string name;
+    double wall = 0;
+    double saved = 0;
+    std::vector<double> accuracies;
+  };
+  std::vector<Row> rows;
+  for (const Setting& setting : settings) {
+    Row row{setting.name, 0, 0, {}};
+    for (int r = 0; r < o.repeats; ++r) {
+      ExperimentConfig c = base;
+      c.training.shareFrozenPrefix = setting.share;
+      c.training.activationCacheMib = setting.cacheMib;
+      c.training.precision = setting.precision;
+      FirstGeneration timer;
+      Engine engine(c, &timer);
+      timer.engine = &engine;
+      engine.run();
+      if (row.wall == 0 || timer.wall < row.wall) row.wall = timer.wall;
+      row.saved = timer.savings.savedFraction();
+      row.accuracies = timer.accuracies;
+    }
+    rows.push_back(row);
+  }
+  double python = 0;
+  int pythonThreads = 0;
+  if (o.python)
+    for (int threads : {1, 2})
+      for (int r = 0; r < o.repeats; ++r) {
+        const double s = pythonGenerationSeconds(threads, kSteps, kValidateEvery, kValidation);
+        if (s > 0 && (python == 0 || s < python)) {
+          python = s;
+          pythonThreads = threads;
+        }
+      }
+  std::printf("%-36s | %8s %10s %12s | %s\n", "setting", "wall s", "vs Python", "frozen saved",
+              "validation accuracy of children 1-4 (%)");
+  const auto accuracyText = [](const std::vector<double>& a) {
+    std::string t;
+    for (double v : a) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, " %5.1f", 100 * v);
+      t += buf;
+    }
+    return t;
+  };
+  double autoWall = 0;
+  for (const Row& row : rows) {
+    std::printf("%-36s | %8.2f %10.2f %11.1f%% |%s\n", row.name.c_str(), row.wall,
+                python > 0 ? python / row.wall : 0.0, 100 * row.saved,
+                accuracyText(row.accuracies).c_str());
+    const bool isAuto = (row.name == settings[2].name && automatic == Precision::Bf16Frozen) ||
+                        (row.name == settings[1].name && automatic == Precision::Float32);
+    if (isAuto) autoWall = row.wall;
+  }
+  if (python > 0)
+    std::printf("%-36s | %8.2f %10.2f %12s |\n",
+                (std::string("PyTorch reference, one child after another, ") +
+                 std::to_string(pythonThreads) + " thr")
+                    .c_str(),
+                python, 1.0, "");
+  double worst = 0;
+  for (std::size_t i = 0; i < rows[2].accuracies.size() && i < rows[0].accuracies.size(); ++i)
+    worst = std::max(worst, std::abs(rows[2].accuracies[i] - rows[0].accuracies[i]));
+  double worstTraining = 0;
+  for (std::size_t i = 0; i < rows[3].accuracies.size() && i < rows[0].accuracies.size(); ++i)
+    worstTraining =
+        std::max(worstTraining, std::abs(rows[3].accuracies[i] - rows[0].accuracies[i]));
+  std::printf(
+      "accuracy parity: shared + cached float32 %s the unshared engine's; bf16 frozen layers "
+      "differ by at most %.1f points, bf16 training by at most %.1f.\n",
+      rows[1].accuracies == rows[0].accuracies ? "equals" : "DIFFERS FROM", 100 * worst,
+      100 * worstTraining);
+  std::printf("default precision on this CPU (training.precision auto): %s\n",
+              toString(automatic).c_str());
+  if (python > 0 && autoWall > 0)
+    std::printf("generation speedup vs reference: %.2f\n", python / autoWall);
+  std::printf("frozen-forward work saved (default settings): %.1f%%\n",
+              100 * (automatic == Precision::Bf16Frozen ? rows[2].saved : rows[1].saved));
+  printLoad("after");
+}
+
 int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -579,7 +752,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: bench_engine_speed [--seconds S] [--repeats R] [--no-python]\n"
                    "       [--overhead-examples N]\n"
-                   "       [--sections speed,frozen,overhead,threads,bounded]\n");
+                   "       [--sections speed,frozen,overhead,threads,bounded,generation]\n");
       return 2;
     }
   }
@@ -594,5 +767,6 @@ int main(int argc, char** argv) {
   if (o.wants("overhead")) overheadSection(o, mnist);
   if (o.wants("threads")) threadsSection(o);
   if (o.wants("bounded")) boundedSection(o);
+  if (o.wants("generation")) generationSection(o);
   return 0;
 }

@@ -13,9 +13,20 @@ clip_grad_norm_, LambdaLR), so the comparison is against idiomatic Python.
 Run with Debian's python3-torch (the same LibTorch as the engine): /usr/bin/python3.
 Usage: reference_train_step.py --arch vit|cnn --threads N [--seconds S] [--batch 64]
                                [--frozen-blocks K] [--classes 10]
+       reference_train_step.py --generation --threads N [--children 4] [--steps 64]
+                               [--validate-every 32] [--validation 1024] [--frozen-blocks 2]
 --frozen-blocks K freezes the stem and the first K blocks (no autograd, as the engine's frozen
 prefix); -1 freezes every block (only the final norm and the head train).
+
+--generation times a μ2Net generation the way a per-model framework runs it: the built-in root's
+architecture (ViT with a convolutional stem, width 64, 4 blocks), and `--children` children of it
+trained one after another, each with the stem and the first `--frozen-blocks` blocks frozen
+(shared, no autograd), its own copies of the other blocks and the norm, and a new zero head,
+trained with AdamW (lr 1e-3, weight decay 1e-4, warm-up + cosine) for `--steps` steps of
+`--batch`, validated on `--validation` images in batches of 256 every `--validate-every` steps
+(every validation runs the whole route). Prints one JSON line with the wall seconds.
 """
+import copy
 import argparse
 import json
 import math
@@ -50,11 +61,33 @@ class VitBlock(nn.Module):
         return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
 
 
+class ConvStem(nn.Module):
+    """log2(patch) 3x3 convolutions of stride 2 (channels d/2^(k-1), ..., d), ReLU between."""
+
+    def __init__(self, d, patch):
+        super().__init__()
+        k = int(math.log2(patch))
+        channels = [d >> (k - 1 - j) for j in range(k)]
+        convs, c_in = [], 3
+        for c in channels:
+            convs.append(nn.Conv2d(c_in, c, 3, stride=2, padding=1))
+            c_in = c
+        self.convs = nn.ModuleList(convs)
+
+    def forward(self, x):
+        for j, conv in enumerate(self.convs):
+            x = conv(x)
+            if j + 1 < len(self.convs):
+                x = F.relu(x)
+        return x
+
+
 class Vit(nn.Module):
-    def __init__(self, image=28, patch=4, d=64, heads=4, mlp=128, depth=4, classes=10):
+    def __init__(self, image=28, patch=4, d=64, heads=4, mlp=128, depth=4, classes=10,
+                 conv_stem=False):
         super().__init__()
         g = image // patch
-        self.embedding = nn.Conv2d(3, d, patch, stride=patch)
+        self.embedding = ConvStem(d, patch) if conv_stem else nn.Conv2d(3, d, patch, stride=patch)
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
         self.posembed = nn.Parameter(torch.randn(1, g * g + 1, d) * 0.02)
         self.blocks = nn.ModuleList(VitBlock(d, heads, mlp) for _ in range(depth))
@@ -115,15 +148,68 @@ def lr_factor(step, total, warmup_ratio=0.05):
     return 0.5 * (1 + math.cos(math.pi * (step - w) / (total - w)))
 
 
+def generation(args):
+    """A generation of children of one root, trained one after another (see the docstring)."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    root = Vit(classes=args.classes, conv_stem=True)
+    frozen = args.frozen_blocks
+    size = 28
+    batches = [(torch.rand(args.batch, 3, size, size) * 2 - 1,
+                torch.randint(0, args.classes, (args.batch,))) for _ in range(8)]
+    validation = torch.rand(args.validation, 3, size, size) * 2 - 1
+    validation_labels = torch.randint(0, args.classes, (args.validation,))
+    accuracies = []
+    start = time.perf_counter()
+    for _ in range(args.children):
+        child = copy.deepcopy(root)  # the shared parts are frozen, the rest is the child's own
+        nn.init.zeros_(child.head.weight)
+        nn.init.zeros_(child.head.bias)
+        for module in [child.embedding] + list(child.blocks[:frozen]):
+            module.requires_grad_(False)
+        child.cls.requires_grad_(False)
+        child.posembed.requires_grad_(False)
+        params = [p for p in child.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=1e-4)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, args.steps))
+        for step in range(args.steps):
+            x, y = batches[step % 8]
+            loss = F.cross_entropy(forward(child, x, frozen), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            if (step + 1) % args.validate_every == 0:
+                correct = 0
+                with torch.inference_mode():
+                    for b in range(0, args.validation, 256):
+                        logits = forward(child, validation[b:b + 256], len(child.blocks))
+                        correct += (logits.argmax(1) == validation_labels[b:b + 256]).sum().item()
+                accuracies.append(correct / args.validation)
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"mode": "generation", "threads": args.threads, "children": args.children,
+                      "steps": args.steps, "frozen_blocks": frozen, "seconds": elapsed,
+                      "validations": len(accuracies)}))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", choices=["vit", "cnn"], required=True)
+    ap.add_argument("--arch", choices=["vit", "cnn"], default="vit")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--frozen-blocks", type=int, default=0)
+    ap.add_argument("--generation", action="store_true")
+    ap.add_argument("--children", type=int, default=4)
+    ap.add_argument("--steps", type=int, default=64)
+    ap.add_argument("--validate-every", type=int, default=32)
+    ap.add_argument("--validation", type=int, default=1024)
     args = ap.parse_args()
+    if args.generation:
+        generation(args)
+        return
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     model = Vit(classes=args.classes) if args.arch == "vit" else Cnn(classes=args.classes)

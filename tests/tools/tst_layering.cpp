@@ -51,6 +51,8 @@ const std::vector<std::string> kDomains = {
 const std::vector<std::pair<std::string, std::string>> kTorchOutsideModel = {
     {"core/src/engine/GenerationTrainer.cpp",
      "trains and evaluates a generation's children: batches as tensors, LibTorch's thread count"},
+    {"core/src/engine/ActivationCache.cpp",
+     "holds frozen-prefix activations (tensors) and counts their bytes"},
     {"core/src/engine/ModelExport.cpp",
      "writes a retained model as a TorchScript module and loads one back (inspectTorchScript)"},
     {"core/src/engine/Pretrain.cpp", "pretraining trains a root in its own loop, on tensors"},

@@ -30,7 +30,9 @@ struct Child {
   bool improved = false;        ///< passed the retention rule
   int64_t divergedAtStep = 0;   ///< > 0: the step whose loss (or weights) became NaN or infinite
   std::vector<double> history;  ///< validation accuracy after each validation
-  double seconds = 0;           ///< wall-clock training time
+  /// Training time attributed to the child: its own steps and validations, plus its share of
+  /// preparing the generation's batches (assembly and the shared frozen prefixes).
+  double seconds = 0;
 };
 
 /// Adds an improved child to the system: its cloned and new components (created in

@@ -61,7 +61,8 @@ struct Engine::Impl {
   // ---- queries (EngineQueries.cpp) -----------------------------------------------------------
 
   TaskState& task(const std::string& name);
-  std::vector<std::shared_ptr<ComponentTensors>> routeTensors(int64_t pathId) const;
+  /// The path's components, all frozen (every one is in the system).
+  EvalRoute evalRoute(int64_t pathId) const;
   /// Test accuracy of a path on its task's test subset.
   double testPath(int64_t pathId);
   /// The system's snapshot with every component's SHA-256.

@@ -13,18 +13,27 @@ TaskState& Engine::Impl::task(const std::string& name) {
   throw std::out_of_range("unknown task " + name);
 }
 
-std::vector<std::shared_ptr<ComponentTensors>> Engine::Impl::routeTensors(int64_t pathId) const {
-  std::vector<std::shared_ptr<ComponentTensors>> r;
-  for (int64_t cid : system.path(pathId).componentIds)
-    r.push_back(system.component(cid).tensors);
+EvalRoute Engine::Impl::evalRoute(int64_t pathId) const {
+  EvalRoute r;
+  for (int64_t cid : system.path(pathId).componentIds) {
+    r.tensors.push_back(system.component(cid).tensors);
+    r.frozenIds.push_back(cid);
+  }
   return r;
 }
+
+namespace {
+
+EvalSubset testSubset(const TaskState& t) {
+  return {t.data.test, t.testIndices, t.spec.name + "/test"};
+}
+
+}  // namespace
 
 double Engine::Impl::testPath(int64_t pathId) {
   const Path& p = system.path(pathId);
   const TaskState& t = task(p.task);
-  return trainer.evaluate(routeTensors(pathId), t.data.test, t.testIndices,
-                          toDataHParams(p.hparams));
+  return trainer.evaluate(evalRoute(pathId), testSubset(t), toDataHParams(p.hparams));
 }
 
 // The system's snapshot with every component's SHA-256 (cached: components never change once
@@ -47,8 +56,10 @@ RunReport Engine::Impl::makeReport(double wall, bool stopped) const {
   for (const auto& t : tasks)
     reports.push_back(makeTaskReport(system, t.spec.name, t.data.numClasses, t.childrenTried,
                                      t.childrenImproved));
-  return makeRunReport(system, std::move(reports), generationCounter, wall, stopped,
-                       config.training.threads);
+  RunReport report = makeRunReport(system, std::move(reports), generationCounter, wall, stopped,
+                                   config.training.threads);
+  report.precision = trainer.precision();
+  return report;
 }
 
 void Engine::pause() {
@@ -91,7 +102,7 @@ ConfusionMatrix Engine::evaluateConfusion(const std::string& task) {
   ConfusionMatrix m;
   m.task = task;
   m.classNames = t.data.classNames;
-  m.counts = d.trainer.confusion(d.routeTensors(id), t.data.test, t.testIndices,
+  m.counts = d.trainer.confusion(d.evalRoute(id), testSubset(t),
                                  toDataHParams(d.system.path(id).hparams), t.data.numClasses);
   return m;
 }
@@ -127,17 +138,37 @@ std::vector<std::pair<int64_t, std::string>> Engine::lockedComponentHashes() con
   return out;
 }
 
+ComputeSavings Engine::computeSavings() const {
+  const FrozenWork work = impl_->trainer.frozenWork();
+  const ActivationCacheStats cache = impl_->trainer.cacheStats();
+  ComputeSavings s;
+  s.frozenNeeded = work.needed;
+  s.frozenComputed = work.computed;
+  s.cacheHits = cache.hits;
+  s.cacheMisses = cache.misses;
+  s.cacheEvicted = cache.evicted;
+  s.cacheEntries = static_cast<int64_t>(cache.entries);
+  s.cacheBytes = static_cast<int64_t>(cache.bytes);
+  return s;
+}
+
+Precision Engine::precision() const {
+  return impl_->trainer.precision();
+}
+
 double Engine::evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask) {
   auto& d = *impl_;
   const int64_t own = d.system.retainedPath(task);
   const int64_t trunk = d.system.retainedPath(trunkTask);
   if (own < 0 || trunk < 0)
     throw std::out_of_range("task '" + (own < 0 ? task : trunkTask) + "' has no retained model");
-  std::vector<std::shared_ptr<ComponentTensors>> route = d.routeTensors(trunk);
-  route.back() = d.routeTensors(own).back();  // the head is always the last slot
+  EvalRoute route = d.evalRoute(trunk);
+  // The head is always the last slot.
+  const EvalRoute ownRoute = d.evalRoute(own);
+  route.tensors.back() = ownRoute.tensors.back();
+  route.frozenIds.back() = ownRoute.frozenIds.back();
   const TaskState& t = d.task(task);
-  return d.trainer.evaluate(route, t.data.test, t.testIndices,
-                            toDataHParams(d.system.path(trunk).hparams));
+  return d.trainer.evaluate(route, testSubset(t), toDataHParams(d.system.path(trunk).hparams));
 }
 
 }  // namespace mu2net

@@ -1,13 +1,19 @@
 #include "engine/GenerationTrainer.h"
 
 #include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/types.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <exception>
+#include <limits>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <thread>
@@ -26,6 +32,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int64_t kEvalBatch = 256;
 constexpr double kProgressInterval = 0.2;  // seconds between TrainingProgress events
+// How many batches may be prepared ahead of the slowest child: enough for a worker to prepare
+// the next batch while the others still train on this one.
+constexpr int64_t kLookahead = 2;
 
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -40,6 +49,25 @@ bool trainableFinite(const Child& child) {
   return true;
 }
 
+std::vector<const ComponentTensors*> rawRoute(
+    const std::vector<std::shared_ptr<ComponentTensors>>& route) {
+  std::vector<const ComponentTensors*> r;
+  for (const auto& c : route)
+    r.push_back(c.get());
+  return r;
+}
+
+// The subset's identity in the cache: its name, its size and a digest of its indices.
+std::string subsetKey(const EvalSubset& subset) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over the indices' bytes
+  for (int64_t i : subset.indices)
+    for (int b = 0; b < 8; ++b) {
+      h ^= (static_cast<std::uint64_t>(i) >> (8 * b)) & 0xff;
+      h *= 1099511628211ULL;
+    }
+  return subset.name + "#" + std::to_string(subset.indices.size()) + ":" + std::to_string(h);
+}
+
 }  // namespace
 
 GenerationTrainer::GenerationTrainer(const ExperimentConfig& config, RunControl& control,
@@ -48,8 +76,13 @@ GenerationTrainer::GenerationTrainer(const ExperimentConfig& config, RunControl&
       training_(config.training),
       evolution_(config.evolution),
       seed_(config.seed),
+      precision_(effectivePrecision(config.training.precision)),
       control_(control),
-      events_(events) {}
+      events_(events) {
+  if (training_.activationCacheMib > 0)
+    cache_ = std::make_unique<ActivationCache>(
+        static_cast<std::size_t>(training_.activationCacheMib) << 20);
+}
 
 void GenerationTrainer::useAllThreads() const {
   at::set_num_threads(training_.threads);
@@ -60,64 +93,118 @@ void GenerationTrainer::safePoint() {
   control_.safePoint();
 }
 
-namespace {
+ActivationCacheStats GenerationTrainer::cacheStats() const {
+  return cache_ ? cache_->stats() : ActivationCacheStats{};
+}
 
-// Calls f(images, labels) for the examples `indices` of `set` in batches of kEvalBatch, prepared
-// as `ds` says (no augmentation).
-template <typename F>
-void forEachEvalBatch(const ImageSet& set, const std::vector<int64_t>& indices,
-                      const DataHParams& ds, F&& f) {
+FrozenWork GenerationTrainer::frozenWork() const {
+  return {frozenNeeded_.load(), frozenComputed_.load()};
+}
+
+// ---- Evaluation -------------------------------------------------------------------------------
+
+void GenerationTrainer::forEachPrediction(
+    const EvalRoute& route, const EvalSubset& subset, const DataHParams& ds,
+    const std::function<void(const at::Tensor& predicted, const at::Tensor& labels)>& f) const {
+  const auto r = rawRoute(route.tensors);
+  const std::vector<int64_t>& indices = subset.indices;
+  const auto n = static_cast<int64_t>(indices.size());
+  const std::size_t frozen = std::min(route.frozenIds.size(), r.size());
+  // Activations are kept up to the last block: norm and head are cheap, and the blocks' output
+  // is what other routes share.
+  const std::size_t cacheLen = cache_ && r.size() >= 2 ? std::min(frozen, r.size() - 2) : 0;
   const int64_t s = ds.imageSize;
-  torch::Tensor images = torch::empty({kEvalBatch, 3, s, s}, torch::kFloat);
-  torch::Tensor labels = torch::empty({kEvalBatch}, torch::kLong);
-  Rng unused(0);
-  for (std::size_t start = 0; start < indices.size(); start += kEvalBatch) {
-    const auto n = static_cast<int64_t>(
-        std::min<std::size_t>(static_cast<std::size_t>(kEvalBatch), indices.size() - start));
-    assembleBatch(set, std::span<const int64_t>(indices.data() + start, n), ds, false, unused,
-                  images.data_ptr<float>(), labels.data_ptr<int64_t>());
-    f(images.narrow(0, 0, n), labels.narrow(0, 0, n));
+  const auto batchCount = (n + kEvalBatch - 1) / kEvalBatch;
+  const auto batchLength = [&](int64_t b) { return std::min(kEvalBatch, n - b * kEvalBatch); };
+  const auto labelsOf = [&](int64_t b) {
+    torch::Tensor labels = torch::empty({batchLength(b)}, torch::kLong);
+    for (int64_t i = 0; i < batchLength(b); ++i)
+      labels.data_ptr<int64_t>()[i] = subset.set.labels[static_cast<std::size_t>(
+          indices[static_cast<std::size_t>(b * kEvalBatch + i)])];
+    return labels;
+  };
+  const auto imagesOf = [&](int64_t b) {
+    torch::Tensor images = torch::empty({batchLength(b), 3, s, s}, torch::kFloat);
+    torch::Tensor labels = torch::empty({batchLength(b)}, torch::kLong);
+    Rng unused(0);
+    assembleBatch(subset.set,
+                  std::span<const int64_t>(indices.data() + b * kEvalBatch,
+                                           static_cast<std::size_t>(batchLength(b))),
+                  ds, false, unused, images.data_ptr<float>(), labels.data_ptr<int64_t>());
+    return images;
+  };
+  frozenNeeded_ += static_cast<int64_t>(frozen) * n;
+  if (cacheLen == 0) {
+    frozenComputed_ += static_cast<int64_t>(frozen) * n;
+    for (int64_t b = 0; b < batchCount; ++b)
+      f(predictClassesFrom(arch_, r, imagesOf(b), 0, frozen, precision_), labelsOf(b));
+    return;
   }
-}
-
-std::vector<const ComponentTensors*> rawRoute(
-    const std::vector<std::shared_ptr<ComponentTensors>>& route) {
-  std::vector<const ComponentTensors*> r;
-  for (const auto& c : route)
-    r.push_back(c.get());
-  return r;
-}
-
-}  // namespace
-
-double GenerationTrainer::evaluate(const std::vector<std::shared_ptr<ComponentTensors>>& route,
-                                   const ImageSet& set, const std::vector<int64_t>& indices,
-                                   const DataHParams& ds) const {
-  if (indices.empty()) return 0;
-  const auto r = rawRoute(route);
-  int64_t correct = 0;
-  forEachEvalBatch(set, indices, ds, [&](const torch::Tensor& images, const torch::Tensor& labels) {
-    correct += countCorrect(arch_, r, images, labels);
+  const std::string subsetName = subsetKey(subset);
+  const auto keyOf = [&](std::size_t len) {
+    ActivationKey key;
+    key.componentIds.assign(route.frozenIds.begin(),
+                            route.frozenIds.begin() + static_cast<std::ptrdiff_t>(len));
+    key.imageSize = static_cast<int>(s);
+    key.subset = subsetName;
+    key.precision = static_cast<int>(precision_);
+    return key;
+  };
+  std::size_t computedLen = 0;
+  const auto cached = cache_->getOrCompute(keyOf(cacheLen), [&] {
+    // Continue from the longest shorter prefix already cached, if any.
+    std::shared_ptr<const ActivationCache::Batches> from;
+    std::size_t fromLen = cacheLen;
+    while (!from && --fromLen > 0)
+      from = cache_->find(keyOf(fromLen));
+    computedLen = cacheLen - fromLen;
+    c10::InferenceMode inference;
+    ActivationCache::Batches out;
+    for (int64_t b = 0; b < batchCount; ++b)
+      out.push_back(forwardSlots(arch_, r,
+                                 from ? (*from)[static_cast<std::size_t>(b)] : imagesOf(b), fromLen,
+                                 cacheLen, frozen, precision_)
+                        .contiguous());
+    return out;
   });
-  return static_cast<double>(correct) / static_cast<double>(indices.size());
+  frozenComputed_ += static_cast<int64_t>(computedLen + frozen - cacheLen) * n;
+  for (int64_t b = 0; b < batchCount; ++b)
+    f(predictClassesFrom(arch_, r, (*cached)[static_cast<std::size_t>(b)], cacheLen, frozen,
+                         precision_),
+      labelsOf(b));
 }
 
-std::vector<std::vector<int64_t>> GenerationTrainer::confusion(
-    const std::vector<std::shared_ptr<ComponentTensors>>& route, const ImageSet& set,
-    const std::vector<int64_t>& indices, const DataHParams& ds, int numClasses) const {
+double GenerationTrainer::evaluate(const EvalRoute& route, const EvalSubset& subset,
+                                   const DataHParams& ds) const {
+  if (subset.indices.empty()) return 0;
+  ComputeTime& timing = threadComputeTime();
+  const auto t0 = Clock::now();
+  int64_t correct = 0;
+  forEachPrediction(route, subset, ds, [&](const at::Tensor& predicted, const at::Tensor& labels) {
+    correct += predicted.eq(labels).sum().item<int64_t>();
+  });
+  timing.evalImages += static_cast<int64_t>(subset.indices.size());
+  timing.evalSeconds += secondsSince(t0);
+  return static_cast<double>(correct) / static_cast<double>(subset.indices.size());
+}
+
+std::vector<std::vector<int64_t>> GenerationTrainer::confusion(const EvalRoute& route,
+                                                               const EvalSubset& subset,
+                                                               const DataHParams& ds,
+                                                               int numClasses) const {
   const auto k = static_cast<std::size_t>(numClasses);
   std::vector<std::vector<int64_t>> counts(k, std::vector<int64_t>(k, 0));
-  const auto r = rawRoute(route);
-  forEachEvalBatch(set, indices, ds, [&](const torch::Tensor& images, const torch::Tensor& labels) {
-    const torch::Tensor predicted = predictClasses(arch_, r, images).contiguous();
-    const torch::Tensor truth = labels.contiguous();
-    for (int64_t i = 0; i < truth.size(0); ++i) {
-      const int64_t t = truth.data_ptr<int64_t>()[i], p = predicted.data_ptr<int64_t>()[i];
-      if (t < 0 || p < 0 || t >= numClasses || p >= numClasses)
-        throw std::out_of_range("confusion: a label or prediction outside the task's classes");
-      ++counts[static_cast<std::size_t>(t)][static_cast<std::size_t>(p)];
-    }
-  });
+  forEachPrediction(
+      route, subset, ds, [&](const at::Tensor& predictedIn, const at::Tensor& truthIn) {
+        const torch::Tensor predicted = predictedIn.contiguous();
+        const torch::Tensor truth = truthIn.contiguous();
+        for (int64_t i = 0; i < truth.size(0); ++i) {
+          const int64_t t = truth.data_ptr<int64_t>()[i], p = predicted.data_ptr<int64_t>()[i];
+          if (t < 0 || p < 0 || t >= numClasses || p >= numClasses)
+            throw std::out_of_range("confusion: a label or prediction outside the task's classes");
+          ++counts[static_cast<std::size_t>(t)][static_cast<std::size_t>(p)];
+        }
+      });
   return counts;
 }
 
@@ -127,95 +214,334 @@ double GenerationTrainer::scoreOf(double quality, double accountedParams) const 
   return quality * std::pow(s, accountedParams / evolution_.referenceParams);
 }
 
-void GenerationTrainer::trainChild(Child& child, const TaskState& t, int64_t generation,
-                                   const HParams& ds) {
-  const std::string& taskName = t.spec.name;
-  const auto& tr = training_;
-  const HParams& hp = child.plan.hparams;
-  const DataHParams dataHp = toDataHParams(ds);
-  const int64_t between = std::min<int64_t>(t.data.train.count, tr.trainExamplesBetweenValidations);
-  const int64_t stepsPerValidation = (between + tr.batchSize - 1) / tr.batchSize;
-  const int64_t totalSteps = stepsPerValidation * tr.validationsPerChild;
+// ---- Training a generation ----------------------------------------------------------------------
 
-  OptimizerHParams opt;
-  opt.optimizer = static_cast<OptimizerKind>(std::lround(hp.at("opt_type")));
-  opt.learningRate = hp.at("opt_lr");
-  opt.momentum = hp.at("opt_momentum");
-  opt.nesterov = hp.at("opt_nesterov") != 0.0;
-  opt.warmupRatio = hp.at("opt_lr_warmup_ratio");
-  opt.weightDecay = hp.at("opt_weight_decay");
-  opt.totalSteps = totalSteps;
+// A prefix of frozen components shared by several children: its activations are computed once per
+// batch, from those of its parent (a shorter shared prefix) or from the images.
+struct GenerationTrainer::PrefixNode {
+  std::vector<const ComponentTensors*> components;  // the prefix, in route order
+  std::vector<const ComponentTensors*> route;       // the whole route of a child that begins so
+  std::optional<std::size_t> parent;                // index of the next shorter node
+};
 
-  events_.emit(childStartedEvent(child, taskName, generation, totalSteps));
-
-  const auto t0 = Clock::now();
-  RouteTrainer trainer(arch_, child.tensors, child.trainable, opt);
-  // Every child of a generation sees the same batch stream and the same augmentation draws.
-  BatchStream stream(t.data.train.count, tr.batchSize,
-                     deriveSeed(seed_, {hashTag("batches"), std::uint64_t(generation)}));
-  Rng augment(deriveSeed(seed_, {hashTag("augment"), std::uint64_t(generation)}));
-  const int64_t s = dataHp.imageSize;
-  torch::Tensor images = torch::empty({tr.batchSize, 3, s, s}, torch::kFloat);
-  torch::Tensor labels = torch::empty({tr.batchSize}, torch::kLong);
-  std::vector<int64_t> batch;
+// One child on its way through the generation.
+struct GenerationTrainer::ChildRun {
+  Child* child = nullptr;
+  std::unique_ptr<RouteTrainer> trainer;
+  std::vector<int64_t> frozenIds;  // ids of its leading shared components
   std::vector<std::shared_ptr<ComponentTensors>> best;
-  const bool sameTaskParent = child.plan.parentTask == taskName;
-  child.improved = !sameTaskParent;
-
-  auto lastProgress = Clock::now();
+  bool sameTaskParent = false;
+  std::optional<std::size_t> node;  // the shared prefix it starts from
+  int64_t step = 0;                 // steps taken
+  bool busy = false;
+  bool done = false;
+  Clock::time_point lastProgress;
   int64_t samplesSinceProgress = 0;
+};
+
+// A prepared batch: the images, the labels and each shared prefix's activations.
+struct GenerationTrainer::StepData {
   int64_t step = 0;
-  for (int v = 1; v <= tr.validationsPerChild; ++v) {
-    for (int64_t i = 0; i < stepsPerValidation; ++i) {
-      safePoint();
-      stream.next(batch);
-      assembleBatch(t.data.train, batch, dataHp, true, augment, images.data_ptr<float>(),
-                    labels.data_ptr<int64_t>());
-      const double loss = trainer.step(images, labels);
-      ++step;
-      if (!std::isfinite(loss)) {
-        child.divergedAtStep = step;
+  torch::Tensor images;
+  torch::Tensor labels;
+  std::vector<torch::Tensor> prefixes;  // one per PrefixNode
+};
+
+// The state the workers of one generation share (guarded by `mutex`, except the read-only parts).
+struct GenerationTrainer::Schedule {
+  const TaskState& task;
+  int64_t generation = 0;
+  DataHParams data;
+  int64_t stepsPerValidation = 0;
+  int64_t totalSteps = 0;
+  std::vector<ChildRun> runs;
+  std::vector<PrefixNode> nodes;
+  // The batch stream and augmentation draws every child would replay: advanced by prepare() only,
+  // one batch after another.
+  BatchStream stream;
+  Rng augment;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<StepData> prepared;  // batches [prepared.front().step, nextPrepare)
+  int64_t nextPrepare = 0;
+  bool preparing = false;
+  bool stopped = false;
+  std::exception_ptr failure;
+  std::vector<double> seconds;  // per run: its own steps plus its share of the prepared batches
+
+  Schedule(const TaskState& t, int64_t g, DataHParams ds, int64_t batchSize,
+           std::uint64_t batchSeed, std::uint64_t augmentSeed)
+      : task(t),
+        generation(g),
+        data(ds),
+        stream(t.data.train.count, batchSize, batchSeed),
+        augment(augmentSeed) {}
+  // The step of the slowest child still training (totalSteps when all are done).
+  int64_t slowest() const {
+    int64_t m = totalSteps;
+    for (const auto& r : runs)
+      if (!r.done) m = std::min(m, r.step);
+    return m;
+  }
+};
+
+std::vector<GenerationTrainer::PrefixNode> GenerationTrainer::planPrefixes(
+    std::vector<ChildRun>& runs) const {
+  std::vector<PrefixNode> nodes;
+  if (!training_.shareFrozenPrefix) return nodes;
+  std::vector<std::vector<const ComponentTensors*>> frozen;
+  for (const auto& run : runs) {
+    const auto raw = rawRoute(run.child->tensors);
+    frozen.emplace_back(raw.begin(),
+                        raw.begin() + static_cast<std::ptrdiff_t>(run.trainer->frozenPrefix()));
+  }
+  // Candidates: the longest prefix common to each pair of children.
+  std::map<std::vector<const ComponentTensors*>, std::size_t> candidates;  // → a child
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    for (std::size_t j = i + 1; j < runs.size(); ++j) {
+      std::size_t c = 0;
+      while (c < frozen[i].size() && c < frozen[j].size() && frozen[i][c] == frozen[j][c])
+        ++c;
+      if (c > 0) candidates.emplace(std::vector(frozen[i].begin(), frozen[i].begin() + c), i);
+    }
+  std::vector<std::vector<const ComponentTensors*>> prefixes;
+  std::vector<std::size_t> owner;
+  for (const auto& [p, child] : candidates) {
+    prefixes.push_back(p);
+    owner.push_back(child);
+  }
+  const auto isPrefix = [](const auto& shorter, const auto& longer) {
+    return shorter.size() <= longer.size() &&
+           std::equal(shorter.begin(), shorter.end(), longer.begin());
+  };
+  // Each child starts from the longest candidate its frozen prefix begins with; each candidate
+  // from the longest shorter one. A candidate with fewer than two consumers saves nothing: it is
+  // dropped (its consumer starts further up) until every one left is shared.
+  std::vector<bool> alive(prefixes.size(), true);
+  std::vector<std::optional<std::size_t>> start(runs.size()), parent(prefixes.size());
+  for (bool changed = true; changed;) {
+    changed = false;
+    // The longest live candidate that is a prefix of `seq` (shorter than `seq` when `proper`).
+    const auto longest = [&](const auto& seq, bool proper) {
+      std::optional<std::size_t> best;
+      for (std::size_t k = 0; k < prefixes.size(); ++k)
+        if (alive[k] && (!proper || prefixes[k].size() < seq.size()) &&
+            isPrefix(prefixes[k], seq) && (!best || prefixes[k].size() > prefixes[*best].size()))
+          best = k;
+      return best;
+    };
+    std::vector<int> consumers(prefixes.size(), 0);
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      if ((start[i] = longest(frozen[i], false))) ++consumers[*start[i]];
+    for (std::size_t k = 0; k < prefixes.size(); ++k)
+      if (alive[k] && (parent[k] = longest(prefixes[k], true))) ++consumers[*parent[k]];
+    for (std::size_t k = 0; k < prefixes.size(); ++k)
+      if (alive[k] && consumers[k] < 2) {
+        alive[k] = false;
+        changed = true;
         break;
       }
-      samplesSinceProgress += tr.batchSize;
-      const double dt = secondsSince(lastProgress);
-      if (dt >= kProgressInterval || step == totalSteps) {
-        events_.emit(TrainingProgressEvent{taskName, generation, child.plan.index, step, totalSteps,
-                                           loss, samplesSinceProgress / std::max(dt, 1e-9)});
-        lastProgress = Clock::now();
-        samplesSinceProgress = 0;
-      }
-    }
-    // A loss that became NaN or infinite (a learning rate far too high) leaves weights that mean
-    // nothing: the child stops here and is never an improvement (the last step's update is
-    // checked through the weights, as its loss was computed before it).
-    if (!child.divergedAtStep && !trainableFinite(child)) child.divergedAtStep = step;
-    if (child.divergedAtStep) break;
-    const double quality = evaluate(child.tensors, t.data.validation, t.validationIndices, dataHp);
-    const double score = scoreOf(quality, child.accountedParams);
-    child.history.push_back(quality);
-    if (score > child.bestScore) {
-      child.bestScore = score;
-      child.bestQuality = quality;
-      best.clear();
-      for (std::size_t k = 0; k < child.tensors.size(); ++k)
-        best.push_back(child.trainable[k] ? child.tensors[k]->clone() : child.tensors[k]);
-    }
-    if (sameTaskParent && score >= child.plan.parentScore) child.improved = true;
-    events_.emit(ValidationEvent{taskName, generation, child.plan.index, v, quality, score});
   }
+  // Number the surviving nodes shortest first, so that a parent is always computed first.
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < prefixes.size(); ++k)
+    if (alive[k]) order.push_back(k);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return prefixes[a].size() < prefixes[b].size();
+  });
+  std::map<std::size_t, std::size_t> number;
+  for (std::size_t k : order) {
+    number[k] = nodes.size();
+    PrefixNode node;
+    node.components = prefixes[k];
+    node.route = rawRoute(runs[owner[k]].child->tensors);
+    if (parent[k]) node.parent = number.at(*parent[k]);
+    nodes.push_back(std::move(node));
+  }
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (start[i]) runs[i].node = number.at(*start[i]);
+  return nodes;
+}
+
+GenerationTrainer::StepData GenerationTrainer::prepare(Schedule& schedule, int64_t step) const {
+  StepData d;
+  d.step = step;
+  const int64_t b = training_.batchSize, s = schedule.data.imageSize;
+  d.images = torch::empty({b, 3, s, s}, torch::kFloat);
+  d.labels = torch::empty({b}, torch::kLong);
+  std::vector<int64_t> batch;
+  schedule.stream.next(batch);
+  assembleBatch(schedule.task.data.train, batch, schedule.data, true, schedule.augment,
+                d.images.data_ptr<float>(), d.labels.data_ptr<int64_t>());
+  for (const auto& node : schedule.nodes) {
+    const std::size_t from = node.parent ? schedule.nodes[*node.parent].components.size() : 0;
+    const torch::Tensor& input = node.parent ? d.prefixes[*node.parent] : d.images;
+    const std::size_t to = node.components.size();
+    d.prefixes.push_back(forwardSlots(arch_, node.route, input, from, to, to, precision_));
+    frozenComputed_ += static_cast<int64_t>(node.components.size() - from) * b;
+  }
+  return d;
+}
+
+void GenerationTrainer::finish(ChildRun& run) const {
+  Child& child = *run.child;
   // A child's final parameters are those of its best validation.
-  if (!best.empty()) child.tensors = std::move(best);
+  if (!run.best.empty()) child.tensors = std::move(run.best);
   if (child.divergedAtStep) {
     child.improved = false;
     if (child.history.empty()) child.bestQuality = child.bestScore = 0;
   }
-  child.seconds = secondsSince(t0);
+  run.trainer.reset();
+  run.done = true;
 }
 
-// training.parallel_children, or by default one per thread. Each child is independent of the
-// others (own clones, own optimiser, the same batch stream replayed), so a child's result does
-// not depend on which thread trains it.
+void GenerationTrainer::validate(Schedule& schedule, ChildRun& run) {
+  Child& child = *run.child;
+  const TaskState& t = schedule.task;
+  const double quality =
+      evaluate(EvalRoute{child.tensors, run.frozenIds},
+               EvalSubset{t.data.validation, t.validationIndices, t.spec.name + "/validation"},
+               schedule.data);
+  const double score = scoreOf(quality, child.accountedParams);
+  child.history.push_back(quality);
+  if (score > child.bestScore) {
+    child.bestScore = score;
+    child.bestQuality = quality;
+    run.best.clear();
+    for (std::size_t k = 0; k < child.tensors.size(); ++k)
+      run.best.push_back(child.trainable[k] ? child.tensors[k]->clone() : child.tensors[k]);
+  }
+  if (run.sameTaskParent && score >= child.plan.parentScore) child.improved = true;
+  events_.emit(ValidationEvent{t.spec.name, schedule.generation, child.plan.index,
+                               static_cast<int>(child.history.size()), quality, score});
+}
+
+void GenerationTrainer::advance(Schedule& schedule, ChildRun& run, const StepData& data) {
+  Child& child = *run.child;
+  const std::size_t begin = run.node ? schedule.nodes[*run.node].components.size() : 0;
+  const torch::Tensor& input = run.node ? data.prefixes[*run.node] : data.images;
+  const double loss = run.trainer->stepFrom(input, begin, data.labels);
+  const auto frozen = static_cast<int64_t>(run.trainer->frozenPrefix());
+  frozenNeeded_ += frozen * training_.batchSize;
+  frozenComputed_ += (frozen - static_cast<int64_t>(begin)) * training_.batchSize;
+  const int64_t step = run.step + 1;
+  if (!std::isfinite(loss)) {
+    child.divergedAtStep = step;
+    finish(run);
+    return;
+  }
+  run.samplesSinceProgress += training_.batchSize;
+  const double dt = secondsSince(run.lastProgress);
+  if (dt >= kProgressInterval || step == schedule.totalSteps) {
+    events_.emit(TrainingProgressEvent{schedule.task.spec.name, schedule.generation,
+                                       child.plan.index, step, schedule.totalSteps, loss,
+                                       run.samplesSinceProgress / std::max(dt, 1e-9)});
+    run.lastProgress = Clock::now();
+    run.samplesSinceProgress = 0;
+  }
+  if (step % schedule.stepsPerValidation != 0) return;
+  // A loss that became NaN or infinite (a learning rate far too high) leaves weights that mean
+  // nothing: the child stops here and is never an improvement (the last step's update is
+  // checked through the weights, as its loss was computed before it).
+  if (!trainableFinite(child)) {
+    child.divergedAtStep = step;
+    finish(run);
+    return;
+  }
+  validate(schedule, run);
+  if (step == schedule.totalSteps) finish(run);
+}
+
+void GenerationTrainer::work(Schedule& sc) {
+  std::unique_lock lock(sc.mutex);
+  for (;;) {
+    if (sc.stopped || sc.failure) return;
+    const int64_t slowest = sc.slowest();
+    if (slowest >= sc.totalSteps) {
+      sc.changed.notify_all();
+      return;
+    }
+    try {
+      if (!sc.preparing && sc.nextPrepare < sc.totalSteps &&
+          sc.nextPrepare < slowest + kLookahead) {
+        sc.preparing = true;
+        const int64_t step = sc.nextPrepare;
+        lock.unlock();
+        const auto t0 = Clock::now();
+        safePoint();
+        StepData d = prepare(sc, step);
+        const double seconds = secondsSince(t0);
+        threadComputeTime().trainSeconds += seconds;
+        lock.lock();
+        sc.preparing = false;
+        // The batch's cost is shared by the children that use it.
+        int active = 0;
+        for (const auto& r : sc.runs)
+          active += r.done ? 0 : 1;
+        for (std::size_t i = 0; i < sc.runs.size(); ++i)
+          if (!sc.runs[i].done) sc.seconds[i] += seconds / std::max(active, 1);
+        sc.prepared.push_back(std::move(d));
+        ++sc.nextPrepare;
+        sc.changed.notify_all();
+        continue;
+      }
+      // The child furthest behind whose batch is ready.
+      ChildRun* run = nullptr;
+      std::size_t index = 0;
+      for (std::size_t i = 0; i < sc.runs.size(); ++i) {
+        ChildRun& r = sc.runs[i];
+        if (!r.done && !r.busy && r.step < sc.nextPrepare && (!run || r.step < run->step)) {
+          run = &r;
+          index = i;
+        }
+      }
+      if (run == nullptr) {
+        sc.changed.wait(lock);
+        continue;
+      }
+      run->busy = true;
+      const StepData& data =
+          sc.prepared[static_cast<std::size_t>(run->step - sc.prepared.front().step)];
+      lock.unlock();
+      const auto t0 = Clock::now();
+      try {
+        safePoint();
+        advance(sc, *run, data);
+      } catch (...) {
+        lock.lock();
+        run->busy = false;
+        throw;
+      }
+      const double seconds = secondsSince(t0);
+      lock.lock();
+      run->busy = false;
+      ++run->step;
+      sc.seconds[index] += seconds;
+      // Batches every child still training has passed are no longer needed.
+      const int64_t first = sc.slowest();
+      while (!sc.prepared.empty() && sc.prepared.front().step < first)
+        sc.prepared.pop_front();
+      sc.changed.notify_all();
+    } catch (const StopRequested&) {
+      if (!lock.owns_lock()) lock.lock();
+      sc.preparing = false;
+      sc.stopped = true;
+      sc.changed.notify_all();
+      return;
+    } catch (...) {
+      if (!lock.owns_lock()) lock.lock();
+      sc.preparing = false;
+      if (!sc.failure) sc.failure = std::current_exception();
+      generationFailed_ = true;
+      sc.changed.notify_all();
+      return;
+    }
+  }
+}
+
+// training.parallel_children, or by default one per thread. A child's result does not depend on
+// which thread trains it: every worker runs LibTorch on the same number of threads.
 int GenerationTrainer::childParallelism() const {
   const int wanted =
       training_.parallelChildren > 0 ? training_.parallelChildren : training_.threads;
@@ -225,48 +551,65 @@ int GenerationTrainer::childParallelism() const {
 void GenerationTrainer::train(std::vector<Child>& children, const TaskState& task,
                               int64_t generation, const HParams& dataHParams,
                               const std::function<void()>& betweenChildren) {
+  const auto& tr = training_;
+  const int64_t between =
+      std::min<int64_t>(task.data.train.count, tr.trainExamplesBetweenValidations);
+  Schedule sc(task, generation, toDataHParams(dataHParams), tr.batchSize,
+              deriveSeed(seed_, {hashTag("batches"), std::uint64_t(generation)}),
+              deriveSeed(seed_, {hashTag("augment"), std::uint64_t(generation)}));
+  sc.stepsPerValidation = (between + tr.batchSize - 1) / tr.batchSize;
+  sc.totalSteps = sc.stepsPerValidation * tr.validationsPerChild;
+  for (auto& child : children) {
+    const HParams& hp = child.plan.hparams;
+    OptimizerHParams opt;
+    opt.optimizer = static_cast<OptimizerKind>(std::lround(hp.at("opt_type")));
+    opt.learningRate = hp.at("opt_lr");
+    opt.momentum = hp.at("opt_momentum");
+    opt.nesterov = hp.at("opt_nesterov") != 0.0;
+    opt.warmupRatio = hp.at("opt_lr_warmup_ratio");
+    opt.weightDecay = hp.at("opt_weight_decay");
+    opt.totalSteps = sc.totalSteps;
+    ChildRun run;
+    run.child = &child;
+    run.trainer =
+        std::make_unique<RouteTrainer>(arch_, child.tensors, child.trainable, opt, precision_);
+    for (std::size_t k = 0; k < run.trainer->frozenPrefix(); ++k)
+      run.frozenIds.push_back(child.plan.origins[k].sourceComponentId);
+    run.sameTaskParent = child.plan.parentTask == task.spec.name;
+    child.improved = !run.sameTaskParent;
+    sc.runs.push_back(std::move(run));
+  }
+  sc.nodes = planPrefixes(sc.runs);
+  sc.seconds.assign(sc.runs.size(), 0.0);
+  for (auto& run : sc.runs) {
+    events_.emit(childStartedEvent(*run.child, task.spec.name, generation, sc.totalSteps));
+    run.lastProgress = Clock::now();
+  }
+
   const int parallel = childParallelism();
   if (parallel <= 1) {
-    for (auto& child : children) {
-      trainChild(child, task, generation, dataHParams);
-      betweenChildren();
-    }
-    return;
+    work(sc);
+  } else {
+    // The threads are split among the workers (at least one each). LibTorch's OpenMP thread
+    // count is per calling thread, so every worker sets its own.
+    const int perWorker = std::max(1, tr.threads / parallel);
+    std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(parallel));
+    for (int w = 0; w < parallel; ++w)
+      workers.emplace_back([&] {
+        at::set_num_threads(perWorker);
+        work(sc);
+      });
+    for (auto& w : workers)
+      w.join();
   }
-  // The threads are split among the children that train at once (at least one each). LibTorch's
-  // OpenMP thread count is per calling thread, so every worker sets its own.
-  const int perChild = std::max(1, training_.threads / parallel);
-  std::atomic<std::size_t> next{0};
-  std::mutex failureMutex;
-  std::exception_ptr failure;
-  std::atomic<bool> stopped{false};
-  const auto work = [&] {
-    at::set_num_threads(perChild);
-    for (;;) {
-      const std::size_t i = next++;
-      if (i >= children.size()) return;
-      try {
-        trainChild(children[i], task, generation, dataHParams);
-      } catch (const StopRequested&) {
-        stopped = true;
-        return;
-      } catch (...) {
-        std::lock_guard lock(failureMutex);
-        if (!failure) failure = std::current_exception();
-        generationFailed_ = true;
-        return;
-      }
-    }
-  };
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<std::size_t>(parallel));
-  for (int w = 0; w < parallel; ++w)
-    workers.emplace_back(work);
-  for (auto& w : workers)
-    w.join();
   generationFailed_ = false;
-  if (failure) std::rethrow_exception(failure);
-  if (stopped) throw StopRequested{};
+  if (sc.failure) std::rethrow_exception(sc.failure);
+  if (sc.stopped) throw StopRequested{};
+  for (std::size_t i = 0; i < sc.runs.size(); ++i) {
+    if (!sc.runs[i].done) finish(sc.runs[i]);
+    children[i].seconds = sc.seconds[i];
+  }
   betweenChildren();
 }
 

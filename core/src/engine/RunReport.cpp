@@ -87,6 +87,7 @@ std::string runReportToJson(const RunReport& report, const ExperimentConfig& con
   j["config"] = json::parse(experimentConfigToJson(config));
   j["stopped"] = report.stopped;
   j["threads"] = report.threads;
+  j["precision"] = toString(report.precision);
   j["generations"] = report.generations;
   j["system_parameters"] = report.systemSize;
   j["components"] = report.numComponents;

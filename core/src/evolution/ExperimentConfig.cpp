@@ -236,6 +236,15 @@ ExperimentConfig parseExperimentConfig(const std::string& jsonText,
     r.integer("test_examples_max", t.testExamplesMax, 0, kMaxCount);
     r.integer("threads", t.threads, 1, 256);
     r.integer("parallel_children", t.parallelChildren, 0, 256);
+    r.boolean("share_frozen_prefix", t.shareFrozenPrefix);
+    r.integer("activation_cache_mib", t.activationCacheMib, 0, 1 << 20);
+    if (const json* p = r.find("precision")) {
+      const std::string key = r.key("precision");
+      const std::string name = ObjectReader::asString(*p, key);
+      const auto precision = parsePrecision(name);
+      if (!precision) fail(key, "'" + name + "' is not one of: auto, float32, bf16-frozen, bf16");
+      t.precision = *precision;
+    }
     r.finish();
   }
   if (const json* v = top.find("image_sizes")) {
@@ -296,7 +305,10 @@ std::string experimentConfigToJson(const ExperimentConfig& c) {
                    {"validation_examples_max", t.validationExamplesMax},
                    {"test_examples_max", t.testExamplesMax},
                    {"threads", t.threads},
-                   {"parallel_children", t.parallelChildren}};
+                   {"parallel_children", t.parallelChildren},
+                   {"share_frozen_prefix", t.shareFrozenPrefix},
+                   {"activation_cache_mib", t.activationCacheMib},
+                   {"precision", toString(t.precision)}};
   j["image_sizes"] = c.imageSizes;
   if (!c.searchSpace.empty()) {
     json s = json::object();

@@ -4,6 +4,7 @@
 // place; RouteTrainer (from learningRateAt on) is the natural cut when it grows.
 #include "model/Network.h"
 
+#include <ATen/autocast_mode.h>
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
@@ -286,24 +287,67 @@ std::shared_ptr<ComponentTensors> resizePosEmbed(const ComponentTensors& posembe
   return ComponentTensors::create(posembed.names, {out});
 }
 
+namespace {
+
+// bfloat16 autocast on the calling thread while it lives (as Python's torch.autocast("cpu")):
+// the cast weights it caches are dropped when the outermost guard ends, as trained weights change.
+class Bf16Autocast {
+ public:
+  explicit Bf16Autocast(bool on) : on_(on) {
+    if (!on_) return;
+    previous_ = at::autocast::is_cpu_enabled();
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::increment_nesting();
+  }
+  ~Bf16Autocast() {
+    if (!on_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_cpu_enabled(previous_);
+  }
+  Bf16Autocast(const Bf16Autocast&) = delete;
+  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
+
+ private:
+  bool on_;
+  bool previous_ = false;
+};
+
+}  // namespace
+
 torch::Tensor forwardRoute(const ArchitectureConfig& arch,
                            const std::vector<const ComponentTensors*>& route,
-                           const torch::Tensor& images, std::size_t firstTrainable) {
+                           const torch::Tensor& images, std::size_t firstTrainable,
+                           Precision precision) {
+  return forwardSlots(arch, route, images, 0, route.size(), firstTrainable, precision);
+}
+
+torch::Tensor forwardSlots(const ArchitectureConfig& arch,
+                           const std::vector<const ComponentTensors*>& route,
+                           const torch::Tensor& input, std::size_t begin, std::size_t end,
+                           std::size_t firstTrainable, Precision precision) {
+  if (precision == Precision::Auto)
+    throw std::invalid_argument("forwardSlots: resolve Precision::Auto first");
   const bool vit = arch.kind == ArchitectureKind::Vit;
   const std::size_t fixedSlots = vit ? 5 : 3;
   if (route.size() < fixedSlots)
     throw std::invalid_argument("forwardRoute: a " + toString(arch.kind) +
                                 " route needs at least " + std::to_string(fixedSlots) +
                                 " components, got " + std::to_string(route.size()));
-  if (images.dim() != 4 || images.size(1) != 3)
+  if (begin > end || end > route.size())
+    throw std::invalid_argument("forwardSlots: components [" + std::to_string(begin) + ", " +
+                                std::to_string(end) + ") of a route of " +
+                                std::to_string(route.size()));
+  if (begin == 0 && (input.dim() != 4 || input.size(1) != 3))
     throw std::invalid_argument("forwardRoute: images must be [N,3,H,W], got " +
-                                std::to_string(images.dim()) + " dimensions");
+                                std::to_string(input.dim()) + " dimensions");
+  const torch::Tensor& images = input;
   const std::size_t firstBlock = vit ? 3 : 1;
   const std::size_t endBlocks = route.size() - 2;
 
   // The frozen prefix runs without autograd: its output is a plain tensor, so backward stops
   // at the first trainable component and no activations of the prefix are kept.
-  at::Tensor x;
+  at::Tensor x = input;
   const auto apply = [&](std::size_t i) {
     const ComponentTensors* c = route[i];
     if (i == 0) {
@@ -333,11 +377,13 @@ torch::Tensor forwardRoute(const ArchitectureConfig& arch,
       requireParams(c, 1, i, "posembed");
       const at::Tensor& pos = c->params[0];
       if (pos.dim() != 3 || pos.size(1) != x.size(1))
-        throw std::invalid_argument("forwardRoute: the position embedding has " +
-                                    std::to_string(pos.dim() == 3 ? pos.size(1) : -1) +
-                                    " tokens but " + std::to_string(images.size(2)) + "x" +
-                                    std::to_string(images.size(3)) + " images give " +
-                                    std::to_string(x.size(1)) + "; resize it with resizePosEmbed");
+        throw std::invalid_argument(
+            "forwardRoute: the position embedding has " +
+            std::to_string(pos.dim() == 3 ? pos.size(1) : -1) + " tokens but " +
+            (begin == 0
+                 ? std::to_string(images.size(2)) + "x" + std::to_string(images.size(3)) + " images"
+                 : std::string("the input")) +
+            " give " + std::to_string(x.size(1)) + "; resize it with resizePosEmbed");
       x = x + pos;
     } else if (i >= firstBlock && i < endBlocks) {
       requireParams(c, vit ? 12 : 4, i, "block");
@@ -352,30 +398,48 @@ torch::Tensor forwardRoute(const ArchitectureConfig& arch,
       x = at::linear(x, c->params[0], c->params[1]);
     }
   };
-  const std::size_t prefixEnd = std::min(firstTrainable, route.size());
-  std::size_t i = 0;
-  {
-    at::NoGradGuard noGrad;
-    for (; i < prefixEnd; ++i)
-      apply(i);
-  }
-  for (; i < route.size(); ++i)
+  // Under autocast a component's output returns to float32 before the next component, so a
+  // pass split anywhere (a shared prefix, a cached activation) equals the whole pass.
+  const auto run = [&](std::size_t i) {
     apply(i);
+    if (x.scalar_type() != at::kFloat) x = x.to(at::kFloat);
+  };
+  const std::size_t prefixEnd = std::clamp(firstTrainable, begin, end);
+  std::size_t i = begin;
+  if (i < prefixEnd) {
+    at::NoGradGuard noGrad;
+    const Bf16Autocast autocast(precision != Precision::Float32);
+    for (; i < prefixEnd; ++i)
+      run(i);
+  }
+  if (i < end) {
+    const Bf16Autocast autocast(precision == Precision::Bf16);
+    for (; i < end; ++i)
+      run(i);
+  }
   return x;
 }
 
 torch::Tensor predictClasses(const ArchitectureConfig& arch,
                              const std::vector<const ComponentTensors*>& route,
                              const torch::Tensor& images) {
+  return predictClassesFrom(arch, route, images, 0, route.size(), Precision::Float32);
+}
+
+torch::Tensor predictClassesFrom(const ArchitectureConfig& arch,
+                                 const std::vector<const ComponentTensors*>& route,
+                                 const torch::Tensor& input, std::size_t begin,
+                                 std::size_t firstTrainable, Precision precision) {
   // Inference mode skips autograd bookkeeping entirely; chunks bound the attention memory.
   c10::InferenceMode inference;
   constexpr int64_t kChunk = 512;
   std::vector<at::Tensor> predictions;
-  const int64_t n = images.size(0);
+  const int64_t n = input.size(0);
   for (int64_t start = 0; start < n; start += kChunk) {
     const int64_t len = std::min(kChunk, n - start);
-    predictions.push_back(
-        forwardRoute(arch, route, images.narrow(0, start, len), route.size()).argmax(1));
+    predictions.push_back(forwardSlots(arch, route, input.narrow(0, start, len), begin,
+                                       route.size(), firstTrainable, precision)
+                              .argmax(1));
   }
   return predictions.empty() ? torch::empty({0}, torch::kLong) : torch::cat(predictions);
 }
@@ -409,8 +473,13 @@ double learningRateAt(const OptimizerHParams& hparams, int64_t step) {
 
 RouteTrainer::RouteTrainer(const ArchitectureConfig& arch,
                            std::vector<std::shared_ptr<ComponentTensors>> route,
-                           std::vector<bool> trainable, OptimizerHParams hparams)
-    : arch_(arch), route_(std::move(route)), trainable_(std::move(trainable)), hparams_(hparams) {
+                           std::vector<bool> trainable, OptimizerHParams hparams,
+                           Precision precision)
+    : arch_(arch),
+      route_(std::move(route)),
+      trainable_(std::move(trainable)),
+      hparams_(hparams),
+      precision_(effectivePrecision(precision)) {
   validate(arch_);
   if (trainable_.size() != route_.size())
     throw std::invalid_argument("RouteTrainer: " + std::to_string(trainable_.size()) +
@@ -486,12 +555,21 @@ RouteTrainer::~RouteTrainer() {
 }
 
 double RouteTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) {
+  return stepFrom(images, 0, labels);
+}
+
+double RouteTrainer::stepFrom(const torch::Tensor& input, std::size_t begin,
+                              const torch::Tensor& labels) {
+  if (begin > firstTrainable_)
+    throw std::invalid_argument("RouteTrainer::stepFrom: component " + std::to_string(begin) +
+                                " is past the frozen prefix of " + std::to_string(firstTrainable_));
   ComputeTime& timing = threadComputeTime();
   ++timing.trainSteps;
   const ScopedTimer timer(timing.trainSeconds);
   const double lr = learningRateAt(hparams_, steps_);
   ++steps_;
-  at::Tensor logits = forwardRoute(arch_, rawRoute_, images, firstTrainable_);
+  at::Tensor logits =
+      forwardSlots(arch_, rawRoute_, input, begin, rawRoute_.size(), firstTrainable_, precision_);
   at::Tensor loss = at::cross_entropy_loss(logits, labels);
   const double lossValue = loss.item<double>();
   if (params_.empty()) {

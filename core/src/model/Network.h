@@ -37,6 +37,7 @@
 #include "mu2net/common/Rng.h"
 #include "mu2net/model/Architecture.h"
 #include "mu2net/model/OptimizerKind.h"
+#include "mu2net/model/Precision.h"
 
 namespace mu2net {
 
@@ -89,17 +90,36 @@ std::shared_ptr<ComponentTensors> resizePosEmbed(const ComponentTensors& posembe
 /// for images [N, 3, H, W]. The components at indices < firstTrainable form a frozen prefix that
 /// is computed without autograd (no graph is built for it); with firstTrainable >= route.size()
 /// the whole pass is graph-free. For the ViT, H and W must give the grid of the posembed
-/// component (use resizePosEmbed for other sizes). Throws std::invalid_argument on a malformed
-/// route or input.
+/// component (use resizePosEmbed for other sizes). `precision` (never Auto) says which components
+/// run under bfloat16 autocast: none, those of the frozen prefix, or all. Throws
+/// std::invalid_argument on a malformed route or input.
 torch::Tensor forwardRoute(const ArchitectureConfig& arch,
                            const std::vector<const ComponentTensors*>& route,
-                           const torch::Tensor& images, std::size_t firstTrainable);
+                           const torch::Tensor& images, std::size_t firstTrainable,
+                           Precision precision = Precision::Float32);
+
+/// The components [begin, end) of `route` applied to `input`: the images when begin is 0, else
+/// what forwardSlots(…, 0, begin, …) returned for them. Splitting a pass anywhere gives, bit for
+/// bit, the result of the whole pass (a component's output under autocast is returned to float32
+/// before the next one, in a whole pass as in a split one). Otherwise as forwardRoute.
+torch::Tensor forwardSlots(const ArchitectureConfig& arch,
+                           const std::vector<const ComponentTensors*>& route,
+                           const torch::Tensor& input, std::size_t begin, std::size_t end,
+                           std::size_t firstTrainable, Precision precision = Precision::Float32);
 
 /// The class each image is predicted to be: the arg-max logit [N] (no autograd; evaluated in
 /// chunks).
 torch::Tensor predictClasses(const ArchitectureConfig& arch,
                              const std::vector<const ComponentTensors*>& route,
                              const torch::Tensor& images);
+
+/// Arg-max classes [N] of the components [begin, end of route) applied to `input` (as
+/// forwardSlots), in chunks, without autograd; the components below firstTrainable count as
+/// frozen for `precision`.
+torch::Tensor predictClassesFrom(const ArchitectureConfig& arch,
+                                 const std::vector<const ComponentTensors*>& route,
+                                 const torch::Tensor& input, std::size_t begin,
+                                 std::size_t firstTrainable, Precision precision);
 
 /// Number of images whose arg-max logit equals the label (predictClasses; timed as evaluation).
 int64_t countCorrect(const ArchitectureConfig& arch,
@@ -178,7 +198,8 @@ class RouteTrainer {
   /// requires_grad on every parameter accordingly. Throws std::invalid_argument on size mismatch,
   /// a null component or a momentum buffer whose shape differs from its parameter.
   RouteTrainer(const ArchitectureConfig& arch, std::vector<std::shared_ptr<ComponentTensors>> route,
-               std::vector<bool> trainable, OptimizerHParams hparams);
+               std::vector<bool> trainable, OptimizerHParams hparams,
+               Precision precision = Precision::Float32);
   ~RouteTrainer();
   RouteTrainer(const RouteTrainer&) = delete;
   RouteTrainer& operator=(const RouteTrainer&) = delete;
@@ -187,6 +208,12 @@ class RouteTrainer {
   /// One optimiser step on a batch (images float [N,3,H,W], labels int64 [N]); returns the loss
   /// of the batch before the update.
   double step(const torch::Tensor& images, const torch::Tensor& labels);
+  /// step() from the activations of the route's first `begin` components for the batch (as
+  /// forwardSlots(…, 0, begin, …) returns them; begin <= frozenPrefix()): bit for bit the step
+  /// that step() takes on the images.
+  double stepFrom(const torch::Tensor& input, std::size_t begin, const torch::Tensor& labels);
+  /// Number of leading components that are frozen (the index of the first trainable one).
+  std::size_t frozenPrefix() const { return firstTrainable_; }
   /// Number of step() calls so far (the schedule position).
   int64_t stepsDone() const { return steps_; }
   /// Global gradient norm before clipping of the last step (0 before the first step).
@@ -207,6 +234,7 @@ class RouteTrainer {
   std::vector<const ComponentTensors*> rawRoute_;
   std::vector<bool> trainable_;
   OptimizerHParams hparams_;
+  Precision precision_ = Precision::Float32;
   std::size_t firstTrainable_ = 0;
   std::vector<torch::Tensor> params_;     // trainable parameters, flattened over components
   std::vector<torch::Tensor> momentum_;   // their momentum buffers, same order

@@ -156,8 +156,8 @@ class TstEngine : public QObject {
     b.threads = a.threads;
     QCOMPARE(runReportToJson(b, one), runReportToJson(a, one));
 
-    // The children really trained at the same time: both of a generation started before either
-    // validated; one after another, the first validates before the second starts.
+    // The children of a generation advance in lock-step (one batch at a time, sharing frozen
+    // prefixes), on one thread or on two: all of them start before any validates.
     const auto startsBeforeFirstValidation = [](const Recorder& r) {
       int started = 0;
       for (const auto& e : r.events) {
@@ -166,8 +166,9 @@ class TstEngine : public QObject {
       }
       return started;
     };
-    QCOMPARE(startsBeforeFirstValidation(sequential), 1);
-    QCOMPARE(startsBeforeFirstValidation(parallel), 2);
+    const int generationSize = one.evolution.generationSize;
+    QCOMPARE(startsBeforeFirstValidation(sequential), generationSize);
+    QCOMPARE(startsBeforeFirstValidation(parallel), generationSize);
     // Events reach the sink whole and in each child's order.
     QCOMPARE(parallel.all<ChildStartedEvent>().size(), sequential.all<ChildStartedEvent>().size());
     QCOMPARE(parallel.all<ValidationEvent>().size(), sequential.all<ValidationEvent>().size());
@@ -178,11 +179,11 @@ class TstEngine : public QObject {
       last = p.step;
     }
 
-    // parallel_children 1 keeps one child after another, each on all the threads.
+    // parallel_children 1: one worker, each step on all the threads.
     two.training.parallelChildren = 1;
     Recorder oneAtATime;
     Engine(two, &oneAtATime).run();
-    QCOMPARE(startsBeforeFirstValidation(oneAtATime), 1);
+    QCOMPARE(startsBeforeFirstValidation(oneAtATime), generationSize);
   }
 
   // Earlier tasks are never forgotten: after later tasks (one introduced mid-run) evolve, every
@@ -335,9 +336,10 @@ class TstEngine : public QObject {
   void pauseResumeAndStop_data() {
     QTest::addColumn<int>("threads");
     QTest::addColumn<int>("iterationsAtStop");
-    QTest::newRow("children one after another") << 1 << 1;
-    // Both children of the second iteration start together; the stop comes in the third.
-    QTest::newRow("children in parallel") << 2 << 2;
+    // The children of a generation advance in lock-step, so both children of the second
+    // iteration start together, on one worker or two; the stop comes in the third.
+    QTest::newRow("one worker") << 1 << 2;
+    QTest::newRow("two workers") << 2 << 2;
   }
 
   void pauseResumeAndStop() {

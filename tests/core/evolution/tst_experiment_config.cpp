@@ -56,6 +56,9 @@ class TstExperimentConfig : public QObject {
     QCOMPARE(c.training.batchSize, 64);
     QCOMPARE(c.training.validationsPerChild, 4);
     QCOMPARE(c.training.trainExamplesBetweenValidations, int64_t{8192});
+    QVERIFY(c.training.shareFrozenPrefix);
+    QCOMPARE(c.training.activationCacheMib, int64_t{2048});
+    QVERIFY(c.training.precision == Precision::Auto);
     QCOMPARE(c.training.validationExamplesMax, int64_t{2048});
   }
 
@@ -72,7 +75,9 @@ class TstExperimentConfig : public QObject {
                     "clone_policy": "freeze_bottom", "freeze_blocks": 2},
       "training": {"batch_size": 32, "validations_per_child": 2,
                    "train_examples_between_validations": 512, "validation_examples_max": 100,
-                   "test_examples_max": 50, "threads": 2, "parallel_children": 1},
+                   "test_examples_max": 50, "threads": 2, "parallel_children": 1,
+                   "share_frozen_prefix": false, "activation_cache_mib": 64,
+                   "precision": "bf16"},
       "image_sizes": [24, 32],
       "search_space": {"opt_lr": {"values": [0.001, 0.01, 0.1], "default": 0.1},
                        "opt_nesterov": [true, false]}
@@ -98,6 +103,9 @@ class TstExperimentConfig : public QObject {
     QCOMPARE(c.training.testExamplesMax, int64_t{50});
     QCOMPARE(c.training.threads, 2);
     QCOMPARE(c.training.parallelChildren, 1);
+    QVERIFY(!c.training.shareFrozenPrefix);
+    QCOMPARE(c.training.activationCacheMib, int64_t{64});
+    QVERIFY(c.training.precision == Precision::Bf16);
     QCOMPARE(c.imageSizes, (std::vector<int>{24, 32}));
     QCOMPARE(c.searchSpace.at("opt_lr").values, (std::vector<double>{0.001, 0.01, 0.1}));
     QCOMPARE(*c.searchSpace.at("opt_lr").defaultValue, 0.1);
@@ -123,6 +131,12 @@ class TstExperimentConfig : public QObject {
         "'evolution.generation_size': value 0 is outside [1, 1024]");
     row("parallel children", withTask(R"(, "training": {"parallel_children": -1})"),
         "'training.parallel_children': value -1 is outside [0, 256]");
+    row("precision", withTask(R"(, "training": {"precision": "fp16"})"),
+        "'training.precision': 'fp16' is not one of: auto, float32, bf16-frozen, bf16");
+    row("activation cache", withTask(R"(, "training": {"activation_cache_mib": -1})"),
+        "'training.activation_cache_mib': value -1 is outside [0, 1048576]");
+    row("share frozen prefix", withTask(R"(, "training": {"share_frozen_prefix": 1})"),
+        "'training.share_frozen_prefix': expected a boolean");
     row("scale factor", withTask(R"(, "evolution": {"scale_factor": 1.5})"),
         "'evolution.scale_factor'");
     row("parent policy", withTask(R"(, "evolution": {"parent_policy": "random"})"),

@@ -34,6 +34,27 @@ struct RetainedModel {
   std::vector<std::shared_ptr<ComponentTensors>> tensors;  ///< shared, never modified
 };
 
+/// What generation-level compute saved so far in this engine (issue 16).
+struct ComputeSavings {
+  /// Frozen-prefix work in component passes over one image: what every child and evaluation
+  /// would have computed on its own, and what was computed (shared prefixes within a generation,
+  /// activations taken from the cache).
+  int64_t frozenNeeded = 0;
+  int64_t frozenComputed = 0;
+  /// The activation cache of validation and test subsets.
+  int64_t cacheHits = 0;
+  int64_t cacheMisses = 0;
+  int64_t cacheEvicted = 0;
+  int64_t cacheEntries = 0;
+  int64_t cacheBytes = 0;
+  /// Fraction of the frozen-prefix work saved (0 when none was needed).
+  double savedFraction() const {
+    return frozenNeeded > 0
+               ? 1.0 - static_cast<double>(frozenComputed) / static_cast<double>(frozenNeeded)
+               : 0.0;
+  }
+};
+
 /// How a task's retained model classifies its test split: counts[t][p] is the number of test
 /// examples of class t predicted as class p.
 struct ConfusionMatrix {
@@ -116,6 +137,10 @@ class Engine {
   /// have forgotten had its layers been trained in place. Equals evaluateTest(task) when
   /// trunkTask == task. Throws std::out_of_range when either task has no retained model.
   double evaluateTestWithTrunk(const std::string& task, const std::string& trunkTask);
+  /// Work shared and cached so far (thread-safe).
+  ComputeSavings computeSavings() const;
+  /// The arithmetic forward passes use: training.precision with "auto" resolved for this CPU.
+  Precision precision() const;
   /// SHA-256 of every locked component's tensors, by component id.
   std::vector<std::pair<int64_t, std::string>> lockedComponentHashes() const;
 

@@ -40,6 +40,8 @@ struct RunReport {
   double wallSeconds = 0;
   bool stopped = false;
   int threads = 1;
+  /// The arithmetic the run used (training.precision with "auto" resolved on this CPU).
+  Precision precision = Precision::Float32;
   GraphSnapshot graph;
 };
 

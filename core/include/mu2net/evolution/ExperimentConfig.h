@@ -15,6 +15,7 @@
 #include "mu2net/common/ConfigError.h"
 #include "mu2net/data/TaskData.h"
 #include "mu2net/model/Architecture.h"
+#include "mu2net/model/Precision.h"
 
 namespace mu2net {
 
@@ -64,6 +65,16 @@ struct TrainingOptions {
   /// intra-op threads; 0 = one child per thread (capped at the generation size). 1 = one child
   /// after another, each on all the threads.
   int parallelChildren = 0;
+  /// Children of a generation whose routes begin with the same frozen components compute those
+  /// components' activations once per batch and share them (results identical either way).
+  bool shareFrozenPrefix = true;
+  /// Memory (MiB) for the activations of frozen route prefixes on the validation and test
+  /// subsets, reused across children, generations and test evaluations; 0 = no cache. Results
+  /// are identical for any value.
+  int64_t activationCacheMib = 2048;
+  /// Arithmetic of forward passes (see Precision.h); Auto = bfloat16 for frozen layers on CPUs
+  /// with native bfloat16, float32 elsewhere.
+  Precision precision = Precision::Auto;
 };
 
 /// Override of one search-space dimension (ALGORITHM.md §4.3).
