@@ -192,6 +192,16 @@ void printTable(const RunReport& r, std::ostream& out) {
       << std::defaultfloat;
 }
 
+// What generation-level compute saved in this run (issue 16).
+void printSavings(const ComputeSavings& s, std::ostream& out) {
+  if (s.frozenNeeded == 0) return;
+  out << "frozen layers: " << std::fixed << std::setprecision(0) << 100.0 * s.savedFraction()
+      << "% of their forward work shared within generations or taken from the activation cache ("
+      << s.cacheHits << " hits, " << s.cacheMisses << " misses, " << std::setprecision(0)
+      << static_cast<double>(s.cacheBytes) / (1 << 20) << " MiB held)\n"
+      << std::defaultfloat;
+}
+
 int usage(std::ostream& err) {
   err << "usage: mu2net run CONFIG.json --out DIR [--threads N]\n";
   return 2;
@@ -254,6 +264,7 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     std::signal(SIGINT, previous);
 
     printTable(report, out);
+    printSavings(engine.computeSavings(), out);
     const auto reportPath = dir / "report.json";
     writeRunReport(reportPath, report, engine.config());
     out << "report: " << reportPath.string() << "\n";

@@ -12,8 +12,8 @@
 //             generation's wall time not spent in model compute (RouteTrainer::step and
 //             countCorrect, timed by ComputeTime), and the data pipeline's part of it.
 //   threads   one generation of 4 children of a real Engine run (ViT and CNN) on 1 thread, on 2
-//             threads inside each step (parallel_children 1), and on 2 threads training two
-//             children at once (the default): wall time and samples per second.
+//             threads inside each step (parallel_children 1), and on two workers of one thread
+//             each (the default): wall time and samples per second.
 //   bounded   a real Engine run growing a system of 8 MNIST class-subset tasks: per task, the
 //             activated parameters and inference time per image as the system grows.
 //   generation  generation-level compute (issue 16): one generation of 4 children of the
@@ -247,27 +247,36 @@ Rate forwardRate(const ArchitectureConfig& arch, int threads, double seconds, bo
              seconds);
 }
 
-// The Python reference's samples/s (0 if it could not be run).
-Rate pythonRate(const ArchitectureConfig& arch, int threads, int frozenBlocks, double seconds) {
-  std::ostringstream cmd;
-  cmd << MU2NET_PYTHON << " " << MU2NET_REFERENCE_SCRIPT << " --arch " << toString(arch.kind)
-      << " --threads " << threads << " --seconds " << seconds << " --batch " << kBatch
-      << " --classes " << kClasses << " --frozen-blocks " << frozenBlocks;
-  FILE* pipe = popen(cmd.str().c_str(), "r");
+// Runs the Python reference with `arguments`; its JSON line, or "" if it could not be run.
+std::string runReference(const std::string& arguments) {
+  const std::string cmd =
+      std::string(MU2NET_PYTHON) + " " + MU2NET_REFERENCE_SCRIPT + " " + arguments;
+  FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return {};
   std::string out;
   std::array<char, 512> buf{};
   while (fgets(buf.data(), static_cast<int>(buf.size()), pipe))
     out += buf.data();
   if (pclose(pipe) != 0) {
-    std::fprintf(stderr, "reference script failed: %s\n%s\n", cmd.str().c_str(), out.c_str());
+    std::fprintf(stderr, "reference script failed: %s\n%s\n", cmd.c_str(), out.c_str());
     return {};
   }
-  const auto field = [&](const std::string& key) {
-    const auto at = out.find("\"" + key + "\": ");
-    return at == std::string::npos ? 0.0 : std::atof(out.c_str() + at + key.size() + 4);
-  };
-  return {field("samples_per_s"), field("samples_per_cpu_s")};
+  return out;
+}
+
+// A number of the reference's JSON line (0 when absent).
+double referenceField(const std::string& out, const std::string& key) {
+  const auto at = out.find("\"" + key + "\": ");
+  return at == std::string::npos ? 0.0 : std::atof(out.c_str() + at + key.size() + 4);
+}
+
+// The Python reference's samples/s (0 if it could not be run).
+Rate pythonRate(const ArchitectureConfig& arch, int threads, int frozenBlocks, double seconds) {
+  std::ostringstream args;
+  args << "--arch " << toString(arch.kind) << " --threads " << threads << " --seconds " << seconds
+       << " --batch " << kBatch << " --classes " << kClasses << " --frozen-blocks " << frozenBlocks;
+  const std::string out = runReference(args.str());
+  return {referenceField(out, "samples_per_s"), referenceField(out, "samples_per_cpu_s")};
 }
 
 TaskSpec mnistTask(const std::string& name, std::vector<int> classes = {}) {
@@ -464,9 +473,9 @@ void overheadSection(const Options& o, const TaskData& mnist) {
   printLoad("after");
 }
 
-// Throughput of whole generations: what 2 threads buy in a real run, where the engine trains the
-// children of a generation at the same time (one thread each) or one after another with both
-// threads inside each training step (parallel_children 1).
+// Throughput of whole generations: what 2 threads buy in a real run, where the engine's workers
+// train the children of a generation (two workers of one thread each, or one worker with both
+// threads inside each training step: parallel_children 1).
 void threadsSection(const Options& o) {
   std::printf(
       "\n== Threads: one generation of 4 children in a real Engine run (MNIST, %lld "
@@ -479,9 +488,9 @@ void threadsSection(const Options& o) {
     int threads;
     int parallelChildren;
   };
-  const Setting settings[] = {{"1 (children one after another)", 1, 1},
-                              {"2, intra-op (parallel_children 1)", 2, 1},
-                              {"2, two children at once (the default)", 2, 0}};
+  const Setting settings[] = {{"1 (one worker)", 1, 1},
+                              {"2, intra-op (parallel_children 1: one worker)", 2, 1},
+                              {"2, two workers, one thread each (the default)", 2, 0}};
   for (auto kind : {ArchitectureKind::Vit, ArchitectureKind::Cnn}) {
     double base = 0;
     for (const Setting& setting : settings) {
@@ -573,22 +582,11 @@ void boundedSection(const Options& o) {
 
 // The reference's wall seconds for a generation (0 if it could not be run).
 double pythonGenerationSeconds(int threads, int steps, int validateEvery, int validation) {
-  std::ostringstream cmd;
-  cmd << MU2NET_PYTHON << " " << MU2NET_REFERENCE_SCRIPT << " --generation --threads " << threads
-      << " --children 4 --frozen-blocks 2 --batch " << kBatch << " --steps " << steps
-      << " --validate-every " << validateEvery << " --validation " << validation;
-  FILE* pipe = popen(cmd.str().c_str(), "r");
-  if (!pipe) return 0;
-  std::string out;
-  std::array<char, 512> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), pipe))
-    out += buf.data();
-  if (pclose(pipe) != 0) {
-    std::fprintf(stderr, "reference script failed: %s\n%s\n", cmd.str().c_str(), out.c_str());
-    return 0;
-  }
-  const auto at = out.find("\"seconds\": ");
-  return at == std::string::npos ? 0.0 : std::atof(out.c_str() + at + 11);
+  std::ostringstream args;
+  args << "--generation --threads " << threads << " --children 4 --frozen-blocks 2 --batch "
+       << kBatch << " --steps " << steps << " --validate-every " << validateEvery
+       << " --validation " << validation;
+  return referenceField(runReference(args.str()), "seconds");
 }
 
 // Times the first generation (its first child's start to its last child's end) and keeps each
@@ -699,9 +697,8 @@ void generationSection(const Options& o) {
     std::printf("%-36s | %8.2f %10.2f %11.1f%% |%s\n", row.name.c_str(), row.wall,
                 python > 0 ? python / row.wall : 0.0, 100 * row.saved,
                 accuracyText(row.accuracies).c_str());
-    const bool isAuto = (row.name == settings[2].name && automatic == Precision::Bf16Frozen) ||
-                        (row.name == settings[1].name && automatic == Precision::Float32);
-    if (isAuto) autoWall = row.wall;
+    const std::size_t index = static_cast<std::size_t>(&row - rows.data());
+    if (settings[index].share && settings[index].precision == automatic) autoWall = row.wall;
   }
   if (python > 0)
     std::printf("%-36s | %8.2f %10.2f %12s |\n",
@@ -725,8 +722,9 @@ void generationSection(const Options& o) {
               toString(automatic).c_str());
   if (python > 0 && autoWall > 0)
     std::printf("generation speedup vs reference: %.2f\n", python / autoWall);
-  std::printf("frozen-forward work saved (default settings): %.1f%%\n",
-              100 * (automatic == Precision::Bf16Frozen ? rows[2].saved : rows[1].saved));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (settings[i].share && settings[i].precision == automatic)
+      std::printf("frozen-forward work saved (default settings): %.1f%%\n", 100 * rows[i].saved);
   printLoad("after");
 }
 

@@ -138,6 +138,17 @@ def forward(model, x, frozen_blocks):
     return model.top(x)
 
 
+def train_step(model, x, y, frozen_blocks, opt, params, sched):
+    """One optimiser step as the engine takes it: loss, backward, clipping to norm 1, update."""
+    loss = F.cross_entropy(forward(model, x, frozen_blocks), y)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    sched.step()
+    return loss
+
+
 def lr_factor(step, total, warmup_ratio=0.05):
     """learningRateAt() of Network.cpp divided by the peak rate."""
     if step >= total:
@@ -174,12 +185,7 @@ def generation(args):
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, args.steps))
         for step in range(args.steps):
             x, y = batches[step % 8]
-            loss = F.cross_entropy(forward(child, x, frozen), y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
+            train_step(child, x, y, frozen, opt, params, sched)
             if (step + 1) % args.validate_every == 0:
                 correct = 0
                 with torch.inference_mode():
@@ -234,13 +240,7 @@ def main():
 
     def step(i):
         x, y = batches[i % 8]
-        loss = F.cross_entropy(forward(model, x, frozen), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        sched.step()
-        return loss.item()
+        return train_step(model, x, y, frozen, opt, params, sched).item()
 
     for i in range(5):  # warm-up, as the C++ side
         step(i)

@@ -220,8 +220,10 @@ double GenerationTrainer::scoreOf(double quality, double accountedParams) const 
 // batch, from those of its parent (a shorter shared prefix) or from the images.
 struct GenerationTrainer::PrefixNode {
   std::vector<const ComponentTensors*> components;  // the prefix, in route order
-  std::vector<const ComponentTensors*> route;       // the whole route of a child that begins so
-  std::optional<std::size_t> parent;                // index of the next shorter node
+  // The whole route of a child that begins so (forwardSlots reads only the prefix's components),
+  // held so that its pointers stay valid while the generation trains.
+  std::vector<std::shared_ptr<ComponentTensors>> route;
+  std::optional<std::size_t> parent;  // index of the next shorter node
 };
 
 // One child on its way through the generation.
@@ -355,7 +357,7 @@ std::vector<GenerationTrainer::PrefixNode> GenerationTrainer::planPrefixes(
     number[k] = nodes.size();
     PrefixNode node;
     node.components = prefixes[k];
-    node.route = rawRoute(runs[owner[k]].child->tensors);
+    node.route = runs[owner[k]].child->tensors;
     if (parent[k]) node.parent = number.at(*parent[k]);
     nodes.push_back(std::move(node));
   }
@@ -378,7 +380,8 @@ GenerationTrainer::StepData GenerationTrainer::prepare(Schedule& schedule, int64
     const std::size_t from = node.parent ? schedule.nodes[*node.parent].components.size() : 0;
     const torch::Tensor& input = node.parent ? d.prefixes[*node.parent] : d.images;
     const std::size_t to = node.components.size();
-    d.prefixes.push_back(forwardSlots(arch_, node.route, input, from, to, to, precision_));
+    d.prefixes.push_back(
+        forwardSlots(arch_, rawRoute(node.route), input, from, to, to, precision_));
     frozenComputed_ += static_cast<int64_t>(node.components.size() - from) * b;
   }
   return d;
@@ -393,7 +396,6 @@ void GenerationTrainer::finish(ChildRun& run) const {
     if (child.history.empty()) child.bestQuality = child.bestScore = 0;
   }
   run.trainer.reset();
-  run.done = true;
 }
 
 void GenerationTrainer::validate(Schedule& schedule, ChildRun& run) {
@@ -417,7 +419,7 @@ void GenerationTrainer::validate(Schedule& schedule, ChildRun& run) {
                                static_cast<int>(child.history.size()), quality, score});
 }
 
-void GenerationTrainer::advance(Schedule& schedule, ChildRun& run, const StepData& data) {
+bool GenerationTrainer::advance(Schedule& schedule, ChildRun& run, const StepData& data) {
   Child& child = *run.child;
   const std::size_t begin = run.node ? schedule.nodes[*run.node].components.size() : 0;
   const torch::Tensor& input = run.node ? data.prefixes[*run.node] : data.images;
@@ -429,7 +431,7 @@ void GenerationTrainer::advance(Schedule& schedule, ChildRun& run, const StepDat
   if (!std::isfinite(loss)) {
     child.divergedAtStep = step;
     finish(run);
-    return;
+    return true;
   }
   run.samplesSinceProgress += training_.batchSize;
   const double dt = secondsSince(run.lastProgress);
@@ -440,17 +442,19 @@ void GenerationTrainer::advance(Schedule& schedule, ChildRun& run, const StepDat
     run.lastProgress = Clock::now();
     run.samplesSinceProgress = 0;
   }
-  if (step % schedule.stepsPerValidation != 0) return;
+  if (step % schedule.stepsPerValidation != 0) return false;
   // A loss that became NaN or infinite (a learning rate far too high) leaves weights that mean
   // nothing: the child stops here and is never an improvement (the last step's update is
   // checked through the weights, as its loss was computed before it).
   if (!trainableFinite(child)) {
     child.divergedAtStep = step;
     finish(run);
-    return;
+    return true;
   }
   validate(schedule, run);
-  if (step == schedule.totalSteps) finish(run);
+  if (step < schedule.totalSteps) return false;
+  finish(run);
+  return true;
 }
 
 void GenerationTrainer::work(Schedule& sc) {
@@ -505,9 +509,10 @@ void GenerationTrainer::work(Schedule& sc) {
           sc.prepared[static_cast<std::size_t>(run->step - sc.prepared.front().step)];
       lock.unlock();
       const auto t0 = Clock::now();
+      bool done = false;
       try {
         safePoint();
-        advance(sc, *run, data);
+        done = advance(sc, *run, data);
       } catch (...) {
         lock.lock();
         run->busy = false;
@@ -516,6 +521,7 @@ void GenerationTrainer::work(Schedule& sc) {
       const double seconds = secondsSince(t0);
       lock.lock();
       run->busy = false;
+      run->done = done;
       ++run->step;
       sc.seconds[index] += seconds;
       // Batches every child still training has passed are no longer needed.
@@ -606,10 +612,8 @@ void GenerationTrainer::train(std::vector<Child>& children, const TaskState& tas
   generationFailed_ = false;
   if (sc.failure) std::rethrow_exception(sc.failure);
   if (sc.stopped) throw StopRequested{};
-  for (std::size_t i = 0; i < sc.runs.size(); ++i) {
-    if (!sc.runs[i].done) finish(sc.runs[i]);
+  for (std::size_t i = 0; i < sc.runs.size(); ++i)
     children[i].seconds = sc.seconds[i];
-  }
   betweenChildren();
 }
 

@@ -98,9 +98,11 @@ class GenerationTrainer {
   std::vector<PrefixNode> planPrefixes(std::vector<ChildRun>& runs) const;
   // Assembles batch `step` and computes the shared prefixes' activations for it.
   StepData prepare(Schedule& schedule, int64_t step) const;
-  // Child `run` takes one step on `data` (and validates or finishes when its time has come).
-  void advance(Schedule& schedule, ChildRun& run, const StepData& data);
+  // Child `run` takes one step on `data`, and validates or finishes when its time has come;
+  // true when it is done (finished or diverged). Runs without the schedule's lock.
+  bool advance(Schedule& schedule, ChildRun& run, const StepData& data);
   void validate(Schedule& schedule, ChildRun& run);
+  // The child's final parameters (those of its best validation) and verdict.
   void finish(ChildRun& run) const;
   // A worker: takes tasks of `schedule` until every child is done, a stop or a failure.
   void work(Schedule& schedule);

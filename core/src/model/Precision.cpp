@@ -45,7 +45,9 @@ bool cpuHasNativeBf16() {
 
 Precision effectivePrecision(Precision p) {
   if (p != Precision::Auto) return p;
-  return cpuHasNativeBf16() ? Precision::Bf16Frozen : Precision::Float32;
+  // bfloat16 training holds accuracy (bench_engine_speed --sections generation, and the default
+  // experiment: resources/benchmarks/RESULTS.md, issue 16), so native CPUs use it throughout.
+  return cpuHasNativeBf16() ? Precision::Bf16 : Precision::Float32;
 }
 
 }  // namespace mu2net

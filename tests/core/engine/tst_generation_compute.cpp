@@ -118,8 +118,7 @@ class TestGenerationCompute : public QObject {
   // The engine reports the arithmetic it really uses.
   void precisionIsResolvedForThisCpu() {
     ExperimentConfig c = smallRun();
-    QVERIFY(Engine(c).precision() ==
-            (cpuHasNativeBf16() ? Precision::Bf16Frozen : Precision::Float32));
+    QVERIFY(Engine(c).precision() == (cpuHasNativeBf16() ? Precision::Bf16 : Precision::Float32));
     c.training.precision = Precision::Float32;
     QVERIFY(Engine(c).precision() == Precision::Float32);
   }

@@ -170,7 +170,7 @@ class TestForwardSlots : public QObject {
       QVERIFY(parsePrecision(toString(p)) == p);
     QVERIFY(!parsePrecision("fp16"));
     QVERIFY(effectivePrecision(Precision::Auto) ==
-            (cpuHasNativeBf16() ? Precision::Bf16Frozen : Precision::Float32));
+            (cpuHasNativeBf16() ? Precision::Bf16 : Precision::Float32));
     QVERIFY(effectivePrecision(Precision::Bf16) == Precision::Bf16);
   }
 };

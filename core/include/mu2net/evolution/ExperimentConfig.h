@@ -72,8 +72,8 @@ struct TrainingOptions {
   /// subsets, reused across children, generations and test evaluations; 0 = no cache. Results
   /// are identical for any value.
   int64_t activationCacheMib = 2048;
-  /// Arithmetic of forward passes (see Precision.h); Auto = bfloat16 for frozen layers on CPUs
-  /// with native bfloat16, float32 elsewhere.
+  /// Arithmetic of forward passes (see Precision.h); Auto = bfloat16 autocast on CPUs with
+  /// native bfloat16, float32 elsewhere.
   Precision precision = Precision::Auto;
 };
 

@@ -11,7 +11,7 @@
 namespace mu2net {
 
 enum class Precision {
-  Auto,        ///< Bf16Frozen where the CPU has native bfloat16 arithmetic, else Float32
+  Auto,        ///< Bf16 where the CPU has native bfloat16 arithmetic, else Float32
   Float32,     ///< everything in float32
   Bf16Frozen,  ///< frozen layers' forward passes in bfloat16; trainable layers in float32
   Bf16,        ///< every forward pass in bfloat16 (training included; backward follows)
