@@ -197,7 +197,7 @@ void printSavings(const ComputeSavings& s, std::ostream& out) {
   if (s.frozenNeeded == 0) return;
   out << "frozen layers: " << std::fixed << std::setprecision(0) << 100.0 * s.savedFraction()
       << "% of their forward work shared within generations or taken from the activation cache ("
-      << s.cacheHits << " hits, " << s.cacheMisses << " misses, " << std::setprecision(0)
+      << s.cacheHits << " hits, " << s.cacheMisses << " misses, "
       << static_cast<double>(s.cacheBytes) / (1 << 20) << " MiB held)\n"
       << std::defaultfloat;
 }

@@ -205,7 +205,8 @@ void Engine::Impl::runGeneration(TaskState& t, int iteration, int64_t g) {
   for (int c = 0; c < config.evolution.generationSize; ++c)
     children.push_back(routes.build(sampler.sample(system, name, ds, fits, rng, c), system, name,
                                     t.data.numClasses, rng));
-  trainer.train(children, t, generation, ds, [this] { applyPendingTasks(); });
+  trainer.train(children, t, generation, ds);
+  applyPendingTasks();
   t.childrenTried += static_cast<int64_t>(children.size());
   std::vector<ChildRecord> records;
   for (auto& child : children) {

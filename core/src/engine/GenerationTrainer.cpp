@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
-#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -239,6 +238,7 @@ struct GenerationTrainer::ChildRun {
   bool done = false;
   Clock::time_point lastProgress;
   int64_t samplesSinceProgress = 0;
+  double seconds = 0;  // its own steps plus its share of the prepared batches
 };
 
 // A prepared batch: the images, the labels and each shared prefix's activations.
@@ -270,7 +270,6 @@ struct GenerationTrainer::Schedule {
   bool preparing = false;
   bool stopped = false;
   std::exception_ptr failure;
-  std::vector<double> seconds;  // per run: its own steps plus its share of the prepared batches
 
   Schedule(const TaskState& t, int64_t g, DataHParams ds, int64_t batchSize,
            std::uint64_t batchSeed, std::uint64_t augmentSeed)
@@ -483,8 +482,8 @@ void GenerationTrainer::work(Schedule& sc) {
         int active = 0;
         for (const auto& r : sc.runs)
           active += r.done ? 0 : 1;
-        for (std::size_t i = 0; i < sc.runs.size(); ++i)
-          if (!sc.runs[i].done) sc.seconds[i] += seconds / std::max(active, 1);
+        for (auto& r : sc.runs)
+          if (!r.done) r.seconds += seconds / std::max(active, 1);
         sc.prepared.push_back(std::move(d));
         ++sc.nextPrepare;
         sc.changed.notify_all();
@@ -492,14 +491,8 @@ void GenerationTrainer::work(Schedule& sc) {
       }
       // The child furthest behind whose batch is ready.
       ChildRun* run = nullptr;
-      std::size_t index = 0;
-      for (std::size_t i = 0; i < sc.runs.size(); ++i) {
-        ChildRun& r = sc.runs[i];
-        if (!r.done && !r.busy && r.step < sc.nextPrepare && (!run || r.step < run->step)) {
-          run = &r;
-          index = i;
-        }
-      }
+      for (ChildRun& r : sc.runs)
+        if (!r.done && !r.busy && r.step < sc.nextPrepare && (!run || r.step < run->step)) run = &r;
       if (run == nullptr) {
         sc.changed.wait(lock);
         continue;
@@ -523,7 +516,7 @@ void GenerationTrainer::work(Schedule& sc) {
       run->busy = false;
       run->done = done;
       ++run->step;
-      sc.seconds[index] += seconds;
+      run->seconds += seconds;
       // Batches every child still training has passed are no longer needed.
       const int64_t first = sc.slowest();
       while (!sc.prepared.empty() && sc.prepared.front().step < first)
@@ -555,8 +548,7 @@ int GenerationTrainer::childParallelism() const {
 }
 
 void GenerationTrainer::train(std::vector<Child>& children, const TaskState& task,
-                              int64_t generation, const HParams& dataHParams,
-                              const std::function<void()>& betweenChildren) {
+                              int64_t generation, const HParams& dataHParams) {
   const auto& tr = training_;
   const int64_t between =
       std::min<int64_t>(task.data.train.count, tr.trainExamplesBetweenValidations);
@@ -586,7 +578,6 @@ void GenerationTrainer::train(std::vector<Child>& children, const TaskState& tas
     sc.runs.push_back(std::move(run));
   }
   sc.nodes = planPrefixes(sc.runs);
-  sc.seconds.assign(sc.runs.size(), 0.0);
   for (auto& run : sc.runs) {
     events_.emit(childStartedEvent(*run.child, task.spec.name, generation, sc.totalSteps));
     run.lastProgress = Clock::now();
@@ -612,9 +603,8 @@ void GenerationTrainer::train(std::vector<Child>& children, const TaskState& tas
   generationFailed_ = false;
   if (sc.failure) std::rethrow_exception(sc.failure);
   if (sc.stopped) throw StopRequested{};
-  for (std::size_t i = 0; i < sc.runs.size(); ++i)
-    children[i].seconds = sc.seconds[i];
-  betweenChildren();
+  for (auto& run : sc.runs)
+    run.child->seconds = run.seconds;
 }
 
 }  // namespace mu2net

@@ -65,11 +65,10 @@ class GenerationTrainer {
   GenerationTrainer(const ExperimentConfig& config, RunControl& control, EventRelay& events);
 
   /// Trains `children` of `generation` for `task` with the generation's data hyperparameters
-  /// `dataHParams`. Calls `betweenChildren` after each child when they train one after another,
-  /// after all of them otherwise. Throws StopRequested when a stop was requested (the
-  /// generation's results are then incomplete), or the first error of any child.
+  /// `dataHParams`. Throws StopRequested when a stop was requested (the generation's results are
+  /// then incomplete), or the first error of any child.
   void train(std::vector<Child>& children, const TaskState& task, int64_t generation,
-             const HParams& dataHParams, const std::function<void()>& betweenChildren);
+             const HParams& dataHParams);
 
   /// Accuracy of `route` on the examples of `subset`, prepared as `ds` says (no augmentation);
   /// 0 for no examples.

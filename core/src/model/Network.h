@@ -157,12 +157,13 @@ double learningRateAt(const OptimizerHParams& hparams, int64_t step);
 
 /// Wall time the calling thread spent in model compute, for benchmarks that split a run into
 /// compute and overhead: RouteTrainer::step (forward, backward, clipping, update) and
-/// countCorrect (evaluation forward). Accumulated per thread since its start (the engine runs on
-/// one thread); reset it by assigning {}. Costs two clock reads per call.
+/// countCorrect (evaluation forward); the engine adds what it times itself (a generation's shared
+/// frozen prefixes as training, GenerationTrainer::evaluate as evaluation). Accumulated per
+/// thread since its start; reset it by assigning {}. Costs two clock reads per call.
 struct ComputeTime {
-  double trainSeconds = 0;  ///< inside RouteTrainer::step
+  double trainSeconds = 0;  ///< inside RouteTrainer::step and the shared prefixes
   int64_t trainSteps = 0;
-  double evalSeconds = 0;  ///< inside countCorrect
+  double evalSeconds = 0;  ///< inside countCorrect or GenerationTrainer::evaluate
   int64_t evalImages = 0;
 };
 /// This thread's accumulator.

@@ -26,6 +26,15 @@ ArchitectureConfig archNamed(const QString& name) {
   return testutil::tinyCnn();
 }
 
+// A data row per architecture and precision setting.
+void addArchPrecisionRows(std::initializer_list<const char*> archs) {
+  QTest::addColumn<QString>("arch");
+  QTest::addColumn<int>("precision");
+  for (const char* arch : archs)
+    for (Precision p : {Precision::Float32, Precision::Bf16Frozen, Precision::Bf16})
+      QTest::addRow("%s %s", arch, toString(p).c_str()) << QString(arch) << int(p);
+}
+
 torch::Tensor images(int64_t n, int64_t size, std::uint64_t seed) {
   return testutil::quadrantProblem(n, size, seed).first;
 }
@@ -36,13 +45,7 @@ class TestForwardSlots : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void splitPassEqualsWholePass_data() {
-    QTest::addColumn<QString>("arch");
-    QTest::addColumn<int>("precision");
-    for (const char* arch : {"vit", "vit-conv-stem", "cnn"})
-      for (Precision p : {Precision::Float32, Precision::Bf16Frozen, Precision::Bf16})
-        QTest::addRow("%s %s", arch, toString(p).c_str()) << QString(arch) << int(p);
-  }
+  void splitPassEqualsWholePass_data() { addArchPrecisionRows({"vit", "vit-conv-stem", "cnn"}); }
   void splitPassEqualsWholePass() {
     QFETCH(QString, arch);
     QFETCH(int, precision);
@@ -85,13 +88,7 @@ class TestForwardSlots : public QObject {
                          forwardSlots(a, r, x, 0, r.size() - 1, 0, Precision::Bf16Frozen)));
   }
 
-  void stepFromPrefixEqualsStep_data() {
-    QTest::addColumn<QString>("arch");
-    QTest::addColumn<int>("precision");
-    for (const char* arch : {"vit-conv-stem", "cnn"})
-      for (Precision p : {Precision::Float32, Precision::Bf16Frozen, Precision::Bf16})
-        QTest::addRow("%s %s", arch, toString(p).c_str()) << QString(arch) << int(p);
-  }
+  void stepFromPrefixEqualsStep_data() { addArchPrecisionRows({"vit-conv-stem", "cnn"}); }
   void stepFromPrefixEqualsStep() {
     QFETCH(QString, arch);
     QFETCH(int, precision);
