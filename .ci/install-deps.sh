@@ -17,6 +17,8 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libgraphviz-dev graphviz
   libsqlite3-dev nlohmann-json3-dev zlib1g-dev libpng-dev libjpeg-dev
+  # Database stores: the client library, and the server the tests start (initdb, pg_ctl).
+  libpq-dev postgresql-15
   libopenblas0-openmp libopenblas-openmp-dev
   dataset-fashion-mnist
   # Debian's PyTorch (the same LibTorch): the timm-import test's reference and the benchmarks'

@@ -14,6 +14,9 @@ int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, st
 int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runPretrainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runRootsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runAgentCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runAgentsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runStoreCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runExportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace mu2net::cli

@@ -5,8 +5,12 @@ namespace mu2net::cli {
 int parseConfigOutArgs(const std::vector<std::string>& args, ConfigOutArgs& parsed,
                        std::ostream& out, std::ostream& err, int (*usage)(std::ostream&)) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out" && i + 1 < args.size() && parsed.out.empty()) {
+    const bool storeOption = parsed.storeOptions && args[i] == "--store";
+    if ((args[i] == "--out" || storeOption) && i + 1 < args.size() && parsed.out.empty()) {
       parsed.out = args[++i];
+    } else if (parsed.storeOptions && args[i] == "--report" && i + 1 < args.size() &&
+               parsed.report.empty()) {
+      parsed.report = args[++i];
     } else if (args[i] == "--threads" && i + 1 < args.size()) {
       try {
         parsed.threads = std::stoi(args[++i]);

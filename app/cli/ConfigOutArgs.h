@@ -10,6 +10,10 @@ struct ConfigOutArgs {
   std::string config;  ///< the configuration file
   std::string out;     ///< --out
   int threads = 0;     ///< --threads, 0 when not given
+  /// `mu2net run` only: --store is another name for --out (a directory or a database URL), and
+  /// --report FILE says where report.json goes.
+  bool storeOptions = false;
+  std::string report;  ///< --report
 };
 
 /// Parses `args` into `parsed`. Returns -1 when the command should go on; otherwise the exit code:

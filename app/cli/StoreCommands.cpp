@@ -1,4 +1,5 @@
-// `mu2net status`, `mu2net verify` and `mu2net export`: reading an experiment store.
+// `mu2net status`, `mu2net verify`, `mu2net export` and `mu2net store copy`: reading an
+// experiment store (a directory or a database URL) and copying one.
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -25,8 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// Parses "DIR [flags...]": the first non-flag argument is the directory; flags with a value are
-// listed in `valued`.
+// Parses "STORE [flags...]": the first non-flag argument is the store (a directory or a database
+// URL); flags with a value are listed in `valued`.
 struct Args {
   std::string dir;
   std::map<std::string, std::string> values;
@@ -58,7 +59,7 @@ bool parseArgs(const std::vector<std::string>& args, const std::set<std::string>
     }
   }
   if (out.dir.empty()) {
-    err << "error: the experiment directory is missing\n";
+    err << "error: the experiment store (a directory or a postgresql:// URL) is missing\n";
     return false;
   }
   return true;
@@ -70,6 +71,10 @@ std::string joinIds(const std::vector<int64_t>& ids, const char* sep = " ") {
     out += (out.empty() ? "" : sep) + std::to_string(id);
   return out;
 }
+
+constexpr const char* kStoreWords =
+    "  STORE: an experiment directory, or a PostgreSQL database as a URL\n"
+    "         (postgresql://[user@]host[:port]/database)\n";
 
 // The facts `status` prints, from the store's metadata alone (no tensor is read).
 json statusJson(const ExperimentStore& store) {
@@ -103,8 +108,18 @@ json statusJson(const ExperimentStore& store) {
     done += t.childrenTried;
   const int64_t total =
       perIteration * config.evolution.taskIterations * static_cast<int64_t>(st.tasks.size());
+  json agents = json::array();
+  for (const auto& l : store.taskLeases())
+    agents.push_back({{"task", l.task},
+                      {"agent", l.agent},
+                      {"host", l.host},
+                      {"pid", l.pid},
+                      {"state", l.expired() ? std::string("lost") : l.state},
+                      {"message", l.message},
+                      {"seconds_since_heartbeat", l.secondsSinceHeartbeat}});
   return {{"directory", store.directory().string()},
           {"tasks", tasks},
+          {"agents", agents},
           {"system_parameters", system.systemSize()},
           {"components", system.componentIds().size()},
           {"generations", st.progress.generationCounter},
@@ -114,7 +129,7 @@ json statusJson(const ExperimentStore& store) {
 }
 
 int usageStatus(std::ostream& err) {
-  err << "usage: mu2net status DIR [--json]\n";
+  err << "usage: mu2net status STORE [--json]\n" << kStoreWords;
   return 2;
 }
 
@@ -128,7 +143,7 @@ int usageOr(const Args& a, std::ostream& out, std::ostream& err, int (*usage)(st
 }
 
 int usageVerify(std::ostream& err) {
-  err << "usage: mu2net verify DIR\n";
+  err << "usage: mu2net verify STORE\n" << kStoreWords;
   return 2;
 }
 
@@ -141,10 +156,11 @@ std::optional<int64_t> parseGeneration(const std::string& text) {
 }
 
 int usageExport(std::ostream& err) {
-  err << "usage: mu2net export DIR --dot FILE [--at-generation N]\n"
-         "       mu2net export DIR --csv OUTDIR\n"
-         "       mu2net export DIR --task NAME --torchscript FILE\n"
-         "  --at-generation N: the graph as it was after generation N (from the store's history)\n";
+  err << "usage: mu2net export STORE --dot FILE [--at-generation N]\n"
+         "       mu2net export STORE --csv OUTDIR\n"
+         "       mu2net export STORE --task NAME --torchscript FILE\n"
+         "  --at-generation N: the graph as it was after generation N (from the store's history)\n"
+      << kStoreWords;
   return 2;
 }
 
@@ -156,7 +172,7 @@ int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, st
   try {
     const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
     if (!store->hasState()) {
-      err << "error: " << a.dir << " holds no committed generation yet\n";
+      err << "error: " << store->directory().string() << " holds no committed generation yet\n";
       return 1;
     }
     const json s = statusJson(*store);
@@ -164,7 +180,7 @@ int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, st
       out << s.dump(2) << "\n";
       return 0;
     }
-    out << "experiment " << a.dir << ": "
+    out << "experiment " << store->directory().string() << ": "
         << (s["finished"].get<bool>() ? "finished" : "not finished") << ", "
         << s["children_trained"] << "/" << s["children_planned"] << " children, "
         << s["generations"] << " generations\n";
@@ -191,6 +207,18 @@ int runStatusCommand(const std::vector<std::string>& args, std::ostream& out, st
     }
     out << "system size " << std::setprecision(0) << s["system_parameters"].get<double>()
         << " parameters in " << s["components"] << " components\n";
+    if (!s["agents"].empty()) {
+      out << "agents:\n";
+      for (const auto& agent : s["agents"])
+        out << "  " << std::left << std::setw(22) << agent["task"].get<std::string>() << std::right
+            << " " << agent["state"].get<std::string>() << ", " << agent["agent"].get<std::string>()
+            << ", last heartbeat " << std::setprecision(0)
+            << agent["seconds_since_heartbeat"].get<double>() << " s ago"
+            << (agent["message"].get<std::string>().empty()
+                    ? ""
+                    : ": " + agent["message"].get<std::string>())
+            << "\n";
+    }
     return 0;
   } catch (const std::exception& e) {
     err << "error: " << errorText(e) << "\n";
@@ -204,7 +232,7 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
   try {
     const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
     if (!store->hasState()) {
-      err << "error: " << a.dir << " holds no committed generation yet\n";
+      err << "error: " << store->directory().string() << " holds no committed generation yet\n";
       return 1;
     }
     int problems = 0;
@@ -216,7 +244,7 @@ int runVerifyCommand(const std::vector<std::string>& args, std::ostream& out, st
         if (now != stored) {
           ++problems;
           out << "component " << id << ": SHA-256 differs (stored " << stored.substr(0, 12)
-              << "…, file " << now.substr(0, 12) << "…): " << store->componentFile(id).string()
+              << "…, now " << now.substr(0, 12) << "…): " << store->componentFile(id).string()
               << " was modified\n";
         }
       } catch (const StoreError& e) {
@@ -282,7 +310,7 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
   try {
     const auto store = ExperimentStore::open(a.dir, ExperimentStore::Mode::ReadOnly);
     if (!store->hasState()) {
-      err << "error: " << a.dir << " holds no committed generation yet\n";
+      err << "error: " << store->directory().string() << " holds no committed generation yet\n";
       return 1;
     }
     const StoreState st = store->loadMetadata();
@@ -305,6 +333,46 @@ int runExportCommand(const std::vector<std::string>& args, std::ostream& out, st
     const fs::path dir = a.values["--csv"];
     writeStoreCsv(*store, dir);
     out << "wrote children.csv, curves.csv, paths.csv, components.csv to " << dir.string() << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "error: " << errorText(e) << "\n";
+    return 1;
+  }
+}
+
+int usageStoreCopy(std::ostream& err) {
+  err << "usage: mu2net store copy SOURCE DESTINATION\n"
+         "  copies an experiment store: a directory into a PostgreSQL database, a database into a\n"
+         "  new directory, or either into another of its kind. DESTINATION must be a new or empty\n"
+         "  directory, or a database without a store. The source is only read; it must not be\n"
+         "  being written. Every component's SHA-256 is checked on the way.\n"
+      << kStoreWords;
+  return 2;
+}
+
+int runStoreCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) return usageStoreCopy(out), 0;
+  if (args.size() != 3 || args[0] != "copy") return usageStoreCopy(err);
+  const std::string& source = args[1];
+  const std::string& destination = args[2];
+  try {
+    if (!isStoreUrl(destination)) {
+      std::error_code ec;
+      if (fs::exists(destination, ec) &&
+          !(fs::is_directory(destination, ec) && fs::is_empty(destination, ec)))
+        throw StoreError(destination + " exists and is not empty; choose a new or empty directory");
+    }
+    const auto store = ExperimentStore::open(source, ExperimentStore::Mode::ReadOnly);
+    if (ExperimentStore::isBeingWritten(source))
+      throw StoreError(store->directory().string() +
+                       " is being written; copy it when its run has stopped");
+    if (!store->hasState())
+      throw StoreError(store->directory().string() + " holds no committed generation yet");
+    ExperimentStore::copy(*store, destination);
+    const auto copy = ExperimentStore::open(destination, ExperimentStore::Mode::ReadOnly);
+    out << "copied " << store->directory().string() << " to " << copy->directory().string() << ": "
+        << copy->storedHashes().size() << " components, " << copy->children().size()
+        << " children, " << copy->generations().size() << " generations\n";
     return 0;
   } catch (const std::exception& e) {
     err << "error: " << errorText(e) << "\n";

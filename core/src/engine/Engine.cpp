@@ -87,12 +87,17 @@ void Engine::Impl::persist(const std::vector<ChildRecord>& children,
                            const GenerationRecord* generation) {
   if (!store || store->mode() != ExperimentStore::Mode::ReadWrite) return;
   progress.generationCounter = generationCounter;
+  const std::vector<StoreTask> stored = storedTasks();
+  std::lock_guard lock(systemMutex);
+  store->commit(system.state(), progress, stored, children, events.takeStored(), generation);
+}
+
+std::vector<StoreTask> Engine::Impl::storedTasks() const {
   std::vector<StoreTask> stored;
   for (const auto& t : tasks)
     stored.push_back(
         {t.spec, t.data.numClasses, t.childrenTried, t.childrenImproved, t.iterationsDone});
-  std::lock_guard lock(systemMutex);
-  store->commit(system.state(), progress, stored, children, events.takeStored(), generation);
+  return stored;
 }
 
 int64_t Engine::Impl::generationsPerIteration() const {
@@ -131,13 +136,20 @@ void Engine::Impl::runTaskIteration(TaskState& t) {
   const int iteration = t.iterationsDone + 1;
   events.emit(TaskIterationStartedEvent{name, iteration});
   if (!progress.taskStarted) {
-    std::lock_guard lock(systemMutex);
-    Rng startRng(
-        deriveSeed(config.seed, {hashTag("start-task"), hashTag(name), std::uint64_t(iteration)}));
-    system.startTask(name, startRng);
-    progress.taskStarted = true;
-    progress.nextGeneration = 0;
-    system.applyParentPolicy(config.evolution.parentPolicy, name);  // baselines only
+    auto start = [&] {
+      std::lock_guard lock(systemMutex);
+      Rng startRng(deriveSeed(config.seed,
+                              {hashTag("start-task"), hashTag(name), std::uint64_t(iteration)}));
+      system.startTask(name, startRng);
+      progress.taskStarted = true;
+      progress.nextGeneration = 0;
+      system.applyParentPolicy(config.evolution.parentPolicy, name);  // baselines only
+    };
+    // An agent commits it at once: the task's lease then says where its iteration stands.
+    if (agent)
+      agentCommit([&](std::vector<ChildRecord>&) { start(); }, nullptr);
+    else
+      start();
   }
   try {
     for (int64_t g = progress.nextGeneration; g < generationsPerIteration(); ++g)
@@ -151,27 +163,52 @@ void Engine::Impl::runTaskIteration(TaskState& t) {
     if (!system.population(name).empty()) system.endTask(name);
     throw;
   }
-  {
-    std::lock_guard lock(systemMutex);
-    // Only children whose training diverged are never kept for a task without a model: then
-    // the task has nothing to keep, and saying why beats endTask's internal error.
-    if (system.population(name).empty())
-      throw std::runtime_error(
-          "task '" + name +
-          "': no child could be kept, the loss of every child became NaN or infinite; lower "
-          "the learning rates (search_space.opt_lr) or check the root's weights");
-    system.endTask(name);
+  auto end = [&] {
+    {
+      std::lock_guard lock(systemMutex);
+      // Only children whose training diverged are never kept for a task without a model: then
+      // the task has nothing to keep, and saying why beats endTask's internal error.
+      if (system.population(name).empty())
+        throw std::runtime_error(
+            "task '" + name +
+            "': no child could be kept, the loss of every child became NaN or infinite; lower "
+            "the learning rates (search_space.opt_lr) or check the root's weights");
+      system.endTask(name);
+    }
+    ++t.iterationsDone;
+  };
+  auto ended = [&] {
+    TaskIterationEndedEvent e;
+    e.task = name;
+    e.iteration = iteration;
+    e.retainedPathId = system.retainedPath(name);
+    e.validationQuality = system.path(e.retainedPathId).metrics.validationQuality;
+    e.systemSize = system.systemSize();
+    e.graph = snapshotLocked();
+    events.emit(e);
+  };
+  if (agent) {
+    // end_task, then the test evaluations (no commit waits for them), each committed.
+    agentCommit(
+        [&](std::vector<ChildRecord>&) {
+          end();
+          progress.taskStarted = false;
+          progress.nextGeneration = 0;
+        },
+        nullptr);
+    const auto tests = testMissing();
+    agentCommit(
+        [&](std::vector<ChildRecord>&) {
+          applyTests(tests);
+          ended();
+        },
+        nullptr);
+    ++progress.taskIndex;
+    return;
   }
-  ++t.iterationsDone;
+  end();
   evaluateMissingTests();
-  TaskIterationEndedEvent e;
-  e.task = name;
-  e.iteration = iteration;
-  e.retainedPathId = system.retainedPath(name);
-  e.validationQuality = system.path(e.retainedPathId).metrics.validationQuality;
-  e.systemSize = system.systemSize();
-  e.graph = snapshotLocked();
-  events.emit(e);
+  ended();
   ++progress.taskIndex;
   progress.taskStarted = false;
   progress.nextGeneration = 0;
@@ -182,7 +219,12 @@ void Engine::Impl::runTaskIteration(TaskState& t) {
 // sampled, trained together, every improved child added to the task's population; committed.
 void Engine::Impl::runGeneration(TaskState& t, int iteration, int64_t g) {
   const std::string& name = t.spec.name;
-  const int64_t generation = ++generationCounter;
+  // An agent's generation numbers come from the store (unique among agents), and it samples
+  // from the latest committed system.
+  const int64_t generation = agent
+                                 ? generationCounter = store->allocateGeneration(generationCounter)
+                                 : ++generationCounter;
+  if (agent) syncAgent();
   Rng rng(deriveSeed(config.seed, {hashTag("generation"), std::uint64_t(generation)}));
   GenerationRecord record;
   record.generation = generation;
@@ -205,34 +247,51 @@ void Engine::Impl::runGeneration(TaskState& t, int iteration, int64_t g) {
   for (int c = 0; c < config.evolution.generationSize; ++c)
     children.push_back(routes.build(sampler.sample(system, name, ds, fits, rng, c), system, name,
                                     t.data.numClasses, rng));
+  if (agent) markInUse(children);
   trainer.train(children, t, generation, ds);
   applyPendingTasks();
   t.childrenTried += static_cast<int64_t>(children.size());
-  std::vector<ChildRecord> records;
-  for (auto& child : children) {
-    int64_t pathId = -1;
-    if (child.improved) {
-      std::lock_guard lock(systemMutex);
-      pathId = addChildToSystem(system, child, name, generation);
-      ++t.childrenImproved;
+  auto addChildren = [&](std::vector<ChildRecord>& records) {
+    for (auto& child : children) {
+      int64_t pathId = -1;
+      if (child.improved && agent && !agentCanKeep(child)) child.improved = false;
+      if (child.improved) {
+        std::lock_guard lock(systemMutex);
+        pathId = addChildToSystem(system, child, name, generation);
+        ++t.childrenImproved;
+      }
+      records.push_back(childFinishedEvent(child, name, generation, pathId));
+      events.emit(records.back());
     }
-    records.push_back(childFinishedEvent(child, name, generation, pathId));
-    events.emit(records.back());
+    progress.nextGeneration = g + 1;
+  };
+  if (agent) {
+    agentCommit(addChildren, &record);
+    return;
   }
-  progress.nextGeneration = g + 1;
+  std::vector<ChildRecord> records;
+  addChildren(records);
   persist(records, &record);
 }
 
-void Engine::Impl::evaluateMissingTests() {
+std::vector<TestEvaluatedEvent> Engine::Impl::testMissing() {
+  std::vector<TestEvaluatedEvent> results;
   for (const auto& t : tasks) {
     const int64_t id = system.retainedPath(t.spec.name);
-    if (id < 0 || system.path(id).metrics.testQuality) continue;
-    const double q = testPath(id);
+    if (!owns(t.spec.name) || id < 0 || system.path(id).metrics.testQuality) continue;
+    results.push_back({t.spec.name, id, testPath(id), static_cast<int64_t>(t.testIndices.size())});
+  }
+  return results;
+}
+
+void Engine::Impl::applyTests(const std::vector<TestEvaluatedEvent>& results) {
+  for (const auto& r : results) {
+    if (!system.hasPath(r.pathId)) continue;
     {
       std::lock_guard lock(systemMutex);
-      system.path(id).metrics.testQuality = q;
+      system.path(r.pathId).metrics.testQuality = r.testQuality;
     }
-    events.emit(TestEvaluatedEvent{t.spec.name, id, q, static_cast<int64_t>(t.testIndices.size())});
+    events.emit(r);
   }
 }
 
@@ -245,59 +304,71 @@ RunReport Engine::run() {
   auto& d = *impl_;
   if (d.store && d.store->mode() != ExperimentStore::Mode::ReadWrite)
     throw StoreError(d.store->directory().string() + " is open read-only; it cannot be run");
-  d.trainer.useAllThreads();
+  return d.runLoop();
+}
+
+RunReport Engine::Impl::runLoop() {
+  trainer.useAllThreads();
   const auto t0 = Clock::now();
-  const int iterations = d.config.evolution.taskIterations;
-  d.totalChildren = 0;
-  for (const auto& t : d.tasks)
-    d.totalChildren += std::max(0, iterations - t.iterationsDone) * d.childrenPerIteration();
-  if (d.progress.taskStarted)
-    d.totalChildren -= d.progress.nextGeneration * d.config.evolution.generationSize;
+  const int iterations = config.evolution.taskIterations;
+  totalChildren = 0;
+  for (const auto& t : tasks)
+    if (owns(t.spec.name))
+      totalChildren += std::max(0, iterations - t.iterationsDone) * childrenPerIteration();
+  if (!agent && progress.taskStarted)
+    totalChildren -= progress.nextGeneration * config.evolution.generationSize;
+  if (agent)
+    for (const auto& [name, position] : agent->positions)
+      totalChildren -=
+          position.started ? position.nextGeneration * config.evolution.generationSize : 0;
   RunStartedEvent started;
-  for (const auto& t : d.tasks)
+  for (const auto& t : tasks)
     started.tasks.push_back(t.spec.name);
   started.taskIterations = iterations;
-  started.childrenPerTaskIteration = static_cast<int>(d.childrenPerIteration());
-  started.generationSize = d.config.evolution.generationSize;
-  started.totalChildren = d.totalChildren;
-  started.graph = d.snapshotLocked();
-  started.history = std::move(d.history);
-  d.history.clear();
-  d.events.emit(started);
-  d.progress.finished = false;
+  started.childrenPerTaskIteration = static_cast<int>(childrenPerIteration());
+  started.generationSize = config.evolution.generationSize;
+  started.totalChildren = totalChildren;
+  started.graph = snapshotLocked();
+  started.history = std::move(history);
+  history.clear();
+  events.emit(started);
+  progress.finished = false;
   bool stopped = false;
   try {
     // Round-robin passes (ALGORITHM.md §3). A task runs in a pass while it has done fewer task
     // iterations than the pass number and than task_iterations, so a task introduced later (by
-    // add-task or on resume) joins the round-robin and still gets all its iterations.
-    for (;; ++d.progress.iteration, d.progress.taskIndex = 0) {
-      d.applyPendingTasks();
+    // add-task or on resume) joins the round-robin and still gets all its iterations. An agent
+    // runs its own tasks only.
+    for (;; ++progress.iteration, progress.taskIndex = 0) {
+      applyPendingTasks();
       bool allDone = true;
-      for (const auto& t : d.tasks)
-        allDone = allDone && t.iterationsDone >= iterations;
+      for (const auto& t : tasks)
+        allDone = allDone && (!owns(t.spec.name) || t.iterationsDone >= iterations);
       if (allDone) break;
-      while (d.progress.taskIndex < static_cast<int64_t>(d.tasks.size())) {
-        d.applyPendingTasks();
-        TaskState& t = d.tasks[static_cast<std::size_t>(d.progress.taskIndex)];
-        if (t.iterationsDone >= iterations || t.iterationsDone >= d.progress.iteration) {
-          ++d.progress.taskIndex;
+      while (progress.taskIndex < static_cast<int64_t>(tasks.size())) {
+        applyPendingTasks();
+        TaskState& t = tasks[static_cast<std::size_t>(progress.taskIndex)];
+        if (!owns(t.spec.name) || t.iterationsDone >= iterations ||
+            t.iterationsDone >= progress.iteration) {
+          ++progress.taskIndex;
           continue;
         }
-        d.runTaskIteration(t);  // advances progress.taskIndex when the task ends
+        if (agent) enterAgentTask(t);
+        runTaskIteration(t);  // advances progress.taskIndex when the task ends
       }
     }
-    d.progress.finished = true;
-    d.persist({}, nullptr);
+    progress.finished = true;
+    if (!agent) persist({}, nullptr);
   } catch (const StopRequested&) {
     stopped = true;
   } catch (const std::exception& e) {
-    d.events.emit(ErrorEvent{errorText(e)});
+    events.emit(ErrorEvent{errorText(e)});
     throw;
   }
   // The components of children that were not kept are no longer referenced by the last commit.
-  if (d.store) d.store->removeUnreferencedFiles();
-  RunReport report = d.makeReport(secondsSince(t0), stopped);
-  d.events.emit(RunFinishedEvent{stopped, report.wallSeconds, report.graph});
+  if (store) store->removeUnreferencedFiles();
+  RunReport report = makeReport(secondsSince(t0), stopped);
+  events.emit(RunFinishedEvent{stopped, report.wallSeconds, report.graph});
   return report;
 }
 

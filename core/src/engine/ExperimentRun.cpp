@@ -24,13 +24,30 @@ PreparedRun prepareRun(ExperimentConfig config, const fs::path& dir, EventSink* 
     }
     return run;
   }
+  metadata.threads = config.training.threads;
+  metadata.configHash = configHash(config);
+  if (isStoreUrl(dir.string())) {
+    // A database without a store: the store's tables are created, and dropped again when the
+    // engine refuses the configuration.
+    run.store = ExperimentStore::create(dir, config, metadata);
+    try {
+      run.engine = std::make_unique<Engine>(config, sink, run.store.get());
+    } catch (...) {
+      run.store.reset();
+      try {
+        ExperimentStore::removeNew(dir);
+      } catch (const StoreError&) {
+        // The original error says what is wrong; a failure to tidy up must not hide it.
+      }
+      throw;
+    }
+    return run;
+  }
   std::error_code ec;
   const bool existed = fs::exists(dir, ec);
   if (existed && !(fs::is_directory(dir, ec) && fs::is_empty(dir, ec)))
     throw StoreError(dir.string() +
                      " exists and is not an experiment store; choose an empty or new directory");
-  metadata.threads = config.training.threads;
-  metadata.configHash = configHash(config);
   run.store = ExperimentStore::create(dir, config, metadata);
   try {
     run.engine = std::make_unique<Engine>(config, sink, run.store.get());

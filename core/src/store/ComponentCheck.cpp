@@ -6,7 +6,6 @@
 #include "common/Sha256.h"
 #include "model/ComponentIO.h"
 #include "mu2net/store/ExperimentStore.h"
-#include "store/DurableFile.h"
 
 namespace mu2net {
 
@@ -35,13 +34,12 @@ void checkComponentHash(int64_t id, const std::filesystem::path& file,
                      "…); restore it from a backup");
 }
 
-std::shared_ptr<ComponentTensors> loadCheckedComponent(int64_t id,
+std::shared_ptr<ComponentTensors> loadCheckedComponent(int64_t id, const std::vector<char>& bytes,
                                                        const std::filesystem::path& file,
                                                        const std::string& shapesJson,
                                                        const std::string& recorded,
                                                        int schemaVersion) {
   try {
-    const std::vector<char> bytes = readComponentBytes(file);
     if (schemaVersion >= 2) checkComponentHash(id, file, bytes, recorded, schemaVersion);
     const auto shapes = nlohmann::json::parse(shapesJson).get<std::vector<std::vector<int64_t>>>();
     auto tensors = deserializeComponent(bytes, "component file " + file.string(), &shapes);

@@ -27,10 +27,11 @@ void checkComponentHash(int64_t id, const std::filesystem::path& file,
                         const std::vector<char>& bytes, const std::string& recorded,
                         int schemaVersion);
 
-/// The tensors of component `id` read from `file`, checked against the SHA-256 `recorded` and the
+/// The tensors of component `id` decoded from `bytes`, read from `file` (a file of a store
+/// directory, or where a database holds them), checked against the SHA-256 `recorded` and the
 /// shapes `shapesJson` (a JSON list of shapes) its row records. A schema-1 hash covers the
 /// parameter values, so it is checked once they are read; a schema-2 hash before.
-std::shared_ptr<ComponentTensors> loadCheckedComponent(int64_t id,
+std::shared_ptr<ComponentTensors> loadCheckedComponent(int64_t id, const std::vector<char>& bytes,
                                                        const std::filesystem::path& file,
                                                        const std::string& shapesJson,
                                                        const std::string& recorded,

@@ -24,7 +24,7 @@ const char* kindName(HistoryPointInfo::Kind k) {
 
 }  // namespace
 
-HistoryPointInfo readHistoryInfo(sqlite::Row& row) {
+HistoryPointInfo readHistoryInfo(sql::Row& row) {
   HistoryPointInfo info;
   std::string kind;
   row.read(info.id, info.generation, info.task, info.iteration, kind, info.children);
@@ -33,9 +33,9 @@ HistoryPointInfo readHistoryInfo(sqlite::Row& row) {
   return info;
 }
 
-void writeHistory(sqlite::Database& db, const HistoryPointInfo& info, const GraphSnapshot& graph,
+void writeHistory(sql::Database& db, const HistoryPointInfo& info, const GraphSnapshot& graph,
                   const std::vector<StoreTask>& tasks) {
-  sqlite::Statement ins = db.prepare(
+  sql::Statement ins = db.prepare(
       "INSERT INTO history(generation, task, iteration, kind, graph, tasks, children) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   ins.bindRow(info.generation, info.task, info.iteration, std::string(kindName(info.kind)),

@@ -1,12 +1,12 @@
 #pragma once
-// The history table of system.sqlite (schema 3): one append-only row per commit of a generation
-// or of a task iteration's end, holding the committed system's GraphSnapshot and the tasks'
-// counters as compact JSON (arrays, not objects: a 30-task graph stays a few kilobytes).
+// The history table of the store's database (schema 3): one append-only row per commit of a
+// generation or of a task iteration's end, holding the committed system's GraphSnapshot and the
+// tasks' counters as compact JSON (arrays, not objects: a 30-task graph stays a few kilobytes).
 #include <string>
 #include <vector>
 
 #include "mu2net/store/ExperimentStore.h"
-#include "store/Sqlite.h"
+#include "store/Sql.h"
 
 namespace mu2net::storerows {
 
@@ -17,10 +17,10 @@ extern const char* const kHistorySchema;
 extern const char* const kHistorySinceKey;
 
 extern const std::string kHistoryInfoColumns;  ///< id, generation, task, iteration, kind, children
-HistoryPointInfo readHistoryInfo(sqlite::Row& row);
+HistoryPointInfo readHistoryInfo(sql::Row& row);
 
-/// Appends a point: `info` (its id is assigned by SQLite), `graph`, `tasks`.
-void writeHistory(sqlite::Database& db, const HistoryPointInfo& info, const GraphSnapshot& graph,
+/// Appends a point: `info` (its id is assigned by the database), `graph`, `tasks`.
+void writeHistory(sql::Database& db, const HistoryPointInfo& info, const GraphSnapshot& graph,
                   const std::vector<StoreTask>& tasks);
 
 /// The JSON of a graph and of task counters as the history holds them; the readers throw

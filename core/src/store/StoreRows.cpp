@@ -72,7 +72,7 @@ void from_json(const json& j, RngState& r) {
 
 namespace mu2net::storerows {
 
-using sqlite::asJson;
+using sql::asJson;
 
 const char* const kSchema = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,7 +106,7 @@ std::string insertInto(const std::string& table, const std::string& columns) {
   int n = 1;
   for (char c : columns)
     n += c == ',';
-  return "INSERT INTO " + table + "(" + columns + ") VALUES (" + sqlite::placeholders(n) + ")";
+  return "INSERT INTO " + table + "(" + columns + ") VALUES (" + sql::placeholders(n) + ")";
 }
 
 // Each table's fields in column order, listed once for its writer (a const value) and its reader.
@@ -132,12 +132,12 @@ const auto taskFields = [](auto& r, auto&& visit) {
 
 }  // namespace
 
-void writeTask(sqlite::Statement& insert, int64_t position, const StoreTask& task) {
-  sqlite::insertRow(insert, TaskRow{position, task.spec.name, task}, taskFields);
+void writeTask(sql::Statement& insert, int64_t position, const StoreTask& task) {
+  sql::insertRow(insert, TaskRow{position, task.spec.name, task}, taskFields);
 }
 
-StoreTask readTask(sqlite::Row& row) {
-  return sqlite::readRow<TaskRow>(row, taskFields).task;
+StoreTask readTask(sql::Row& row) {
+  return sql::readRow<TaskRow>(row, taskFields).task;
 }
 
 // ---- components --------------------------------------------------------------------------------
@@ -159,12 +159,12 @@ std::string locksJson(const Component& c) {
   return json(c.locks).dump();
 }
 
-void writeComponent(sqlite::Statement& insert, const ComponentRow& r) {
-  sqlite::insertRow(insert, r, componentFields);
+void writeComponent(sql::Statement& insert, const ComponentRow& r) {
+  sql::insertRow(insert, r, componentFields);
 }
 
-ComponentRow readComponent(sqlite::Row& row) {
-  return sqlite::readRow<ComponentRow>(row, componentFields);
+ComponentRow readComponent(sql::Row& row) {
+  return sql::readRow<ComponentRow>(row, componentFields);
 }
 
 // ---- paths -------------------------------------------------------------------------------------
@@ -185,12 +185,12 @@ const auto pathFields = [](auto& p, auto&& visit) {
 
 }  // namespace
 
-void writePath(sqlite::Statement& insert, const Path& p, bool retained) {
+void writePath(sql::Statement& insert, const Path& p, bool retained) {
   pathFields(p, [&](const auto&... v) { insert.bindRow(v..., retained).run(); });
 }
 
-Path readPath(sqlite::Row& row) {
-  return sqlite::readRow<Path>(row, pathFields);
+Path readPath(sql::Row& row) {
+  return sql::readRow<Path>(row, pathFields);
 }
 
 // ---- children ----------------------------------------------------------------------------------
@@ -211,12 +211,12 @@ const auto childFields = [](auto& c, auto&& visit) {
 
 }  // namespace
 
-void writeChild(sqlite::Statement& insert, const ChildRecord& c) {
-  sqlite::insertRow(insert, c, childFields);
+void writeChild(sql::Statement& insert, const ChildRecord& c) {
+  sql::insertRow(insert, c, childFields);
 }
 
-ChildRecord readChild(sqlite::Row& row) {
-  return sqlite::readRow<ChildRecord>(row, childFields);
+ChildRecord readChild(sql::Row& row) {
+  return sql::readRow<ChildRecord>(row, childFields);
 }
 
 // ---- generations -------------------------------------------------------------------------------
@@ -233,12 +233,12 @@ const auto generationFields = [](auto& g, auto&& visit) {
 
 }  // namespace
 
-void writeGeneration(sqlite::Statement& insert, const GenerationRecord& g) {
-  sqlite::insertRow(insert, g, generationFields);
+void writeGeneration(sql::Statement& insert, const GenerationRecord& g) {
+  sql::insertRow(insert, g, generationFields);
 }
 
-GenerationRecord readGeneration(sqlite::Row& row) {
-  return sqlite::readRow<GenerationRecord>(row, generationFields);
+GenerationRecord readGeneration(sql::Row& row) {
+  return sql::readRow<GenerationRecord>(row, generationFields);
 }
 
 // ---- state -------------------------------------------------------------------------------------

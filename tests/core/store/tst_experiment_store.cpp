@@ -1,6 +1,8 @@
 // The experiment store: round trip of a real run, exact resume after a stop, read-only access,
 // orphan cleanup at the end of a run, resume-configuration rules, and bad stores refused without
-// damage.
+// damage. One suite for both kinds of store: CTest runs it on directories (tst_experiment_store)
+// and on databases of the test PostgreSQL server (tst_experiment_store_postgresql, with
+// MU2NET_TEST_STORE_BACKEND=postgresql).
 #include <QtTest/QtTest>
 
 #include <sqlite3.h>
@@ -12,6 +14,7 @@
 
 #include "TestConfigs.h"
 #include "TestData.h"
+#include "TestPostgres.h"
 #include "mu2net/engine/Engine.h"
 #include "mu2net/store/ExperimentStore.h"
 
@@ -19,6 +22,18 @@ using namespace mu2net;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The suite's kind of store.
+bool remote() {
+  const char* backend = std::getenv("MU2NET_TEST_STORE_BACKEND");
+  return backend && std::string(backend) == "postgresql";
+}
+
+// A new store's location: a folder `name` in `tmp`, or a new database.
+fs::path newStore(const QTemporaryDir& tmp, const char* name) {
+  if (remote()) return testpg::newDatabase();
+  return fs::path(tmp.path().toStdString()) / name;
+}
 
 ExperimentConfig tinyConfig() {
   ExperimentConfig c = testdata::tinyVitConfig(21, {.batchSize = 32,
@@ -74,15 +89,22 @@ class StopAfter : public EventSink {
 class TstExperimentStore : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void initTestCase() { MU2NET_REQUIRE_DIR(testdata::mnistDir()); }
+  void initTestCase() {
+    MU2NET_REQUIRE_DIR(testdata::mnistDir());
+    if (remote()) MU2NET_REQUIRE_POSTGRESQL();
+  }
 
   void runRoundTrips() {
     QTemporaryDir tmp;
-    const fs::path dir = tmp.path().toStdString();
+    const fs::path dir = newStore(tmp, "run");
     const ExperimentConfig c = tinyConfig();
     runInStore(dir, c);
-    QVERIFY(fs::is_regular_file(dir / "experiment.json"));
-    QVERIFY(fs::is_regular_file(dir / "system.sqlite"));
+    if (remote()) {
+      QVERIFY(testpg::query(dir.string(), "SELECT count(*) FROM component_data") != "0");
+    } else {
+      QVERIFY(fs::is_regular_file(dir / "experiment.json"));
+      QVERIFY(fs::is_regular_file(dir / "system.sqlite"));
+    }
 
     const auto store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly);
     QVERIFY(store->hasState());
@@ -101,8 +123,11 @@ class TstExperimentStore : public QObject {
     const auto hashes = store->storedHashes();
     QCOMPARE(hashes.size(), st.system.components.size());
     for (const auto& [id, hash] : hashes) {
-      QVERIFY(fs::is_regular_file(store->componentFile(id)));
-      QCOMPARE(hashComponentFile(store->componentFile(id)), hash);
+      if (!remote()) {
+        QVERIFY(fs::is_regular_file(store->componentFile(id)));
+        QCOMPARE(hashComponentFile(store->componentFile(id)), hash);
+      }
+      QCOMPARE(store->componentFileHash(id), hash);
       QVERIFY(st.system.components.at(id).tensors != nullptr);
     }
     const System system(st.system);
@@ -130,11 +155,10 @@ class TstExperimentStore : public QObject {
   void stopAndResumeIsExact() {
     QTemporaryDir tmp;
     const ExperimentConfig c = tinyConfig();
-    const fs::path a = fs::path(tmp.path().toStdString()) / "a";
-    const fs::path b = fs::path(tmp.path().toStdString()) / "b";
+    const fs::path a = newStore(tmp, "a");
     const std::string reference = runInStore(a, c);
     for (int stopAt : {1, 4}) {
-      fs::remove_all(b);
+      const fs::path b = newStore(tmp, stopAt == 1 ? "b1" : "b4");
       {
         auto store = ExperimentStore::create(b, c, meta(c));
         StopAfter sink(stopAt);
@@ -155,32 +179,44 @@ class TstExperimentStore : public QObject {
   // are removed when a run ends, never by opening the store.
   void orphansAreRemovedWhenARunEnds() {
     QTemporaryDir tmp;
-    const fs::path dir = tmp.path().toStdString();
+    const fs::path dir = newStore(tmp, "run");
     ExperimentConfig c = tinyConfig();
     c.evolution.taskIterations = 1;
     runInStore(dir, c);
+    // Bytes no row refers to: a crash's leftovers (a directory's files; a database's rows).
     const fs::path orphan = dir / "components" / "9999.pt";
     const fs::path partial = dir / "components" / "3.pt.tmp";
-    std::ofstream(orphan) << "x";
-    std::ofstream(partial) << "y";
+    const std::string orphanRows = "SELECT count(*) FROM component_data WHERE id = 9999";
+    if (remote()) {
+      testpg::exec(dir.string(), "INSERT INTO component_data(id, bytes) VALUES (9999, 'x')");
+    } else {
+      std::ofstream(orphan) << "x";
+      std::ofstream(partial) << "y";
+    }
     ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly);
     ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite);
-    QVERIFY(fs::exists(orphan) && fs::exists(partial));
+    if (remote())
+      QCOMPARE(testpg::query(dir.string(), orphanRows), std::string("1"));
+    else
+      QVERIFY(fs::exists(orphan) && fs::exists(partial));
     c.evolution.taskIterations = 2;
     {
       auto store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite);
       Engine engine(mergeResumeConfig(store->config(), c), nullptr, store.get());
       engine.run();
     }
-    QVERIFY(!fs::exists(orphan) && !fs::exists(partial));
+    if (remote())
+      QCOMPARE(testpg::query(dir.string(), orphanRows), std::string("0"));
+    else
+      QVERIFY(!fs::exists(orphan) && !fs::exists(partial));
     const auto store = ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly);
     for (const auto& [id, hash] : store->storedHashes())
-      QVERIFY(fs::exists(store->componentFile(id)));
+      QCOMPARE(store->componentFileHash(id), hash);
   }
 
   void oneWriterAtATime() {
     QTemporaryDir tmp;
-    const fs::path dir = tmp.path().toStdString();
+    const fs::path dir = newStore(tmp, "run");
     const ExperimentConfig c = tinyConfig();
     auto writer = ExperimentStore::create(dir, c, meta(c));
     QVERIFY(ExperimentStore::isBeingWritten(dir));
@@ -238,7 +274,7 @@ class TstExperimentStore : public QObject {
   // A task introduced on resume joins the system and bootstraps from the others' models.
   void resumeIntroducesNewTasks() {
     QTemporaryDir tmp;
-    const fs::path dir = tmp.path().toStdString();
+    const fs::path dir = newStore(tmp, "run");
     ExperimentConfig c = tinyConfig();
     c.evolution.taskIterations = 1;
     runInStore(dir, c);
@@ -259,6 +295,7 @@ class TstExperimentStore : public QObject {
   }
 
   void badStoresAreRefusedWithoutDamage() {
+    if (remote()) return badDatabaseStoresAreRefusedWithoutDamage();
     QTemporaryDir tmp;
     const fs::path root = tmp.path().toStdString();
     QVERIFY(storeError([&] {
@@ -314,6 +351,60 @@ class TstExperimentStore : public QObject {
     e = storeError([&] { ExperimentStore::open(corrupt, ExperimentStore::Mode::ReadWrite); });
     QVERIFY2(e.contains("not a readable experiment database"), qPrintable(e));
     QCOMPARE(fileBytes(corrupt / "system.sqlite"), before);
+  }
+
+ private:
+  // The database store's side of badStoresAreRefusedWithoutDamage.
+  void badDatabaseStoresAreRefusedWithoutDamage() {
+    const std::string empty = testpg::newDatabase();
+    QVERIFY(!ExperimentStore::isStore(empty));
+    QVERIFY(storeError([&] {
+              ExperimentStore::open(empty, ExperimentStore::Mode::ReadOnly);
+            }).contains("is not an experiment store"));
+    const std::string server = testpg::serverUrl();
+    const std::string missing = server.substr(0, server.find("/postgres?")) + "/no_such_db" +
+                                server.substr(server.find("/postgres?") + 9);
+    QVERIFY2(storeError([&] {
+               ExperimentStore::open(missing, ExperimentStore::Mode::ReadOnly);
+             }).contains("cannot connect"),
+             qPrintable(storeError(
+                 [&] { ExperimentStore::open(missing, ExperimentStore::Mode::ReadOnly); })));
+    // A password never appears in a message.
+    const std::string withPassword = "postgresql://mu2net:s3cret@" + missing.substr(20);
+    QVERIFY(!storeError([&] {
+               ExperimentStore::open(withPassword, ExperimentStore::Mode::ReadOnly);
+             }).contains("s3cret"));
+
+    const std::string url = testpg::newDatabase();
+    ExperimentConfig c = tinyConfig();
+    c.evolution.taskIterations = 1;
+    runInStore(url, c);
+    QVERIFY(storeError([&] { ExperimentStore::create(url, c, meta(c)); }).contains("already"));
+
+    // Truncated and missing component bytes are named; nothing is deleted or rewritten.
+    const auto hashes = ExperimentStore::open(url, ExperimentStore::Mode::ReadOnly)->storedHashes();
+    const std::string id = std::to_string(hashes.back().first);
+    testpg::exec(url,
+                 "UPDATE component_data SET bytes = substring(bytes from 1 for "
+                 "length(bytes) / 2) WHERE id = " +
+                     id);
+    const std::string truncated =
+        testpg::query(url, "SELECT md5(bytes) FROM component_data WHERE id = " + id);
+    QString e =
+        storeError([&] { ExperimentStore::open(url, ExperimentStore::Mode::ReadWrite)->load(); });
+    QVERIFY2(e.contains(QString::fromStdString("component_data row " + id)), qPrintable(e));
+    QCOMPARE(testpg::query(url, "SELECT md5(bytes) FROM component_data WHERE id = " + id),
+             truncated);
+    testpg::exec(url, "DELETE FROM component_data WHERE id = " + id);
+    e = storeError([&] { ExperimentStore::open(url, ExperimentStore::Mode::ReadWrite)->load(); });
+    QVERIFY2(e.contains("missing") && e.contains(QString::fromStdString("row " + id)),
+             qPrintable(e));
+    QCOMPARE(ExperimentStore::open(url, ExperimentStore::Mode::ReadOnly)->storedHashes(), hashes);
+
+    // A newer schema version is refused, naming it.
+    testpg::exec(url, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    e = storeError([&] { ExperimentStore::open(url, ExperimentStore::Mode::ReadWrite); });
+    QVERIFY2(e.contains("newer version") && e.contains("99"), qPrintable(e));
   }
 };
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "mu2net/evolution/Events.h"
 #include "mu2net/evolution/ExperimentConfig.h"
 #include "mu2net/evolution/GraphSnapshot.h"
+#include "mu2net/store/ExperimentStore.h"
 
 namespace mu2net {
 
@@ -90,6 +92,22 @@ struct ConfusionMatrix {
   }
 };
 
+/// How an agent (Engine::runAgent) names itself and holds its tasks.
+struct AgentOptions {
+  std::vector<std::string> tasks;  ///< the tasks it evolves, each held through a lease
+  AgentIdentity identity;          ///< unique id, host and process id
+  /// A lease its agent has not renewed for this long lets another agent take the task over.
+  double leaseSeconds = 30;
+  /// A task another live agent holds: wait until it is free (else fail with TaskHeldError).
+  bool wait = false;
+};
+
+/// A task that another live agent holds (Engine::runAgent without AgentOptions::wait).
+class TaskHeldError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Engine {
  public:
   /// Validates the configuration (every search-space value against the root included), loads
@@ -110,6 +128,15 @@ class Engine {
   /// Runs the whole experiment (or until stop()). Returns the report. Exceptions from inside
   /// the run are reported as ErrorEvent and rethrown.
   RunReport run();
+  /// Evolves `options.tasks` as one of several agents sharing a database store (opened with
+  /// ExperimentStore::openForAgent): each task is claimed through a lease that a background thread
+  /// renews; the tasks' iterations run round-robin as in run(), each generation reading the
+  /// latest committed system (other agents' models join the seed pool as soon as they are
+  /// committed) and committed in one transaction; a task taken over from a dead agent continues
+  /// from its last committed generation. One agent with every task gives run()'s result exactly;
+  /// with several, the result depends on their timing. Throws TaskHeldError, ConfigError (a task
+  /// not in the configuration) or StoreError; the leases end with the state it reached.
+  RunReport runAgent(const AgentOptions& options);
 
   void pause();
   void resume();

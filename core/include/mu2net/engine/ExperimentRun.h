@@ -25,7 +25,9 @@ struct PreparedRun {
 /// - a store without a committed state (its first run was refused or interrupted before its
 ///   first generation) takes `config` as if it were new, once the engine has loaded everything;
 /// - a new or empty directory receives a new store, removed again when the engine refuses the
-///   configuration; any other existing path is refused.
+///   configuration; any other existing path is refused;
+/// - a database URL (isStoreUrl) is a store when its database holds one, else a new store's
+///   tables are created there (and dropped again when the engine refuses the configuration).
 /// `metadata` gives the versions; its threads and configuration hash are set from `config`.
 /// Throws ConfigError, DataError or StoreError; the directory is then as it was.
 PreparedRun prepareRun(ExperimentConfig config, const std::filesystem::path& dir, EventSink* sink,

@@ -157,6 +157,9 @@ class System {
   /// collects, and re-points each live path's parent to its nearest live ancestor.
   /// Throws std::logic_error if the task has no path.
   void endTask(const std::string& task);
+  /// `id` if it is a live path, else its nearest live ancestor through the parent links of
+  /// removed paths (-1 if none).
+  std::int64_t liveAncestor(std::int64_t id) const { return resolveLiveAncestor(id); }
   /// Removes every component that no live path references; returns their ids, increasing.
   std::vector<std::int64_t> garbageCollect();
 

@@ -1,5 +1,10 @@
 #pragma once
-// The experiment directory: a crash-safe, resumable record of one growing multitask system.
+// The experiment store: a crash-safe, resumable record of one growing multitask system. It is
+// a directory (the embedded default, below) or a PostgreSQL database named by a libpq URL
+// (postgresql://[user[:password]@]host[:port]/database[?options], the same tables, the
+// configuration in the meta row "experiment_json", component bytes in the table component_data,
+// one writer at a time by an advisory lock that ends with its connection). Every function taking
+// a location takes either.
 //
 //   DIR/experiment.json     the configuration as first run (canonical JSON)
 //   DIR/system.sqlite       SQLite in WAL mode: run metadata, tasks, components, paths, every
@@ -20,8 +25,11 @@
 // nothing in the store is modified or deleted because of it.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -126,6 +134,59 @@ struct StoreState {
   std::vector<StoreTask> tasks;
 };
 
+/// An agent as it names itself in a database store.
+struct AgentIdentity {
+  std::string id;    ///< unique among agents: host, process id and a random part
+  std::string host;  ///< the machine it runs on
+  int64_t pid = 0;
+};
+
+/// A task's lease in a database store: which agent evolves the task, and its own loop position.
+struct TaskLease {
+  std::string task;
+  std::string agent;
+  std::string host;
+  int64_t pid = 0;
+  std::string state;                 ///< "running", "finished", "stopped" or "failed"
+  std::string message;               ///< why it failed or stopped; empty otherwise
+  double secondsSinceHeartbeat = 0;  ///< by the database server's clock
+  double secondsLeft = 0;            ///< until the lease expires; negative once it has
+  std::string progressJson;          ///< the task's loop position, as the agent saved it
+  /// A lease whose agent stopped renewing it: free for another agent.
+  bool expired() const { return state == "running" && secondsLeft < 0; }
+};
+
+/// What claiming a task gave.
+struct TaskClaim {
+  bool claimed = false;   ///< the caller holds the lease now
+  bool tookOver = false;  ///< from an agent whose lease had expired (it died or hung)
+  TaskLease lease;        ///< the lease now: the caller's, or (not claimed) its live holder's
+};
+
+/// One commit of an agent (see ExperimentStore::commitAgent).
+struct AgentCommit {
+  SystemState system;
+  StoreProgress progress;
+  std::vector<StoreTask> tasks;
+  std::vector<ChildRecord> children;
+  std::vector<StoredEvent> events;
+  std::optional<GenerationRecord> generation;
+  std::map<std::string, std::string> taskProgress;  ///< the agent's tasks' loop positions (JSON)
+};
+
+/// What this connection's commits cost (ExperimentStore::commitStats): for the store's overhead
+/// per generation.
+struct CommitStats {
+  int64_t commits = 0;
+  double seconds = 0;          ///< wall time inside commits, waiting for the lock included
+  double maxSeconds = 0;       ///< the longest commit
+  int64_t componentBytes = 0;  ///< component bytes written (files or database rows)
+  int64_t components = 0;      ///< components written
+};
+
+/// True when `location` names a database store (postgresql:// or postgres://), not a directory.
+bool isStoreUrl(const std::string& location);
+
 class ExperimentStore {
  public:
   enum class Mode { ReadWrite, ReadOnly };
@@ -152,7 +213,67 @@ class ExperimentStore {
   ExperimentStore(const ExperimentStore&) = delete;
   ExperimentStore& operator=(const ExperimentStore&) = delete;
 
+  /// Creates a store at `destination` (a new directory or an empty database) holding exactly
+  /// what `source` holds: its configuration, metadata, every row and every component's bytes
+  /// (each checked against its recorded SHA-256 on the way), in one transaction. A store written
+  /// by an older version is refused (continue it once first). Throws StoreError.
+  static void copy(const ExperimentStore& source, const std::filesystem::path& destination);
+  /// Removes a database store that holds no committed state (after a refused first run); throws
+  /// StoreError for one that does, or for a directory.
+  static void removeNew(const std::filesystem::path& location);
+
+  // ---- agents (database stores only) -------------------------------------------------------
+  // Several agents write one database store at once, each evolving its own tasks (each task
+  // owned through a lease that its agent renews). Agent commits are serialized by a lock row; a
+  // `mu2net run` (one exclusive writer) and agents exclude each other.
+
+  /// Opens a database store as one of its agents. Throws StoreError for a directory, a store
+  /// that is being written by `mu2net run`, or one that does not exist.
+  static std::unique_ptr<ExperimentStore> openForAgent(const std::filesystem::path& url);
+  /// Creates a database store for agents from `config` unless the database holds one (agents
+  /// starting together create it once); takes no writer's lock. Returns true when it created it.
+  static bool createForAgents(const std::filesystem::path& url, const ExperimentConfig& config,
+                              const RunMetadata& metadata);
+  /// Another connection to the same store as an agent (for a thread that renews leases).
+  std::unique_ptr<ExperimentStore> anotherAgentConnection() const;
+  /// Takes `task`'s lease for `agent` for `leaseSeconds` when it is free: never claimed, held by
+  /// `agent` already, expired, or its agent ended (finished, stopped, failed). A takeover keeps
+  /// the task's saved loop position and frees what the previous agent had in use.
+  TaskClaim claimTask(const std::string& task, const AgentIdentity& agent, double leaseSeconds);
+  /// Extends the running leases `agent` holds; returns the tasks it still holds (a lease taken
+  /// over by another agent after it expired is lost).
+  std::vector<std::string> renewLeases(const std::string& agent, double leaseSeconds);
+  /// Ends `agent`'s lease of `task` with `state` ("finished", "stopped", "failed") and a message.
+  void releaseTask(const std::string& task, const std::string& agent, const std::string& state,
+                   const std::string& message);
+  /// Every task's lease (empty for a directory store and before any agent ran).
+  std::vector<TaskLease> taskLeases() const;
+  /// The next global generation number (at least `atLeast` + 1), reserved for one agent.
+  int64_t allocateGeneration(int64_t atLeast);
+  /// Records the components `agent`'s running children use without owning them: no commit
+  /// removes them until `agent`'s next commit (which clears the record) or until its lease is
+  /// taken over.
+  void markComponentsInUse(const std::string& agent, const std::vector<int64_t>& ids);
+  /// The latest committed state when another agent committed since this connection's last
+  /// sync or commit (nullopt otherwise); tensors of components in `known` are reused, others read
+  /// and checked.
+  std::optional<StoreState> syncAgent(const SystemState& known);
+  /// Commits one step of an agent, serialized with every other agent's: `build(latest, inUse)`
+  /// gets the latest committed state when another agent committed since this connection's last
+  /// sync or commit (null otherwise; tensors of components in `known` reused) and the components
+  /// other agents' running children use, and returns what to commit. Clears `agent`'s in-use
+  /// record. One transaction: all of it or nothing.
+  void commitAgent(const std::string& agent, const SystemState& known,
+                   const std::function<AgentCommit(const StoreState* latest,
+                                                   const std::set<int64_t>& inUse)>& build);
+
+  /// The commits made through this object so far (commit() and commitAgent()).
+  CommitStats commitStats() const;
+
+  /// The directory, or for a database store its URL without the password.
   const std::filesystem::path& directory() const;
+  /// True for a database store.
+  bool isRemote() const;
   Mode mode() const;
   /// The configuration stored at creation (experiment.json), paths as they were given.
   ExperimentConfig config() const;
@@ -206,7 +327,7 @@ class ExperimentStore {
   std::string historyNote() const;
   /// (component id, stored SHA-256) of every live component.
   std::vector<std::pair<int64_t, std::string>> storedHashes() const;
-  /// Path of a component's file.
+  /// Path of a component's file (for a database store: where in the database its bytes are).
   std::filesystem::path componentFile(int64_t id) const;
   /// The SHA-256 of a component's file now, by the store's definition (for comparison with
   /// storedHashes()). Throws StoreError when the file is missing or unreadable.
@@ -215,6 +336,7 @@ class ExperimentStore {
  private:
   struct Impl;
   explicit ExperimentStore(std::unique_ptr<Impl> impl);
+  static void copyRows(const Impl& source, Impl& destination, const ExperimentConfig& config);
   std::unique_ptr<Impl> impl_;
 };
 
