@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "StoreTestUtil.h"
 #include "TestConfigs.h"
 #include "TestData.h"
 #include "TestPostgres.h"
@@ -16,6 +17,7 @@
 #include "mu2net/store/ExperimentStore.h"
 
 using namespace mu2net;
+using testdata::storeError;
 
 namespace {
 
@@ -35,7 +37,7 @@ ExperimentConfig tinyConfig() {
 std::string grownStore() {
   const std::string url = testpg::newDatabase();
   const ExperimentConfig c = tinyConfig();
-  auto store = ExperimentStore::create(url, c, {"test", "1.13", 1, configHash(c)});
+  auto store = ExperimentStore::create(url, c, testdata::testMetadata(c));
   Engine engine(c, nullptr, store.get());
   engine.run();
   return url;
@@ -51,16 +53,6 @@ AgentCommit sameState(const StoreState& s) {
   c.progress = s.progress;
   c.tasks = s.tasks;
   return c;
-}
-
-template <typename F>
-QString storeError(F&& f) {
-  try {
-    f();
-  } catch (const StoreError& e) {
-    return QString::fromUtf8(e.what());
-  }
-  return {};
 }
 
 }  // namespace
@@ -171,7 +163,7 @@ class TstAgentStore : public QObject {
     c.tasks.resize(1);
     c.evolution.generationSize = 2;
     c.evolution.childrenPerTaskIteration = 4;
-    ExperimentStore::createForAgents(url, c, {"test", "1.13", 1, configHash(c)});
+    ExperimentStore::createForAgents(url, c, testdata::testMetadata(c));
     AgentOptions options;
     options.tasks = {"low"};
     options.identity = agent("a");

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "StoreTestUtil.h"
 #include "TestConfigs.h"
 #include "TestData.h"
 #include "TestPostgres.h"
@@ -19,6 +20,7 @@
 #include "mu2net/store/ExperimentStore.h"
 
 using namespace mu2net;
+using testdata::storeError;
 namespace fs = std::filesystem;
 
 namespace {
@@ -47,12 +49,8 @@ ExperimentConfig tinyConfig() {
   return c;
 }
 
-RunMetadata meta(const ExperimentConfig& c) {
-  return {"test", "1.13", c.training.threads, configHash(c)};
-}
-
 std::string runInStore(const fs::path& dir, const ExperimentConfig& c) {
-  auto store = ExperimentStore::create(dir, c, meta(c));
+  auto store = ExperimentStore::create(dir, c, testdata::testMetadata(c));
   Engine engine(c, nullptr, store.get());
   return runReportToJson(engine.run(), engine.config());
 }
@@ -60,16 +58,6 @@ std::string runInStore(const fs::path& dir, const ExperimentConfig& c) {
 std::vector<char> fileBytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-template <typename F>
-QString storeError(F&& f) {
-  try {
-    f();
-  } catch (const StoreError& e) {
-    return QString::fromUtf8(e.what());
-  }
-  return {};
 }
 
 class StopAfter : public EventSink {
@@ -160,7 +148,7 @@ class TstExperimentStore : public QObject {
     for (int stopAt : {1, 4}) {
       const fs::path b = newStore(tmp, stopAt == 1 ? "b1" : "b4");
       {
-        auto store = ExperimentStore::create(b, c, meta(c));
+        auto store = ExperimentStore::create(b, c, testdata::testMetadata(c));
         StopAfter sink(stopAt);
         Engine engine(c, &sink, store.get());
         sink.engine = &engine;
@@ -218,7 +206,7 @@ class TstExperimentStore : public QObject {
     QTemporaryDir tmp;
     const fs::path dir = newStore(tmp, "run");
     const ExperimentConfig c = tinyConfig();
-    auto writer = ExperimentStore::create(dir, c, meta(c));
+    auto writer = ExperimentStore::create(dir, c, testdata::testMetadata(c));
     QVERIFY(ExperimentStore::isBeingWritten(dir));
     const QString e =
         storeError([&] { ExperimentStore::open(dir, ExperimentStore::Mode::ReadWrite); });
@@ -310,7 +298,9 @@ class TstExperimentStore : public QObject {
     ExperimentConfig c = tinyConfig();
     c.evolution.taskIterations = 1;
     runInStore(dir, c);
-    QVERIFY(storeError([&] { ExperimentStore::create(dir, c, meta(c)); }).contains("already"));
+    QVERIFY(storeError([&] {
+              ExperimentStore::create(dir, c, testdata::testMetadata(c));
+            }).contains("already"));
 
     // A missing and a truncated component file are named; nothing is deleted or rewritten.
     const auto hashes = ExperimentStore::open(dir, ExperimentStore::Mode::ReadOnly)->storedHashes();
@@ -379,7 +369,9 @@ class TstExperimentStore : public QObject {
     ExperimentConfig c = tinyConfig();
     c.evolution.taskIterations = 1;
     runInStore(url, c);
-    QVERIFY(storeError([&] { ExperimentStore::create(url, c, meta(c)); }).contains("already"));
+    QVERIFY(storeError([&] {
+              ExperimentStore::create(url, c, testdata::testMetadata(c));
+            }).contains("already"));
 
     // Truncated and missing component bytes are named; nothing is deleted or rewritten.
     const auto hashes = ExperimentStore::open(url, ExperimentStore::Mode::ReadOnly)->storedHashes();

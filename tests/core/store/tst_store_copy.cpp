@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "StoreTestUtil.h"
 #include "TestConfigs.h"
 #include "TestData.h"
 #include "TestPostgres.h"
@@ -18,6 +19,7 @@
 #include "mu2net/store/ExperimentStore.h"
 
 using namespace mu2net;
+using testdata::storeError;
 namespace fs = std::filesystem;
 
 namespace {
@@ -34,15 +36,11 @@ ExperimentConfig tinyConfig(int taskIterations) {
   return c;
 }
 
-RunMetadata meta(const ExperimentConfig& c) {
-  return {"test", "1.13", c.training.threads, configHash(c)};
-}
-
 // Continues (or starts) the run in the store at `location` with `c`; the report as JSON.
 std::string runIn(const fs::path& location, const ExperimentConfig& c) {
   auto store = ExperimentStore::isStore(location)
                    ? ExperimentStore::open(location, ExperimentStore::Mode::ReadWrite)
-                   : ExperimentStore::create(location, c, meta(c));
+                   : ExperimentStore::create(location, c, testdata::testMetadata(c));
   const ExperimentConfig merged = store->hasState() ? mergeResumeConfig(store->config(), c) : c;
   store->replaceConfig(merged);
   Engine engine(merged, nullptr, store.get());
@@ -77,16 +75,6 @@ QStringList sqliteRows(const fs::path& dir) {
   }
   sqlite3_close(db);
   return rows;
-}
-
-template <typename F>
-QString storeError(F&& f) {
-  try {
-    f();
-  } catch (const StoreError& e) {
-    return QString::fromUtf8(e.what());
-  }
-  return {};
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "OlderStore.h"
+#include "StoreTestUtil.h"
 #include "TestConfigs.h"
 #include "TestData.h"
 #include "mu2net/engine/Engine.h"
@@ -31,10 +32,6 @@ ExperimentConfig tinyConfig(int iterations) {
   c.tasks = {testdata::idxTask("low", testdata::mnistDir(), {0, 1, 2}),
              testdata::idxTask("high", testdata::mnistDir(), {7, 8, 9})};
   return c;
-}
-
-RunMetadata meta(const ExperimentConfig& c) {
-  return {"test", "1.13", c.training.threads, configHash(c)};
 }
 
 GraphSnapshot withoutHashes(GraphSnapshot g) {
@@ -106,7 +103,7 @@ class TstStoreHistory : public QObject {
     const ExperimentConfig c = tinyConfig(2);
     CommitWatcher watcher(dir);
     {
-      auto store = ExperimentStore::create(dir, c, meta(c));
+      auto store = ExperimentStore::create(dir, c, testdata::testMetadata(c));
       Engine engine(c, &watcher, store.get());
       engine.run();
     }
@@ -152,7 +149,7 @@ class TstStoreHistory : public QObject {
     const fs::path dir = tmp.path().toStdString();
     {
       const ExperimentConfig c = tinyConfig(1);
-      auto store = ExperimentStore::create(dir, c, meta(c));
+      auto store = ExperimentStore::create(dir, c, testdata::testMetadata(c));
       Engine engine(c, nullptr, store.get());
       engine.run();
     }
