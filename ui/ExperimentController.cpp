@@ -134,7 +134,10 @@ bool ExperimentController::start(const ExperimentConfig& config, const QString& 
     Q_EMIT errorOccurred(lastError_);
     return false;
   }
-  createdDir_ = experimentDir.isEmpty() || QFileInfo::exists(experimentDir)
+  // A database store is never a directory this start creates (prepareRun drops the tables of a
+  // refused first run itself).
+  createdDir_ = experimentDir.isEmpty() || isDatabaseLocation(experimentDir) ||
+                        QFileInfo::exists(experimentDir)
                     ? QString()
                     : QFileInfo(experimentDir).absoluteFilePath();
   run_ = std::make_shared<Run>();

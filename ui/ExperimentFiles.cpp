@@ -20,6 +20,39 @@ QString runsRoot() {
                        : QString::fromLocal8Bit(env);
 }
 
+bool isDatabaseLocation(const QString& location) {
+  return isStoreUrl(location.toStdString());
+}
+
+QString displayLocation(const QString& location) {
+  if (!isDatabaseLocation(location)) return location;
+  QString out = location;
+  const qsizetype start = out.indexOf(QLatin1String("://")) + 3;
+  const qsizetype at = out.indexOf(QLatin1Char('@'), start);
+  const qsizetype slash = out.indexOf(QLatin1Char('/'), start);
+  if (at >= 0 && (slash < 0 || at < slash)) {
+    const qsizetype colon = out.indexOf(QLatin1Char(':'), start);
+    if (colon >= 0 && colon < at) out.remove(colon, at - colon);
+  }
+  for (qsizetype p = out.indexOf(QLatin1String("password=")); p >= 0;
+       p = out.indexOf(QLatin1String("password="), p + 1)) {
+    const qsizetype end = out.indexOf(QLatin1Char('&'), p);
+    out.replace(p + 9, (end < 0 ? out.size() : end) - (p + 9), QStringLiteral("***"));
+  }
+  return out;
+}
+
+QString storeName(const QString& location) {
+  if (!isDatabaseLocation(location)) return QFileInfo(location).fileName();
+  // postgresql://[user[:password]@][host][:port]/DATABASE[?parameters]
+  const qsizetype start = location.indexOf(QLatin1String("://")) + 3;
+  const qsizetype slash = location.indexOf(QLatin1Char('/'), start);
+  const qsizetype query = location.indexOf(QLatin1Char('?'), start);
+  if (slash < 0 || (query >= 0 && query < slash)) return displayLocation(location);
+  const QString name = location.mid(slash + 1, query < 0 ? -1 : query - slash - 1);
+  return name.isEmpty() ? displayLocation(location) : name;
+}
+
 QString newExperimentDirectory(const QString& source) {
   const QString stem = source.startsWith(QLatin1Char(':')) ? QStringLiteral("default")
                                                            : QFileInfo(source).completeBaseName();
@@ -119,7 +152,8 @@ QString dataProblems(const ExperimentConfig& config) {
 }
 
 QString exportStartPath(const QString& experimentDir, const QString& fileName) {
-  const QDir dir = experimentDir.isEmpty() || !QFileInfo(experimentDir).isDir()
+  const QDir dir = experimentDir.isEmpty() || isDatabaseLocation(experimentDir) ||
+                           !QFileInfo(experimentDir).isDir()
                        ? QDir::home()
                        : QDir(experimentDir);
   return dir.filePath(fileName);

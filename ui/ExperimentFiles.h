@@ -19,6 +19,15 @@ namespace mu2net::ui {
 
 /// Where new experiment directories go: MU2NET_RUNS_DIR, else ~/mu2net-runs.
 QString runsRoot();
+/// True when `location` names a database store (a postgresql:// or postgres:// URL), not a
+/// directory: it is never looked up, created or removed on the filesystem.
+bool isDatabaseLocation(const QString& location);
+/// `location` as the window shows it (title, log, status bar, recent experiments): a database
+/// URL without its password ("postgresql://user:secret@host/db" loses ":secret", a "password="
+/// parameter its value); a directory as it is.
+QString displayLocation(const QString& location);
+/// The short name of a store: a directory's folder name, a database URL's database name.
+QString storeName(const QString& location);
 /// A new experiment directory under runsRoot() for the configuration from `source` (a file, or
 /// a resource path ":…" for the built-in default): "<file stem>-<yyyyMMdd-HHmmss>", with "-2",
 /// "-3", ... appended when that exists already (two starts within one second).
@@ -55,8 +64,8 @@ QString nothingLeftToRun(const QString& dir, const ExperimentConfig& requested);
 /// Why `config`'s dataset folders cannot be read, from their names (taskFolderProblems: each
 /// names the task and its key), joined by "; "; empty when they fit.
 QString dataProblems(const ExperimentConfig& config);
-/// Where a save dialog for `fileName` starts: in `experimentDir` when there is one, else in the
-/// home folder.
+/// Where a save dialog for `fileName` starts: in `experimentDir` when there is one, else (no
+/// experiment directory, or a database store: nothing is written next to it) in the home folder.
 QString exportStartPath(const QString& experimentDir, const QString& fileName);
 /// Writes `config` as JSON to `path`; returns why it could not (empty when written).
 QString saveExperimentConfig(const QString& path, const ExperimentConfig& config);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "ExperimentFiles.h"
 #include "GraphMarks.h"
 #include "GraphView.h"
 #include "HistoryModel.h"
@@ -83,7 +84,7 @@ int GrowthExporter::exportGrowth(const QString& storeDir, const QString& folder,
       const std::string note = store->historyNote();
       *error =
           QObject::tr("%1 holds no recorded history%2")
-              .arg(storeDir,
+              .arg(displayLocation(storeDir),
                    note.empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(note));
       return -1;
     }

@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "EngineSignals.h"
+#include "ExperimentFiles.h"
 #include "GraphView.h"
 #include "GrowthExporter.h"
 #include "HistoryModel.h"
@@ -123,7 +124,8 @@ void HistoryPanel::exportGrowthDialog() {
     return;
   }
   const QString folder = QFileDialog::getExistingDirectory(
-      this, tr("Folder for the growth frames (growth-0001.png, …)"), model_->directory());
+      this, tr("Folder for the growth frames (growth-0001.png, …)"),
+      exportStartPath(model_->directory(), QString()));
   if (!folder.isEmpty()) exportGrowth(folder);
 }
 

@@ -8,17 +8,20 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
 #include <QTimer>
 #include <QToolBar>
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 
 #include "AboutDialog.h"
 #include "AddTaskDialog.h"
+#include "AgentsPanel.h"
 #include "ChildCompareActions.h"
 #include "ChildInspector.h"
 #include "ChildPanel.h"
@@ -57,6 +60,10 @@ constexpr int kDockLayoutVersion = 2;
 QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
+
+// The database store URL last opened (without its password), offered by the next Open database
+// store dialog.
+const QString kLastDatabaseKey = QStringLiteral("lastDatabaseStore");
 
 }  // namespace
 
@@ -109,6 +116,11 @@ void MainWindow::createActions() {
   openAction_ = new QAction(tr("&Open configuration…"), this);
   openAction_->setShortcut(QKeySequence::Open);
   openDirAction_ = new QAction(tr("Open experiment &directory…"), this);
+  openDatabaseAction_ = new QAction(tr("Open data&base store…"), this);
+  openDatabaseAction_->setObjectName(QStringLiteral("openDatabaseAction"));
+  openDatabaseAction_->setToolTip(
+      tr("Open an experiment store kept in a PostgreSQL database (postgresql://…), e.g. one that "
+         "agents are growing"));
   newWindowAction_ = new QAction(tr("Open directory in new &window…"), this);
   reloadAction_ = new QAction(tr("Re&load"), this);
   reloadAction_->setShortcut(Qt::CTRL | Qt::Key_R);
@@ -152,6 +164,7 @@ void MainWindow::createActions() {
         this, tr("Open experiment directory in a new window"), runsRoot());
     if (!dir.isEmpty()) openInNewWindow(dir)->move(pos() + QPoint(40, 40));
   });
+  connect(openDatabaseAction_, &QAction::triggered, this, &MainWindow::openDatabaseDialog);
   connect(reloadAction_, &QAction::triggered, this, &MainWindow::reload);
   connect(startAction_, &QAction::triggered, this, &MainWindow::startExperiment);
   connect(pauseAction_, &QAction::triggered, controller_, &ExperimentController::pause);
@@ -174,6 +187,7 @@ void MainWindow::createActions() {
   file->addAction(newAction_);
   file->addAction(openAction_);
   file->addAction(openDirAction_);
+  file->addAction(openDatabaseAction_);
   file->addAction(newWindowAction_);
   file->addAction(reloadAction_);
   recentMenu_ = new RecentExperimentsMenu(tr("Open &recent"), this);
@@ -261,6 +275,11 @@ void MainWindow::createDocks() {
   splitDockWidget(taskDock, childDock, Qt::Horizontal);
   splitDockWidget(childDock, inspectorDock, Qt::Horizontal);
   splitDockWidget(taskDock, logDock, Qt::Vertical);
+  // The agents of a database store: a tab beside the event log, under the tasks they evolve.
+  agents_ = new AgentsPanel(this);
+  agentsDock_ = dock(tr("Agents"), QStringLiteral("agentsDock"), agents_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(logDock, agentsDock_);
+  logDock->raise();
   tabifyDockWidget(plotDock, mutationDock);
   auto* dataDock =
       dock(tr("Task data"), QStringLiteral("taskDataDock"), taskData_, Qt::RightDockWidgetArea);
@@ -328,6 +347,7 @@ void MainWindow::connectController() {
   // A directory another process writes is followed: its new rows arrive as the run's events.
   follower_->events()->relayTo(c);
   connect(follower_, &StoreFollower::message, log_, &EventLog::log);
+  connect(follower_, &StoreFollower::agentsRead, agents_, &AgentsPanel::showLeases);
   connect(follower_, &StoreFollower::writerFinished, this,
           [this](const QString&, const QString& nothingLeft) {
             readOnlyExperiment_ = false;
@@ -355,6 +375,7 @@ void MainWindow::updateActions() {
   newAction_->setEnabled(!active);
   openAction_->setEnabled(!active);
   openDirAction_->setEnabled(!active);
+  openDatabaseAction_->setEnabled(!active);
   reloadAction_->setEnabled(!active && !source_.isEmpty());
   recentMenu_->setEnabled(!active);
   pauseAction_->setEnabled(s == S::Running || s == S::Loading);
@@ -366,8 +387,11 @@ void MainWindow::updateActions() {
 void MainWindow::updateTitle() {
   QString name = source_.isEmpty() ? tr("no experiment") : QFileInfo(source_).fileName();
   if (source_ == defaultExperimentResource()) name = tr("default experiment");
-  // An experiment directory is named by its folder (windows side by side tell runs apart).
-  if (QFileInfo(source_).fileName() == QLatin1String("experiment.json"))
+  // An experiment directory is named by its folder (windows side by side tell runs apart), a
+  // database store by its database.
+  if (isDatabaseLocation(source_))
+    name = tr("%1 (database)").arg(storeName(source_));
+  else if (QFileInfo(source_).fileName() == QLatin1String("experiment.json"))
     name = QFileInfo(source_).dir().dirName();
   setWindowTitle(tr("%1 — μ2Net Workbench").arg(name));
 }
@@ -400,8 +424,9 @@ void MainWindow::setExperiment(const ExperimentConfig& config, const QString& so
   clearViews();
   status_->reset();
   taskData_->setExperiment(config);
-  baseDir_ =
-      source.startsWith(QLatin1Char(':')) ? QDir::currentPath() : QFileInfo(source).absolutePath();
+  baseDir_ = source.startsWith(QLatin1Char(':')) || isDatabaseLocation(source)
+                 ? QDir::currentPath()
+                 : QFileInfo(source).absolutePath();
   QStringList tasks;
   for (const auto& t : config.tasks)
     tasks << q(t.name);
@@ -437,43 +462,60 @@ MainWindow* MainWindow::openInNewWindow(const QString& path) {
 // followed again.
 bool MainWindow::reload() {
   if (controller_->isActive() || source_.isEmpty()) return false;
-  if (!experimentDir_.isEmpty() && ExperimentStore::isStore(experimentDir_.toStdString()))
+  // A database store is opened again whatever its server answers (openPath says why it fails).
+  if (!experimentDir_.isEmpty() && (isDatabaseLocation(experimentDir_) ||
+                                    ExperimentStore::isStore(experimentDir_.toStdString())))
     return openPath(experimentDir_);
   if (source_ == defaultExperimentResource()) return loadDefaultExperiment();
   return QFileInfo(source_).isFile() && openPath(source_);
 }
 
 bool MainWindow::openPath(const QString& path) {
+  if (isDatabaseLocation(path)) return openExperimentDirectory(path);
   const QFileInfo info(path);
   if (info.isDir()) return openExperimentDirectory(info.absoluteFilePath());
   return loadConfigFile(path);
 }
 
-// Opens an experiment directory: shows what it holds (graph, tasks, every child trained) at once,
-// read-only; Start continues it unless another process is writing it.
+// Opens an experiment directory or a database store (its URL): shows what it holds (graph,
+// tasks, every child trained, a database's agents) at once, read-only; Start continues it unless
+// another process (or agents) is writing it. A URL is only ever handed to the store: the
+// password it may hold stays out of the title, the log and the recent experiments.
 bool MainWindow::openExperimentDirectory(const QString& dir) {
+  const bool database = isDatabaseLocation(dir);
+  const QString shownDir = displayLocation(dir);
   try {
     const std::filesystem::path d = dir.toStdString();
     const auto store = ExperimentStore::open(d, ExperimentStore::Mode::ReadOnly);
     const ExperimentConfig config = store->config();
-    setExperiment(config, dir + QStringLiteral("/experiment.json"));
+    const std::vector<TaskLease> leases = store->taskLeases();
+    setExperiment(config, database ? shownDir : dir + QStringLiteral("/experiment.json"));
     experimentDir_ = dir;
     history_->setDirectory(dir);
-    recentMenu_->add(dir);
+    recentMenu_->add(shownDir);
     const auto shown = storedExperiment(*store, config);
     if (shown) {
       showStored(*shown);
       plots_->showStoredSizes(storedIterationSizes(*store));
     }
+    if (store->isRemote()) {
+      agents_->showLeases(leases);
+      if (!leases.empty()) agentsDock_->raise();
+    }
     if (ExperimentStore::isBeingWritten(d)) {
       readOnlyExperiment_ = true;
-      log_->log(tr("%1 is being written by another process: following it (read-only)").arg(dir));
+      log_->log((database ? tr("%1 is being written by its agents or another process: following "
+                               "it (read-only)")
+                          : tr("%1 is being written by another process: following it (read-only)"))
+                    .arg(shownDir));
       follower_->follow(dir, storeCursor(*store, shown ? shown->run.history.size() : 0));
     } else {
       readOnlyExperiment_ = false;
+      const QString opened =
+          database ? tr("Database store opened") : tr("Experiment directory opened");
       statusBar()->showMessage(nothingLeft_.isEmpty()
-                                   ? tr("Experiment directory opened — press Start to continue it.")
-                                   : tr("Experiment directory opened: %1").arg(nothingLeft_));
+                                   ? tr("%1 — press Start to continue it.").arg(opened)
+                                   : tr("%1: %2").arg(opened, nothingLeft_));
     }
     // Shown all the same (its history is in the store); continuing it needs the data.
     warnOfDataProblems();
@@ -565,6 +607,7 @@ void MainWindow::clearViews() {
   inspector_->showNothing();
   selection_->clear();
   lineage_->clear();
+  agents_->showNoDatabaseStore();
 }
 
 bool MainWindow::startExperiment() {
@@ -575,8 +618,9 @@ bool MainWindow::startExperiment() {
   }
   if (experimentDir_.isEmpty()) experimentDir_ = newExperimentDirectory(source_);
   log_->log(tr("the experiment is kept in %1 (crash-safe; open it later to continue it)")
-                .arg(experimentDir_));
+                .arg(displayLocation(experimentDir_)));
   clearViews();
+  if (isDatabaseLocation(experimentDir_)) agents_->showRunHere();
   history_->setDirectory(experimentDir_);
   status_->reset(QString());
   log_->log(tr("starting: loading the data of %1 task(s)…").arg(config_->tasks.size()));
@@ -612,6 +656,29 @@ void MainWindow::openConfigDialog() {
   const QString path = QFileDialog::getOpenFileName(
       this, tr("Open experiment configuration"), baseDir_, tr("Experiment configuration (*.json)"));
   if (!path.isEmpty()) openPath(path);
+}
+
+void MainWindow::openDatabaseDialog() {
+  QSettings settings;
+  QInputDialog dialog(this);
+  dialog.setWindowTitle(tr("Open database store"));
+  dialog.setInputMode(QInputDialog::TextInput);
+  dialog.setLabelText(
+      tr("URL of an experiment store in a PostgreSQL database:\n"
+         "  postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE\n"
+         "  postgresql://USER@/DATABASE?host=/SOCKET/FOLDER&port=PORT"));
+  dialog.setTextValue(settings.value(kLastDatabaseKey, QStringLiteral("postgresql://")).toString());
+  dialog.resize(std::max(dialog.sizeHint().width(), 620), dialog.sizeHint().height());
+  if (dialog.exec() != QDialog::Accepted) return;
+  const QString url = dialog.textValue().trimmed();
+  if (url.isEmpty()) return;
+  if (!isDatabaseLocation(url)) {
+    showError(tr("%1 is not a database URL: it starts with postgresql:// (an experiment directory "
+                 "opens with Open experiment directory…)")
+                  .arg(url));
+    return;
+  }
+  if (openPath(url)) settings.setValue(kLastDatabaseKey, displayLocation(url));
 }
 
 void MainWindow::addTaskDialog() {

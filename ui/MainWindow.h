@@ -7,12 +7,15 @@
 // The window assembles: each view and panel is its own class (GraphView, PlotPanel, TaskPanel,
 // ChildPanel with the ChildInspector, EventLog) that follows the engine's events itself; the
 // status bar is a RunStatusBar. Runs go through an ExperimentController (worker thread); the
-// window only reacts to its signals, so it never blocks on training. A directory another process
-// writes is followed live (StoreFollower feeds the views the same signals); the store's exports
-// and per-class test accuracy are StoreExports'. Each window holds one experiment. Window geometry
-// (fitted to the screen it opens on: WindowGeometry), dock layout and recent experiments are kept
-// with QSettings. Closing during a run asks first, then stops the engine at its next safe point and
-// closes once it has.
+// window only reacts to its signals, so it never blocks on training. A store is a directory or a
+// PostgreSQL database named by its URL (Experiment > Open database store…); one that another
+// process (a `mu2net run`, or agents) writes is followed live (StoreFollower feeds the views the
+// same signals), and the Agents dock shows which agent evolves each task of a database store. The
+// store's exports and per-class test accuracy are StoreExports'; exports of a database store ask
+// for a folder (they start in the home folder: nothing is written next to a database). Each window
+// holds one experiment. Window geometry (fitted to the screen it opens on: WindowGeometry), dock
+// layout and recent experiments are kept with QSettings. Closing during a run asks first, then
+// stops the engine at its next safe point and closes once it has.
 #include <QMainWindow>
 #include <QString>
 #include <optional>
@@ -20,10 +23,12 @@
 #include "ExperimentController.h"
 
 class QAction;
+class QDockWidget;
 class QMenu;
 
 namespace mu2net::ui {
 
+class AgentsPanel;
 class ChildCompareActions;
 class ChildInspector;
 class ChildListModel;
@@ -52,17 +57,19 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   /// Opens what `path` names: a configuration file (JSON; refused when a task's dataset folder
-  /// is missing or holds another format, naming the task and key) or an experiment directory
-  /// (the store: shown as it holds it, task statuses and progress included; Start is off when
-  /// every task has done its iterations). Opening clears every view first. Returns false (after
-  /// showing why) when nothing was opened.
+  /// is missing or holds another format, naming the task and key), an experiment directory or a
+  /// database store's URL (postgresql://…, never looked up as a file) (the store: shown as it
+  /// holds it, task statuses and progress included; Start is off when every task has done its
+  /// iterations). Opening clears every view first. Returns false (after showing why: for a URL,
+  /// the server's answer) when nothing was opened.
   bool openPath(const QString& path);
   /// Opens `path` (openPath) in a new window of its own, which deletes itself when closed.
   static MainWindow* openInNewWindow(const QString& path);
   /// Re-reads the opened experiment directory or configuration (what it holds now); false when
   /// nothing was opened from a file or a run is active.
   bool reload();
-  /// The experiment directory the last or next run writes to (empty before a first Start).
+  /// The experiment directory (or database store URL) the last or next run writes to (empty
+  /// before a first Start).
   QString experimentDirectory() const { return experimentDir_; }
   /// Loads the built-in default experiment (not started).
   bool loadDefaultExperiment();
@@ -90,6 +97,8 @@ class MainWindow : public QMainWindow {
   StoreFollower* follower() const { return follower_; }
   /// The TorchScript and CSV exports and the per-class test accuracy.
   StoreExports* storeExports() const { return storeExports_; }
+  /// The agents of the database store shown (empty, with a note, for a directory).
+  AgentsPanel* agentsPanel() const { return agents_; }
   /// The last error shown (empty when none was), e.g. why openPath() failed.
   QString lastError() const { return lastError_; }
   /// Whether errors also pop up a (non-modal) message box; default true.
@@ -100,6 +109,8 @@ class MainWindow : public QMainWindow {
   bool startExperiment();
   void newExperiment();
   void openConfigDialog();
+  /// Asks for a database store's URL (postgresql://…) and opens it (openPath).
+  void openDatabaseDialog();
   void addTaskDialog();
   /// Opens the "Task data" dock on `task`: its classes, counts and sample images.
   void showTaskData(const QString& task);
@@ -139,8 +150,11 @@ class MainWindow : public QMainWindow {
   StoreFollower* follower_;
   StoreExports* storeExports_;
   HistoryPanel* history_;
+  AgentsPanel* agents_ = nullptr;
+  QDockWidget* agentsDock_ = nullptr;
 
   QAction* openDirAction_ = nullptr;
+  QAction* openDatabaseAction_ = nullptr;
   QAction *reloadAction_ = nullptr, *newWindowAction_ = nullptr;
   QAction* exportGrowthAction_ = nullptr;
   QAction *newAction_, *openAction_, *startAction_, *pauseAction_, *resumeAction_, *stopAction_,

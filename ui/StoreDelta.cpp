@@ -33,8 +33,8 @@ class DeltaReader {
     const std::vector<ChildRecord> children = store_.children();
     const std::vector<GenerationRecord> generations = store_.generations();
     std::size_t child = d_.cursor.children;
-    for (std::size_t i = d_.cursor.generations; i < generations.size(); ++i) {
-      const GenerationRecord& g = generations[i];
+    for (const GenerationRecord& g : generations) {
+      if (!d_.cursor.generations.insert(g.generation).second) continue;  // read before
       if (g.task != d_.cursor.task || g.iteration != d_.cursor.iteration)
         startIteration(g.task, g.iteration);
       d_.events.emplace_back(GenerationStartedEvent{g.task, g.iteration, g.generation,
@@ -44,7 +44,6 @@ class DeltaReader {
     }
     for (; child < children.size(); ++child)
       d_.events.emplace_back(children[child]);
-    d_.cursor.generations = std::max(d_.cursor.generations, generations.size());
     d_.cursor.children = children.size();
     d_.childrenTrained = static_cast<qint64>(children.size());
   }
@@ -111,7 +110,8 @@ StoreCursor storeCursor(const ExperimentStore& store, std::size_t childrenShown)
   c.children = childrenShown;
   c.events = store.events().size();
   const std::vector<GenerationRecord> generations = store.generations();
-  c.generations = generations.size();
+  for (const GenerationRecord& g : generations)
+    c.generations.insert(g.generation);
   if (!generations.empty()) {
     c.task = generations.back().task;
     c.iteration = generations.back().iteration;
@@ -134,6 +134,7 @@ StoreDelta readStoreDelta(const QString& dir, const StoreCursor& from) {
     reader.addStoredEvents();
     d.childrenPlanned = childrenPlanned(config, config.tasks.size());
     if (d.writerDone) reader.finish(config);
+    if (store->isRemote()) d.leases = store->taskLeases();
   } catch (const std::exception& e) {
     d = StoreDelta{};
     d.cursor = from;

@@ -160,7 +160,7 @@ bool StoreExports::showConfusion(const QString& task) {
           view_ = new ConfusionView(window_);
           view_->setAttribute(Qt::WA_DeleteOnClose);
         }
-        view_->setMatrix(*matrix, QFileInfo(experimentDirectory_()).fileName());
+        view_->setMatrix(*matrix, storeName(experimentDirectory_()));
         view_->show();
         view_->raise();
         status_->showMessage(

@@ -8,6 +8,7 @@
 
 #include "BackgroundJob.h"
 #include "EventForwarder.h"
+#include "ExperimentFiles.h"
 #include "RunStatusBar.h"
 #include "TaskTableModel.h"
 
@@ -33,11 +34,11 @@ const EngineSignals* StoreFollower::events() const {
 
 void StoreFollower::follow(const QString& dir, const StoreCursor& from) {
   stop();
-  dir_ = QFileInfo(dir).absoluteFilePath();
+  dir_ = isDatabaseLocation(dir) ? dir : QFileInfo(dir).absoluteFilePath();
   cursor_ = from;
   lastError_.clear();
   status_->showStored(static_cast<qint64>(from.children), 0, tr("following"));
-  status_->showMessage(tr("following %1 (written by another process)").arg(dir_));
+  status_->showMessage(tr("following %1 (written by another process)").arg(displayLocation(dir_)));
   timer_->start();
   pollNow();
 }
@@ -55,8 +56,10 @@ void StoreFollower::setPollInterval(int milliseconds) {
   timer_->setInterval(milliseconds);
 }
 
-// The write-ahead log changes with every commit; it may not exist yet, or be replaced.
+// The write-ahead log changes with every commit; it may not exist yet, or be replaced. A
+// database store has no file to watch: it is polled.
 void StoreFollower::watchLog() {
+  if (isDatabaseLocation(dir_)) return;
   const QString wal = QDir(dir_).filePath(QStringLiteral("system.sqlite-wal"));
   if (!watcher_->files().contains(wal) && QFileInfo::exists(wal)) watcher_->addPath(wal);
 }
@@ -84,7 +87,8 @@ void StoreFollower::pollNow() {
 }
 
 void StoreFollower::apply(StoreDelta delta) {
-  if (!delta.error.isEmpty() && !QFileInfo::exists(dir_)) {
+  const QString shown = displayLocation(dir_);
+  if (!delta.error.isEmpty() && !isDatabaseLocation(dir_) && !QFileInfo::exists(dir_)) {
     const QString text = tr("%1 no longer exists; no longer following").arg(dir_);
     stop();
     status_->showMessage(text);
@@ -92,20 +96,22 @@ void StoreFollower::apply(StoreDelta delta) {
     return;
   }
   if (!delta.error.isEmpty()) {
-    // A store caught between two states (or briefly locked) is read again at the next poll.
+    // A store caught between two states (or briefly locked, or its server briefly unreachable)
+    // is read again at the next poll.
     if (delta.error != lastError_)
-      Q_EMIT message(tr("reading %1 failed: %2").arg(dir_, delta.error));
+      Q_EMIT message(tr("reading %1 failed: %2").arg(shown, delta.error));
     lastError_ = delta.error;
     return;
   }
   lastError_.clear();
-  cursor_ = delta.cursor;
+  cursor_ = std::move(delta.cursor);
+  if (delta.leases) Q_EMIT agentsRead(*delta.leases);
   for (const Event& e : delta.events)
     events_->handle(e);
   const QString dir = dir_;
   if (!delta.writerDone) {
     status_->showStored(delta.childrenTrained, delta.childrenPlanned, tr("following"));
-    status_->showMessage(tr("following %1 (written by another process)").arg(dir));
+    status_->showMessage(tr("following %1 (written by another process)").arg(shown));
     Q_EMIT updated(delta.childrenTrained);
     return;
   }
@@ -118,7 +124,7 @@ void StoreFollower::apply(StoreDelta delta) {
     status_->showStored(delta.final->childrenTrained, delta.final->childrenPlanned,
                         delta.final->finished ? tr("finished") : tr("not finished"));
   }
-  const QString text = tr("%1: the writing process has finished; no longer following").arg(dir);
+  const QString text = tr("%1: the writing process has finished; no longer following").arg(shown);
   status_->showMessage(text);
   Q_EMIT message(text);
   Q_EMIT updated(delta.childrenTrained);

@@ -6,7 +6,10 @@
 // signals the views follow). The status bar says "following DIR (written by another process)"
 // with the children trained so far; once the writer has let go of the store, the views get the
 // store's final state (task statuses as opening it shows them), writerFinished() is emitted and
-// polling stops.
+// polling stops. A database store (postgresql://…) is followed the same way while a `mu2net run`
+// or agents write it (polled only: there is no file to watch); each read also gives its agents'
+// task leases (agentsRead()), and a read that fails (the server unreachable for a moment) is
+// tried again at the next poll.
 #include <QObject>
 #include <QString>
 
@@ -31,7 +34,8 @@ class StoreFollower : public QObject {
 
   /// The events read from the store, sent in the GUI thread.
   const EngineSignals* events() const;
-  /// Follows `dir`, whose rows up to `from` the views already show. Stops following another.
+  /// Follows `dir` (a directory or a database URL), whose rows up to `from` the views already show.
+  /// Stops following another.
   void follow(const QString& dir, const StoreCursor& from);
   /// Stops following (a read in progress is dropped).
   void stop();
@@ -50,6 +54,8 @@ class StoreFollower : public QObject {
   void writerFinished(const QString& dir, const QString& nothingLeft);
   /// For the event log: what happened (the writer finished, a read failed).
   void message(const QString& text);
+  /// A database store's task leases (which agent evolves each task) as a read found them.
+  void agentsRead(const std::vector<mu2net::TaskLease>& leases);
 
  private:
   void apply(StoreDelta delta);

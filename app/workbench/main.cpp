@@ -1,12 +1,14 @@
 // mu2net-workbench: the desktop workbench (see README.md and DESIGN.md).
 //
 //   mu2net-workbench [--autostart] [--screenshot FILE --screenshot-after SECONDS]
-//   [--task-data TASK] [--confusion TASK] [DIR | CONFIG.json] [DIR2 ...]
+//   [--task-data TASK] [--confusion TASK] [DIR | URL | CONFIG.json] [DIR2 ...]
 //   mu2net-workbench DIR --at-generation N [--screenshot FILE]
 //   mu2net-workbench DIR --export-growth FOLDER
 //   mu2net-workbench --version | --help
 //
-// DIR is an experiment directory (shown, and continued by Start). Without an argument it loads
+// DIR is an experiment directory (shown, and continued by Start); URL a database store
+// (postgresql://USER@HOST/DATABASE, or postgresql://USER@/DATABASE?host=SOCKET_FOLDER&port=N),
+// opened the same way, with its agents in the Agents view. Without an argument it loads
 // the built-in default experiment and offers to start it; --autostart
 // starts at once. --screenshot starts the experiment when it has something left to run, grabs the
 // window into FILE (PNG) SECONDS later, then stops the run at a safe point and quits (used to make
@@ -64,6 +66,10 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // A database store's server that does not answer makes opening it fail after 10 s rather than
+  // hang the window (libpq waits forever by default); the user's own setting wins.
+  if (qEnvironmentVariableIsEmpty("PGCONNECT_TIMEOUT")) qputenv("PGCONNECT_TIMEOUT", "10");
+
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("mu2net"));
   QApplication::setApplicationName(QStringLiteral("workbench"));
@@ -113,9 +119,9 @@ int main(int argc, char** argv) {
       {autostart, screenshot, screenshotAfter, taskData, confusion, atGeneration, exportGrowth});
   parser.addPositionalArgument(
       QStringLiteral("experiment"),
-      QStringLiteral("An experiment directory or configuration (JSON). Default: the built-in "
-                     "experiment."),
-      QStringLiteral("[DIR | CONFIG.json] [DIR2 ...]"));
+      QStringLiteral("An experiment directory, a database store's URL (postgresql://…) or a "
+                     "configuration (JSON). Default: the built-in experiment."),
+      QStringLiteral("[DIR | URL | CONFIG.json] [DIR2 ...]"));
   parser.process(app);
 
   const QStringList args = parser.positionalArguments();

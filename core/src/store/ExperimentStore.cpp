@@ -547,9 +547,17 @@ bool ExperimentStore::isStore(const fs::path& location) {
 
 bool ExperimentStore::isBeingWritten(const fs::path& location) {
   if (isStoreUrl(location.string())) {
+    // Whether any session holds the writers' advisory lock (a run, or agents), read from
+    // pg_locks without taking it: a writer starting now is never refused because of this look.
     try {
       const auto db = sql::connectPostgres(location.string());
-      return !Impl::tryRemoteLock(*db);  // a lock taken here ends with the connection
+      Statement s = db->prepare(
+          std::string("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                      "granted AND database = (SELECT oid FROM pg_database WHERE datname = "
+                      "current_database()) AND objsubid = 1 AND ((classid::bigint << 32) | "
+                      "objid::bigint) = ") +
+          kWriterLockKey + "::bigint");
+      return s.step() && s.integer(0) > 0;
     } catch (const StoreError&) {
       return false;
     }
