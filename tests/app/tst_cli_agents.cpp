@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -266,6 +267,73 @@ class TstCliAgents : public QObject {
     QVERIFY(s.value("finished").toBool());
     QCOMPARE(s.value("agents").toArray().size(), 2);
     QCOMPARE(s.value("children_trained").toInt(), 4);
+  }
+
+  // The Kubernetes Job's command, run as its completion indexes 0 and 1 of 20 would run it (with
+  // `mu2net` on PATH and the configuration where the ConfigMap would mount it).
+  void theKubernetesJobsCommandRunsItsAgents() {
+    QTemporaryDir tmp;
+    const QString config = writeConfig(tmp, "exp.json", 2, 1, 1);
+    QFile manifest(QStringLiteral(MU2NET_SOURCE_DIR "/resources/deploy/k8s-agents-job.yaml"));
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    const QString yaml = QString::fromUtf8(manifest.readAll());
+    QVERIFY(yaml.contains("completionMode: Indexed") && yaml.contains("completions: 20") &&
+            yaml.contains("parallelism: 20"));
+    // The folded scalar after "args:" up to "env:", joined into one command line.
+    const qsizetype from = yaml.indexOf("- >-", yaml.indexOf("args:"));
+    const qsizetype to = yaml.indexOf("env:", from);
+    QVERIFY(from > 0 && to > from);
+    QString command = yaml.mid(from + 4, to - from - 4).simplified();
+    QVERIFY2(command.contains("--share \"$JOB_COMPLETION_INDEX/20\"") && command.contains("--wait"),
+             qPrintable(command));
+    command.replace("/config/experiment.json", config);
+    const QString store = url();
+    QProcess agents[2];
+    for (int k = 0; k < 2; ++k) {
+      QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+      env.insert("PATH", QFileInfo(QStringLiteral(MU2NET_CLI_PATH)).absolutePath() + ":" +
+                             env.value("PATH"));
+      env.insert("MU2NET_STORE", store);
+      env.insert("JOB_COMPLETION_INDEX", QString::number(k));
+      agents[k].setProcessEnvironment(env);
+      agents[k].setProcessChannelMode(QProcess::MergedChannels);
+      agents[k].start("/bin/sh", {"-c", command});
+    }
+    for (auto& a : agents) {
+      QVERIFY(a.waitForFinished(300000));
+      QVERIFY2(a.exitCode() == 0, a.readAll().constData());
+    }
+    const QJsonObject s = status(store);
+    QVERIFY(s.value("finished").toBool());
+    QCOMPARE(s.value("agents").toArray().size(), 2);
+  }
+
+  void storeCopyThroughTheCli() {
+    QTemporaryDir tmp;
+    const QString config = writeConfig(tmp, "exp.json", 1, 1, 1);
+    const QString dir = tmp.filePath("run");
+    CliResult r = runCli({"run", config, "--out", dir});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QString store = url();
+    r = runCli({"store", "copy", dir, store});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("copied "), qPrintable(r.out + r.err));
+    r = runCli({"verify", store});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("verify: OK"), qPrintable(r.out + r.err));
+    r = runCli({"store", "copy", store, tmp.filePath("back")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(runCli({"status", tmp.filePath("back")}).out.section('\n', 1),
+             runCli({"status", dir}).out.section('\n', 1));
+    // Refused: a destination that holds a store, a source that is not one; nothing changes.
+    r = runCli({"store", "copy", dir, store});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("already holds an experiment store"), qPrintable(r.err));
+    r = runCli({"store", "copy", tmp.filePath("nothing"), tmp.filePath("out")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("is not a directory"), qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(tmp.filePath("out")));
+    r = runCli({"store", "copy", dir, tmp.filePath("run")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("is not empty"), qPrintable(r.err));
   }
 };
 

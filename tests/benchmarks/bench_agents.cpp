@@ -7,7 +7,8 @@
 // Usage: bench_agents [--config EXPERIMENT.json] [--processes N=2] [--cli PATH]
 // The default configuration: the built-in pretrained root; MNIST 0-4 and 5-9, Fashion-MNIST tops
 // and footwear; 2 task iterations of 4 children (generations of 2); 2,048 training examples per
-// validation, 2 validations. Starts its own throwaway server (tests/postgres/test-server.sh).
+// validation, 2 validations. Starts its own throwaway server (tests/postgres/test-server.sh, with
+// fsync on).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -129,7 +130,8 @@ int main(int argc, char** argv) {
   if (config.empty()) config = defaultConfig(work);
   const std::string server = MU2NET_SOURCE_DIR "/tests/postgres/test-server.sh";
   int code = 0;
-  capture("bash " + quote(server) + " start " + quote(work.string()), &code);
+  // A server that flushes its commits to disk, as a real one does.
+  capture("MU2NET_PG_FSYNC=on bash " + quote(server) + " start " + quote(work.string()), &code);
   if (code != 0) {
     std::cerr << "bench_agents: cannot start the PostgreSQL server\n";
     return 1;

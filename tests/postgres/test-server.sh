@@ -5,7 +5,8 @@
 #                                    STATE_DIR/url
 #   test-server.sh stop STATE_DIR    stop it and remove its folder
 # PostgreSQL refuses to run as root: as root, the server runs as the user "postgres" (made by
-# Debian's postgresql package). Its superuser is "mu2net", trusted on the socket.
+# Debian's postgresql package). Its superuser is "mu2net", trusted on the socket. It does not
+# flush to disk (fsync=off: tests need no durability) unless MU2NET_PG_FSYNC=on (benchmarks).
 set -euo pipefail
 action=${1:?usage: test-server.sh start|stop STATE_DIR}
 state=${2:?usage: test-server.sh start|stop STATE_DIR}
@@ -42,7 +43,7 @@ case "$action" in
     as_server_user "$bin/initdb" -D "$data/db" -U mu2net --auth=trust -E UTF8 --no-sync \
       >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; exit 1; }
     as_server_user "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
-      -o "-k $data -p $port -c listen_addresses='' -c fsync=off -c max_connections=100" start \
+      -o "-k $data -p $port -c listen_addresses='' -c fsync=${MU2NET_PG_FSYNC:-off} -c max_connections=100" start \
       >/dev/null || { cat "$data/server.log" >&2; exit 1; }
     echo "postgresql://mu2net@/postgres?host=$data&port=$port" > "$state/url"
     echo "test-server.sh: PostgreSQL running: $(cat "$state/url")"
