@@ -184,10 +184,19 @@ class PostgresDatabase : public Database {
 
   void connect(const std::string& url) {
     name_ = withoutPassword(url);
-    conn_ = PQconnectdb(url.c_str());
+    // A server that does not answer is an error after 10 s, not a wait without end (libpq's
+    // default); the URL's connect_timeout or PGCONNECT_TIMEOUT, when given, say otherwise.
+    const char* timeout = std::getenv("PGCONNECT_TIMEOUT") ? "" : "10";
+    const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* values[] = {timeout, url.c_str(), nullptr};
+    conn_ = PQconnectdbParams(keywords, values, 1);
     if (!conn_) throw StoreError("cannot connect to " + name_ + ": out of memory");
-    if (PQstatus(conn_) != CONNECTION_OK)
-      throw StoreError("cannot connect to " + name_ + ": " + resultError(conn_, nullptr));
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      // libpq may quote the URL (a malformed one): never with its password.
+      std::string why = resultError(conn_, nullptr);
+      replaceAll(why, url, name_);
+      throw StoreError("cannot connect to " + name_ + ": " + why);
+    }
     PQsetNoticeProcessor(conn_, ignoreNotice, nullptr);
     // Doubles as text in their shortest exact form; text in UTF-8.
     exec("SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
