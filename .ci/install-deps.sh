@@ -19,6 +19,8 @@ packages=(
   libsqlite3-dev nlohmann-json3-dev zlib1g-dev libpng-dev libjpeg-dev
   # Database stores: the client library, and the server the tests start (initdb, pg_ctl).
   libpq-dev postgresql-15
+  # The test of the Slurm batch script submits it to a single-node cluster it starts.
+  slurm-wlm munge
   libopenblas0-openmp libopenblas-openmp-dev
   dataset-fashion-mnist
   # Debian's PyTorch (the same LibTorch): the timm-import test's reference and the benchmarks'
