@@ -240,10 +240,6 @@ void Engine::Impl::agentCommit(const std::function<void(std::vector<ChildRecord>
           std::lock_guard lock(systemMutex);
           system = System(std::move(s));
         }
-        AgentTaskPosition& p = agent->positions[task];
-        p.started = progress.taskStarted;
-        p.nextGeneration = progress.nextGeneration;
-        p.seedPool = system.seedPool();
         AgentCommit c;
         c.system = system.state();
         c.progress = agent->storeProgress;
@@ -255,7 +251,13 @@ void Engine::Impl::agentCommit(const std::function<void(std::vector<ChildRecord>
         c.children = std::move(records);
         c.events = events.takeStored();
         if (generation) c.generation = *generation;
-        c.taskProgress[task] = positionJson(p);
+        if (!task.empty()) {
+          AgentTaskPosition& p = agent->positions[task];
+          p.started = progress.taskStarted;
+          p.nextGeneration = progress.nextGeneration;
+          p.seedPool = system.seedPool();
+          c.taskProgress[task] = positionJson(p);
+        }
         return c;
       });
   agent->pendingOffspring.clear();

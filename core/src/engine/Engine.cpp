@@ -359,6 +359,11 @@ RunReport Engine::Impl::runLoop() {
     }
     progress.finished = true;
     if (!agent) persist({}, nullptr);
+    // An agent that took over a task whose last iteration ended without its test evaluation
+    // (its agent died in between) evaluates it now.
+    if (agent)
+      if (const auto tests = testMissing(); !tests.empty())
+        agentCommit([&](std::vector<ChildRecord>&) { applyTests(tests); }, nullptr);
   } catch (const StopRequested&) {
     stopped = true;
   } catch (const std::exception& e) {

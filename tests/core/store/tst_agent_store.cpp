@@ -197,6 +197,33 @@ class TstAgentStore : public QObject {
       QCOMPARE(store->componentFileHash(id), hash);
   }
 
+  // A task whose agent died after its last end_task and before the test evaluation: the agent
+  // that takes it over has no iteration left to run, and evaluates the test.
+  void aMissingTestIsEvaluatedByTheNextAgent() {
+    const std::string url = testpg::newDatabase();
+    ExperimentConfig c = tinyConfig();
+    c.tasks.resize(1);
+    ExperimentStore::createForAgents(url, c, testdata::testMetadata(c));
+    AgentOptions options;
+    options.tasks = {"low"};
+    options.identity = agent("a");
+    auto runAgent = [&] {
+      auto store = ExperimentStore::openForAgent(url);
+      Engine engine(c, nullptr, store.get());
+      return engine.runAgent(options);
+    };
+    const RunReport first = runAgent();
+    const double test = first.tasks.at(0).testQuality.value();
+    testpg::exec(url, "UPDATE paths SET test_quality = NULL");
+    options.identity = agent("b");
+    const RunReport second = runAgent();
+    QCOMPARE(second.tasks.at(0).testQuality.value(), test);
+    QCOMPARE(testpg::query(url,
+                           "SELECT count(*) FROM paths WHERE retained = 1 AND test_quality "
+                           "IS NULL AND task <> 'root'"),
+             std::string("0"));
+  }
+
   void runAndAgentsExcludeEachOther() {
     const std::string url = grownStore();
     {
