@@ -30,7 +30,7 @@ QVariant AgentTableModel::data(const QModelIndex& index, int role) const {
     return {};
   const Row& r = rows_[static_cast<std::size_t>(index.row())];
   const int c = index.column();
-  if (role == Qt::DisplayRole) {
+  if (role == Qt::DisplayRole || role == RawValueRole) {
     switch (c) {
       case Task:
         return r.task;
@@ -40,26 +40,9 @@ QVariant AgentTableModel::data(const QModelIndex& index, int role) const {
         return r.host;
       case Process:
         return r.pid;
-      case Heartbeat:
-        return heartbeatText(r.secondsSinceHeartbeat);
-      case Message:
-        return r.message;
-      default:
-        return {};
-    }
-  }
-  if (role == RawValueRole) {
-    switch (c) {
-      case Task:
-        return r.task;
-      case State:
-        return r.state;
-      case Host:
-        return r.host;
-      case Process:
-        return r.pid;
-      case Heartbeat:
-        return r.secondsSinceHeartbeat;
+      case Heartbeat:  // sorted by the seconds, shown as words
+        return role == Qt::DisplayRole ? QVariant(heartbeatText(r.secondsSinceHeartbeat))
+                                       : QVariant(r.secondsSinceHeartbeat);
       case Message:
         return r.message;
       default:

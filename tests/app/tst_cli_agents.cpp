@@ -100,6 +100,14 @@ bool waitForOutput(QProcess& p, QString& out, const QString& text, int ms = 1200
   return out.contains(text);
 }
 
+// Waits for every process of `agents` to end with exit code 0 (its output in the message if not).
+void finishAll(QProcess* agents, int count) {
+  for (int k = 0; k < count; ++k) {
+    QVERIFY(agents[k].waitForFinished(300000));
+    QVERIFY2(agents[k].exitCode() == 0, agents[k].readAll().constData());
+  }
+}
+
 }  // namespace
 
 class TstCliAgents : public QObject {
@@ -259,10 +267,8 @@ class TstCliAgents : public QObject {
       agents[k].start("bash",
                       {QStringLiteral(MU2NET_SOURCE_DIR "/resources/deploy/slurm-agents.sbatch")});
     }
-    for (auto& a : agents) {
-      QVERIFY(a.waitForFinished(300000));
-      QVERIFY2(a.exitCode() == 0, a.readAll().constData());
-    }
+    finishAll(agents, 2);
+    if (QTest::currentTestFailed()) return;
     const QJsonObject s = status(store);
     QVERIFY(s.value("finished").toBool());
     QCOMPARE(s.value("agents").toArray().size(), 2);
@@ -299,10 +305,8 @@ class TstCliAgents : public QObject {
       agents[k].setProcessChannelMode(QProcess::MergedChannels);
       agents[k].start("/bin/sh", {"-c", command});
     }
-    for (auto& a : agents) {
-      QVERIFY(a.waitForFinished(300000));
-      QVERIFY2(a.exitCode() == 0, a.readAll().constData());
-    }
+    finishAll(agents, 2);
+    if (QTest::currentTestFailed()) return;
     const QJsonObject s = status(store);
     QVERIFY(s.value("finished").toBool());
     QCOMPARE(s.value("agents").toArray().size(), 2);
