@@ -138,7 +138,9 @@ struct ExperimentStore::Impl {
   Mode mode = Mode::ReadOnly;
   std::unique_ptr<sql::Database> db;
   int lockFd = -1;  // exclusive writer lock (flock on DIR/writer.lock), held while open for writing
-  std::set<int64_t> storedComponents;  // ids with a row (and hence bytes)
+  // Components with a row (and hence bytes), with their locks as the row holds them: a commit
+  // updates only the locks that changed.
+  std::map<int64_t, std::string> storedComponents;
   // Schema 1 recorded ComponentTensors::sha256Hex; 2 records the SHA-256 of the file's bytes.
   // A schema-1 store is migrated by its next commit, never by opening it.
   int schemaVersion = kSchemaVersion;
@@ -323,12 +325,22 @@ struct ExperimentStore::Impl {
   }
 
   void loadStoredIds() {
-    const auto ids = db->select<int64_t>("SELECT id FROM components", [](Row& row) {
-      int64_t id = 0;
-      row.read(id);
-      return id;
-    });
-    storedComponents.insert(ids.begin(), ids.end());
+    storedComponents.clear();
+    for (auto& [id, locks] : db->select<std::pair<int64_t, std::string>>(
+             "SELECT id, locks FROM components", [](Row& row) {
+               std::pair<int64_t, std::string> stored;
+               row.read(stored.first, stored.second);
+               return stored;
+             }))
+      storedComponents[id] = std::move(locks);
+  }
+
+  // What the component rows hold once `system` is committed.
+  static std::map<int64_t, std::string> rowsOf(const SystemState& system) {
+    std::map<int64_t, std::string> rows;
+    for (const auto& [id, c] : system.components)
+      rows[id] = locksJson(c);
+    return rows;
   }
 
   // Removes component bytes that no row references: components of children that were not kept,
@@ -430,11 +442,10 @@ struct ExperimentStore::Impl {
                  const std::vector<StoredEvent>& events, const GenerationRecord* generation,
                  const std::map<int64_t, std::string>& newHashes) {
     // Components: rows of removed components go (their bytes become orphans, removed when the
-    // run ends: removeUnreferencedFiles); new rows are added; the locks of every live one are
-    // updated.
+    // run ends: removeUnreferencedFiles); new rows are added; locks that changed are updated.
     {
       Statement del = db->prepare("DELETE FROM components WHERE id = ?");
-      for (int64_t id : storedComponents)
+      for (const auto& [id, locks] : storedComponents)
         if (!system.components.count(id)) del.bind(1, id).run();
     }
     {
@@ -442,11 +453,15 @@ struct ExperimentStore::Impl {
       Statement upd = db->prepare("UPDATE components SET locks = ? WHERE id = ?");
       for (const auto& [id, c] : system.components) {
         const auto hash = newHashes.find(id);
-        if (hash != newHashes.end())
+        if (hash != newHashes.end()) {
           writeComponent(ins, {c, json(componentShapesOf(*c.tensors)).dump(), hash->second,
                                componentFileColumn(id)});
-        else
-          upd.bindRow(locksJson(c), id).run();
+          continue;
+        }
+        const std::string locks = locksJson(c);
+        const auto stored = storedComponents.find(id);
+        if (stored == storedComponents.end() || stored->second != locks)
+          upd.bindRow(locks, id).run();
       }
     }
     db->exec("DELETE FROM paths");
@@ -885,7 +900,7 @@ void ExperimentStore::commitAgent(
   auto& d = *impl_;
   const auto start = std::chrono::steady_clock::now();
   int64_t version = 0, bytesWritten = 0, componentsWritten = 0;
-  std::set<int64_t> written;  // the components with a row once it commits
+  std::map<int64_t, std::string> written;  // the component rows once it commits
   sql::inWriteTransaction(*d.db, [&] {
     // Every other agent's commit is before or after this one, never inside it.
     const bool moved = d.agentSyncVersion(true) != d.agentVersion;
@@ -899,7 +914,6 @@ void ExperimentStore::commitAgent(
         inUse.insert(s.integer(0));
     }
     const AgentCommit c = build(latest ? &*latest : nullptr, inUse);
-    d.storedComponents.clear();
     d.loadStoredIds();
     std::map<int64_t, std::string> newHashes;
     std::map<int64_t, std::vector<char>> newBytes;
@@ -931,8 +945,7 @@ void ExperimentStore::commitAgent(
         d.db->prepare("UPDATE agent_sync SET version = version + 1 WHERE id = 1 RETURNING version");
     bump.step();
     version = bump.integer(0);
-    for (const auto& [id, comp] : c.system.components)
-      written.insert(id);
+    written = Impl::rowsOf(c.system);
   });
   d.agentVersion = version;
   d.storedComponents = std::move(written);
@@ -1022,10 +1035,7 @@ void ExperimentStore::commit(const SystemState& system, const StoreProgress& pro
   });
   d.schemaVersion = kSchemaVersion;
   d.countCommit(start, bytesWritten, static_cast<int64_t>(newHashes.size()));
-  for (const auto& [id, hash] : newHashes)
-    d.storedComponents.insert(id);
-  for (auto it = d.storedComponents.begin(); it != d.storedComponents.end();)
-    it = system.components.count(*it) ? std::next(it) : d.storedComponents.erase(it);
+  d.storedComponents = Impl::rowsOf(system);
 }
 
 void ExperimentStore::replaceConfig(const ExperimentConfig& config) {
