@@ -100,14 +100,19 @@ RunMetadata metadataFor(const ExperimentConfig& config) {
   return meta;
 }
 
-ExperimentConfig loadCheckedConfig(const std::string& path) {
-  ExperimentConfig config = loadExperimentConfig(path);
-  if (const auto problems = taskFolderProblems(config.tasks); !problems.empty()) {
-    std::string text = path;
+// Refuses (DataError naming `where`) a task of `tasks` whose dataset folder is missing or wrong.
+void checkTaskFolders(const std::vector<TaskSpec>& tasks, const std::string& where) {
+  if (const auto problems = taskFolderProblems(tasks); !problems.empty()) {
+    std::string text = where;
     for (const auto& p : problems)
-      text += (text == path ? ": " : "; ") + p;
+      text += (text == where ? ": " : "; ") + p;
     throw DataError(text);
   }
+}
+
+ExperimentConfig loadCheckedConfig(const std::string& path) {
+  ExperimentConfig config = loadExperimentConfig(path);
+  checkTaskFolders(config.tasks, path);
   return config;
 }
 
@@ -194,8 +199,9 @@ int runAgentCommand(const std::vector<std::string>& args, std::ostream& out, std
       throw StoreError(url +
                        ": agents share a database store (postgresql://…); a directory "
                        "store is copied into one with `mu2net store copy`");
+    // An agent needs only its own tasks' data: another machine may hold the others.
     if (!configPath.empty()) {
-      const ExperimentConfig config = loadCheckedConfig(configPath);
+      const ExperimentConfig config = loadExperimentConfig(configPath);
       ExperimentStore::createForAgents(url, config, metadataFor(config));
     }
     auto store = ExperimentStore::openForAgent(url);
@@ -209,9 +215,14 @@ int runAgentCommand(const std::vector<std::string>& args, std::ostream& out, std
           << config.tasks.size() << " tasks, none for this agent\n";
       return 0;
     }
+    std::vector<TaskSpec> own;
+    for (const auto& t : config.tasks)
+      if (std::find(options.tasks.begin(), options.tasks.end(), t.name) != options.tasks.end())
+        own.push_back(t);
+    checkTaskFolders(own, configPath.empty() ? store->directory().string() : configPath);
     options.identity = myIdentity();
     ConsoleSink sink(out, isatty(STDERR_FILENO) == 1);
-    Engine engine(config, &sink, store.get());
+    Engine engine(config, &sink, store.get(), options.tasks);
     out << "agent " << options.identity.id << " on " << store->directory().string() << ": tasks";
     for (const auto& t : options.tasks)
       out << " " << t;

@@ -231,6 +231,34 @@ class TstCliAgents : public QObject {
     QCOMPARE(r.out.count(QStringLiteral("  generation ")), 0);
   }
 
+  // Agents on different machines: each reads only its own tasks' data.
+  void anAgentReadsOnlyItsOwnTasksData() {
+    QTemporaryDir tmp;
+    const QString config = writeConfig(tmp, "exp.json", 2, 1, 1);
+    {
+      // Task "high"'s data is on another machine: a folder this one does not have.
+      QFile f(config);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      QByteArray text = f.readAll();
+      f.close();
+      const qsizetype high = text.indexOf("\"high\"");
+      const qsizetype path = text.indexOf("\"path\": \"", high) + 9;
+      text.replace(path, text.indexOf('"', path) - path, tmp.filePath("elsewhere").toUtf8());
+      QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      f.write(text);
+    }
+    const QString store = url();
+    CliResult r = runCli({"agent", "--store", store, "--config", config, "--task", "low"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QJsonObject s = status(store);
+    QCOMPARE(s.value("tasks").toArray()[0].toObject().value("iterations_done").toInt(), 1);
+    QCOMPARE(s.value("tasks").toArray()[1].toObject().value("path_id").toInt(), -1);
+    // The agent for "high" here is refused, naming the folder.
+    r = runCli({"agent", "--store", store, "--task", "high"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("elsewhere"), qPrintable(r.err));
+  }
+
   void wrongUsesAreRefused() {
     QTemporaryDir tmp;
     const QString config = writeConfig(tmp, "exp.json", 1, 1, 1);

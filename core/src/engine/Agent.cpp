@@ -56,11 +56,15 @@ void Engine::Impl::startAgent(const AgentOptions& options) {
   for (const auto& t : tasks)
     known += (known.empty() ? "" : ", ") + t.spec.name;
   for (const auto& name : options.tasks) {
-    const bool found = std::any_of(tasks.begin(), tasks.end(),
-                                   [&](const TaskState& t) { return t.spec.name == name; });
-    if (!found)
+    const auto t = std::find_if(tasks.begin(), tasks.end(),
+                                [&](const TaskState& s) { return s.spec.name == name; });
+    if (t == tasks.end())
       throw ConfigError("task '" + name +
                         "' is not in the experiment's configuration (its tasks: " + known + ")");
+    if (!t->dataRead)
+      throw ConfigError("task '" + name +
+                        "': this engine did not read its data (construct it with the agent's "
+                        "tasks)");
   }
   agent = std::make_unique<AgentRun>();
   agent->options = options;
@@ -207,6 +211,7 @@ void Engine::Impl::rebaseOnto(const StoreState& latest, bool refreshPool) {
       t.childrenTried = st.childrenTried;
       t.childrenImproved = st.childrenImproved;
       t.iterationsDone = st.iterationsDone;
+      if (!t.dataRead) t.data.numClasses = st.numClasses;
     }
   }
   agent->storeProgress = latest.progress;

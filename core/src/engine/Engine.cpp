@@ -29,7 +29,8 @@ double secondsSince(Clock::time_point t) {
 
 }  // namespace
 
-Engine::Impl::Impl(ExperimentConfig c, EventSink* sink, ExperimentStore* st)
+Engine::Impl::Impl(ExperimentConfig c, EventSink* sink, ExperimentStore* st,
+                   const std::vector<std::string>* ownTasks)
     : config(std::move(c)),
       space(SearchSpace::laptopDefaults(config.root.architecture.depth,
                                         config.root.architecture.imageSize, config.imageSizes)),
@@ -48,8 +49,18 @@ Engine::Impl::Impl(ExperimentConfig c, EventSink* sink, ExperimentStore* st)
     checkSearchSpaceFitsRoot(space, config);
   {
     DatasetCache cache;  // tasks that are class subsets of one source read it once
-    for (const auto& spec : config.tasks)
+    for (const auto& spec : config.tasks) {
+      // An agent's engine reads its own tasks' data only (another machine may not have the
+      // others'); the others are their names and counters, from the store.
+      if (ownTasks && std::find(ownTasks->begin(), ownTasks->end(), spec.name) == ownTasks->end()) {
+        TaskState other;
+        other.spec = spec;
+        other.dataRead = false;
+        tasks.push_back(std::move(other));
+        continue;
+      }
       tasks.push_back(loadTaskState(spec, config, &cache));
+    }
   }
   if (store && store->hasState()) {
     restore();
@@ -76,6 +87,7 @@ void Engine::Impl::restore() {
       t.childrenTried = known.childrenTried;
       t.childrenImproved = known.childrenImproved;
       t.iterationsDone = known.iterationsDone;
+      if (!t.dataRead) t.data.numClasses = known.numClasses;
     }
     system.addTask(t.spec.name);  // no-op for known tasks
   }
@@ -296,7 +308,11 @@ void Engine::Impl::applyTests(const std::vector<TestEvaluatedEvent>& results) {
 }
 
 Engine::Engine(ExperimentConfig config, EventSink* sink, ExperimentStore* store)
-    : impl_(std::make_unique<Impl>(std::move(config), sink, store)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), sink, store, nullptr)) {}
+
+Engine::Engine(ExperimentConfig config, EventSink* sink, ExperimentStore* store,
+               const std::vector<std::string>& ownTasks)
+    : impl_(std::make_unique<Impl>(std::move(config), sink, store, &ownTasks)) {}
 
 Engine::~Engine() = default;
 

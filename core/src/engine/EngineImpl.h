@@ -80,7 +80,8 @@ struct Engine::Impl {
   /// Checks the search space against the root, loads every task's data; continues the store's
   /// state or creates the root (committed with the first generation: the constructor writes
   /// nothing).
-  Impl(ExperimentConfig config, EventSink* sink, ExperimentStore* store);
+  Impl(ExperimentConfig config, EventSink* sink, ExperimentStore* store,
+       const std::vector<std::string>* ownTasks);
   void restore();
   /// Commits the current state (between generations only).
   void persist(const std::vector<ChildRecord>& children, const GenerationRecord* generation);

@@ -17,6 +17,9 @@ struct TaskState {
   int64_t childrenTried = 0;
   int64_t childrenImproved = 0;
   int iterationsDone = 0;  ///< task iterations completed (end_task applied)
+  /// False for a task an agent's engine does not evolve: its data was not read (data holds its
+  /// number of classes only, from the store).
+  bool dataRead = true;
 };
 
 /// Reads the task's data (through `cache` when given) and draws its evaluation subsets

@@ -121,6 +121,10 @@ class Engine {
   /// (snapshot, evaluateTest) but not run. The store must outlive the engine.
   explicit Engine(ExperimentConfig config, EventSink* sink = nullptr,
                   ExperimentStore* store = nullptr);
+  /// An engine for an agent that evolves `ownTasks` (runAgent with the same tasks): only their
+  /// data is read; the other tasks are known by their names and the store's counters.
+  Engine(ExperimentConfig config, EventSink* sink, ExperimentStore* store,
+         const std::vector<std::string>& ownTasks);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
