@@ -12,6 +12,7 @@
 #include "CliProcess.h"
 #include "GraphView.h"
 #include "MainWindow.h"
+#include "UiTestUtil.h"
 #include "mu2net/evolution/ExperimentConfig.h"
 
 namespace mu2net::testui {
@@ -40,18 +41,6 @@ inline void startRun(QProcess& process, const QString& config, const QString& di
   process.start(QStringLiteral(MU2NET_CLI_PATH),
                 {QStringLiteral("run"), config, QStringLiteral("--out"), dir,
                  QStringLiteral("--threads"), QStringLiteral("1")});
-}
-
-/// Every row of `model` as its cells' display text joined by " | ".
-inline QStringList rowsOf(const QAbstractItemModel* model) {
-  QStringList rows;
-  for (int r = 0; r < model->rowCount(); ++r) {
-    QStringList cells;
-    for (int c = 0; c < model->columnCount(); ++c)
-      cells << model->index(r, c).data().toString();
-    rows << cells.join(QStringLiteral(" | "));
-  }
-  return rows;
 }
 
 /// The graph's newest snapshot as text: components and each route.

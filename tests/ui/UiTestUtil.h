@@ -1,5 +1,7 @@
 #pragma once
 // Shared by the ui tests: a tiny but real experiment on MNIST subsets (a few seconds on 2 cores).
+#include <QAbstractItemModel>
+#include <QStringList>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -43,6 +45,18 @@ inline ExperimentConfig twoTaskConfig() {
   c.seed = 7;
   c.tasks.push_back(mnistTask("digits-5-9", {5, 6, 7, 8, 9}));
   return c;
+}
+
+/// Every row of `model` as its cells' display text joined by " | ".
+inline QStringList rowsOf(const QAbstractItemModel* model) {
+  QStringList rows;
+  for (int r = 0; r < model->rowCount(); ++r) {
+    QStringList cells;
+    for (int c = 0; c < model->columnCount(); ++c)
+      cells << model->index(r, c).data().toString();
+    rows << cells.join(QStringLiteral(" | "));
+  }
+  return rows;
 }
 
 }  // namespace mu2net::testui

@@ -44,17 +44,7 @@ using testui::kRunTimeoutMs;
 
 namespace {
 
-// Every row of `model` as its cells' display text joined by " | ".
-QStringList rowsOf(const QAbstractItemModel* model) {
-  QStringList rows;
-  for (int r = 0; r < model->rowCount(); ++r) {
-    QStringList cells;
-    for (int c = 0; c < model->columnCount(); ++c)
-      cells << model->index(r, c).data().toString();
-    rows << cells.join(QStringLiteral(" | "));
-  }
-  return rows;
-}
+using testui::rowsOf;
 
 // The server's URL with another database name.
 QString urlOfDatabase(const QString& name) {

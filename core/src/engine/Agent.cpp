@@ -204,16 +204,8 @@ void Engine::Impl::rebaseOnto(const StoreState& latest, bool refreshPool) {
     system = System(std::move(s));
   }
   // Other agents' counters, for the commits and the report.
-  for (auto& t : tasks) {
-    if (owns(t.spec.name)) continue;
-    for (const auto& st : latest.tasks) {
-      if (st.spec.name != t.spec.name) continue;
-      t.childrenTried = st.childrenTried;
-      t.childrenImproved = st.childrenImproved;
-      t.iterationsDone = st.iterationsDone;
-      if (!t.dataRead) t.data.numClasses = st.numClasses;
-    }
-  }
+  for (auto& t : tasks)
+    if (!owns(t.spec.name)) takeCounters(t, latest.tasks);
   agent->storeProgress = latest.progress;
   generationCounter = std::max(generationCounter, latest.progress.generationCounter);
 }

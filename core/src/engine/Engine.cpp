@@ -82,13 +82,7 @@ void Engine::Impl::restore() {
   progress = st.progress;
   generationCounter = progress.generationCounter;
   for (auto& t : tasks) {
-    for (const auto& known : st.tasks) {
-      if (known.spec.name != t.spec.name) continue;
-      t.childrenTried = known.childrenTried;
-      t.childrenImproved = known.childrenImproved;
-      t.iterationsDone = known.iterationsDone;
-      if (!t.dataRead) t.data.numClasses = known.numClasses;
-    }
+    takeCounters(t, st.tasks);
     system.addTask(t.spec.name);  // no-op for known tasks
   }
 }
@@ -102,6 +96,16 @@ void Engine::Impl::persist(const std::vector<ChildRecord>& children,
   const std::vector<StoreTask> stored = storedTasks();
   std::lock_guard lock(systemMutex);
   store->commit(system.state(), progress, stored, children, events.takeStored(), generation);
+}
+
+void Engine::Impl::takeCounters(TaskState& task, const std::vector<StoreTask>& stored) {
+  for (const auto& known : stored) {
+    if (known.spec.name != task.spec.name) continue;
+    task.childrenTried = known.childrenTried;
+    task.childrenImproved = known.childrenImproved;
+    task.iterationsDone = known.iterationsDone;
+    if (!task.dataRead) task.data.numClasses = known.numClasses;
+  }
 }
 
 std::vector<StoreTask> Engine::Impl::storedTasks() const {

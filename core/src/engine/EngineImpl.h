@@ -96,6 +96,9 @@ struct Engine::Impl {
   /// Records them in the system and reports them.
   void applyTests(const std::vector<TestEvaluatedEvent>& results);
   void evaluateMissingTests() { applyTests(testMissing()); }
+  /// `task`'s counters (and, for a task whose data was not read, its number of classes) from
+  /// its row in `stored`.
+  static void takeCounters(TaskState& task, const std::vector<StoreTask>& stored);
   /// The store's task rows: every task's counters.
   std::vector<StoreTask> storedTasks() const;
   /// The round-robin of ALGORITHM.md §3 over the tasks this engine evolves (all, or an agent's).
