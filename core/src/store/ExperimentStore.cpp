@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -95,6 +94,17 @@ std::vector<std::pair<std::string, std::string>> runMetaRows(const ExperimentCon
           {"threads", std::to_string(metadata.threads)},
           {"config_hash", metadata.configHash},
           {"seed", std::to_string(config.seed)}};
+}
+
+// Every meta row of a new store: the schema version, the run's rows, and for a database store its
+// configuration.
+std::vector<std::pair<std::string, std::string>> newStoreMetaRows(const ExperimentConfig& config,
+                                                                  const RunMetadata& metadata,
+                                                                  bool database) {
+  auto rows = runMetaRows(config, metadata);
+  rows.insert(rows.begin(), {"schema_version", std::to_string(ExperimentStore::kSchemaVersion)});
+  if (database) rows.emplace_back(kConfigKey, experimentConfigToJson(config) + "\n");
+  return rows;
 }
 
 // INSERT of a row that replaces the one with the same `key`, in the syntax both databases take.
@@ -265,6 +275,24 @@ struct ExperimentStore::Impl {
   void writeComponentFile(int64_t id, const std::vector<char>& bytes) const {
     writeFileDurably(componentFile(id), bytes.data(), bytes.size(), true);
   }
+  // The components of `system` that have no row yet, serialized: their bytes and SHA-256.
+  struct NewComponents {
+    std::map<int64_t, std::vector<char>> bytes;
+    std::map<int64_t, std::string> hashes;
+    int64_t size = 0;  ///< bytes in all
+  };
+  NewComponents serializeNew(const SystemState& system) const {
+    NewComponents fresh;
+    for (const auto& [id, c] : system.components) {
+      if (storedComponents.count(id)) continue;
+      if (!c.tensors)
+        throw StoreError("component " + std::to_string(id) + " has no tensors to store");
+      std::vector<char>& bytes = fresh.bytes[id] = serializeComponent(*c.tensors);
+      fresh.hashes[id] = bytesSha256(bytes);
+      fresh.size += static_cast<int64_t>(bytes.size());
+    }
+    return fresh;
+  }
   void writeComponentRows(const std::map<int64_t, std::vector<char>>& bytes) const {
     Statement ins = db->prepare("INSERT INTO component_data(id, bytes) VALUES (?, ?)");
     for (const auto& [id, b] : bytes)
@@ -369,19 +397,6 @@ struct ExperimentStore::Impl {
     }
   }
 
-  // The configuration's JSON text as stored.
-  std::string configText() const {
-    if (remote) {
-      const std::string text = metaValue(kConfigKey);
-      if (text.empty()) throw StoreError(dbName() + " holds no experiment configuration");
-      return text;
-    }
-    std::ifstream in(dir / kConfigFile, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) throw StoreError("cannot read " + (dir / kConfigFile).string());
-    return text.str();
-  }
   void writeConfig(const ExperimentConfig& config) {
     const std::string text = experimentConfigToJson(config) + "\n";
     if (remote)
@@ -392,15 +407,7 @@ struct ExperimentStore::Impl {
 
   StoreState loadState(bool withTensors) const {
     // One consistent state, even while a writer commits.
-    db->beginRead();
-    try {
-      StoreState st = readState(withTensors, nullptr);
-      db->commit();
-      return st;
-    } catch (...) {
-      db->rollback();
-      throw;
-    }
+    return sql::inReadTransaction(*db, [&] { return readState(withTensors, nullptr); });
   }
 
   // The committed state; with tensors, those of components in `known` are reused (a component's
@@ -587,15 +594,12 @@ bool ExperimentStore::isBeingWritten(const fs::path& location) {
 std::unique_ptr<ExperimentStore> ExperimentStore::create(const fs::path& location,
                                                          const ExperimentConfig& config,
                                                          const RunMetadata& metadata) {
-  auto rows = runMetaRows(config, metadata);
-  rows.insert(rows.begin(), {"schema_version", std::to_string(kSchemaVersion)});
   if (isStoreUrl(location.string())) {
     auto impl = Impl::make(location, Mode::ReadWrite);
     if (impl->db->hasTable("meta"))
       throw StoreError(impl->dir.string() + " already holds an experiment store");
     impl->lockForWriting();
-    rows.emplace_back(kConfigKey, experimentConfigToJson(config) + "\n");
-    if (!impl->createSchema(rows))
+    if (!impl->createSchema(newStoreMetaRows(config, metadata, true)))
       throw StoreError(impl->dir.string() + " already holds an experiment store");
     return std::unique_ptr<ExperimentStore>(new ExperimentStore(std::move(impl)));
   }
@@ -609,7 +613,7 @@ std::unique_ptr<ExperimentStore> ExperimentStore::create(const fs::path& locatio
   impl->writeConfig(config);
   impl->openDatabase(true);
   impl->prepareForWriting();
-  impl->createSchema(rows);
+  impl->createSchema(newStoreMetaRows(config, metadata, false));
   syncDirectory(dir);
   return std::unique_ptr<ExperimentStore>(new ExperimentStore(std::move(impl)));
 }
@@ -697,8 +701,7 @@ void ExperimentStore::copy(const ExperimentStore& source, const fs::path& destin
 void ExperimentStore::copyRows(const Impl& s, Impl& d, const ExperimentConfig& config) {
   // Every row as it is, the meta rows included; component bytes checked against their recorded
   // SHA-256 on the way, written as the destination keeps them.
-  s.db->beginRead();
-  try {
+  sql::inReadTransaction(*s.db, [&] {
     const auto hashes = s.recordedHashes();
     std::map<int64_t, std::vector<char>> bytes;
     for (const auto& [id, recorded] : hashes) {
@@ -738,11 +741,7 @@ void ExperimentStore::copyRows(const Impl& s, Impl& d, const ExperimentConfig& c
         file.bindRow(d.componentFileColumn(id), id).run();
       if (d.remote) d.writeComponentRows(bytes);
     });
-    s.db->commit();
-  } catch (...) {
-    s.db->rollback();
-    throw;
-  }
+  });
   d.loadStoredIds();
 }
 
@@ -778,11 +777,7 @@ bool ExperimentStore::createForAgents(const fs::path& url, const ExperimentConfi
                                       const RunMetadata& metadata) {
   if (!isStoreUrl(url.string()))
     throw StoreError(url.string() + ": agents share a database store (postgresql://…)");
-  auto impl = Impl::make(url, Mode::ReadWrite);
-  auto rows = runMetaRows(config, metadata);
-  rows.insert(rows.begin(), {"schema_version", std::to_string(kSchemaVersion)});
-  rows.emplace_back(kConfigKey, experimentConfigToJson(config) + "\n");
-  return impl->createSchema(rows);
+  return Impl::make(url, Mode::ReadWrite)->createSchema(newStoreMetaRows(config, metadata, true));
 }
 
 std::unique_ptr<ExperimentStore> ExperimentStore::anotherAgentConnection() const {
@@ -879,18 +874,13 @@ void ExperimentStore::markComponentsInUse(const std::string& agent,
 
 std::optional<StoreState> ExperimentStore::syncAgent(const SystemState& known) {
   auto& d = *impl_;
-  d.db->beginRead();
-  try {
+  return sql::inReadTransaction(*d.db, [&] {
     const int64_t version = d.agentSyncVersion(false);
     std::optional<StoreState> latest;
     if (version != d.agentVersion) latest = d.readState(true, &known);
-    d.db->commit();
     d.agentVersion = version;
     return latest;
-  } catch (...) {
-    d.db->rollback();
-    throw;
-  }
+  });
 }
 
 void ExperimentStore::commitAgent(
@@ -914,21 +904,13 @@ void ExperimentStore::commitAgent(
         inUse.insert(s.integer(0));
     }
     const AgentCommit c = build(latest ? &*latest : nullptr, inUse);
-    d.loadStoredIds();
-    std::map<int64_t, std::string> newHashes;
-    std::map<int64_t, std::vector<char>> newBytes;
-    for (const auto& [id, comp] : c.system.components) {
-      if (d.storedComponents.count(id)) continue;
-      if (!comp.tensors)
-        throw StoreError("component " + std::to_string(id) + " has no tensors to store");
-      newBytes[id] = serializeComponent(*comp.tensors);
-      newHashes[id] = bytesSha256(newBytes[id]);
-      bytesWritten += static_cast<int64_t>(newBytes[id].size());
-      ++componentsWritten;
-    }
-    d.writeComponentRows(newBytes);
+    d.loadStoredIds();  // other agents' components included
+    const Impl::NewComponents fresh = d.serializeNew(c.system);
+    bytesWritten = fresh.size;
+    componentsWritten = static_cast<int64_t>(fresh.hashes.size());
+    d.writeComponentRows(fresh.bytes);
     const GenerationRecord* generation = c.generation ? &*c.generation : nullptr;
-    d.writeRows(c.system, c.progress, c.tasks, c.children, c.events, generation, newHashes);
+    d.writeRows(c.system, c.progress, c.tasks, c.children, c.events, generation, fresh.hashes);
     d.recordHistory(c.system, c.progress, c.tasks, c.events, generation);
     for (const auto& [task, progress] : c.taskProgress) {
       Statement upd = d.db->prepare(
@@ -969,7 +951,9 @@ ExperimentStore::Mode ExperimentStore::mode() const {
 ExperimentConfig ExperimentStore::config() const {
   try {
     if (!impl_->remote) return loadExperimentConfig(impl_->dir / kConfigFile);
-    return parseExperimentConfig(impl_->configText(), fs::current_path());
+    const std::string text = impl_->metaValue(kConfigKey);
+    if (text.empty()) throw StoreError(impl_->dbName() + " holds no experiment configuration");
+    return parseExperimentConfig(text, fs::current_path());
   } catch (const ConfigError& e) {
     throw StoreError(e.what());
   }
@@ -1005,36 +989,26 @@ void ExperimentStore::commit(const SystemState& system, const StoreProgress& pro
   auto& d = *impl_;
   if (d.mode != Mode::ReadWrite) throw StoreError(d.dir.string() + " is open read-only");
   const auto start = std::chrono::steady_clock::now();
-  int64_t bytesWritten = 0;
 
   // 1. Bytes of new components: a directory's files written, flushed and renamed before any row
   // refers to them; a database's rows written in the transaction below.
-  std::map<int64_t, std::string> newHashes;
-  std::map<int64_t, std::vector<char>> newBytes;
-  for (const auto& [id, c] : system.components) {
-    if (d.storedComponents.count(id)) continue;
-    if (!c.tensors)
-      throw StoreError("component " + std::to_string(id) + " has no tensors to store");
-    std::vector<char> bytes = serializeComponent(*c.tensors);
-    newHashes[id] = bytesSha256(bytes);
-    bytesWritten += static_cast<int64_t>(bytes.size());
-    if (d.remote)
-      newBytes[id] = std::move(bytes);
-    else
+  const Impl::NewComponents fresh = d.serializeNew(system);
+  if (!d.remote && !fresh.bytes.empty()) {
+    for (const auto& [id, bytes] : fresh.bytes)
       d.writeComponentFile(id, bytes);
+    syncDirectory(d.dir / kComponents);
   }
-  if (!d.remote && !newHashes.empty()) syncDirectory(d.dir / kComponents);
 
   // 2. One transaction for every row.
   sql::inWriteTransaction(*d.db, [&] {
     if (d.schemaVersion < kSchemaVersion || !d.db->hasTable("history"))
       d.migrate(progress.generationCounter);
-    if (d.remote) d.writeComponentRows(newBytes);
-    d.writeRows(system, progress, tasks, children, events, generation, newHashes);
+    if (d.remote) d.writeComponentRows(fresh.bytes);
+    d.writeRows(system, progress, tasks, children, events, generation, fresh.hashes);
     d.recordHistory(system, progress, tasks, events, generation);
   });
   d.schemaVersion = kSchemaVersion;
-  d.countCommit(start, bytesWritten, static_cast<int64_t>(newHashes.size()));
+  d.countCommit(start, fresh.size, static_cast<int64_t>(fresh.hashes.size()));
   d.storedComponents = Impl::rowsOf(system);
 }
 

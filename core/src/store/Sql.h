@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -219,17 +220,36 @@ class Database {
   }
 };
 
-/// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
+/// Runs `body` in a transaction begun by `begin`: committed when it returns (with its value),
+/// rolled back when it throws.
 template <typename Body>
-void inWriteTransaction(Database& db, Body&& body) {
-  db.beginWrite();
+auto inTransaction(Database& db, void (Database::*begin)(), Body&& body) {
+  (db.*begin)();
   try {
-    body();
-    db.commit();
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      db.commit();
+    } else {
+      auto result = body();
+      db.commit();
+      return result;
+    }
   } catch (...) {
     db.rollback();
     throw;
   }
+}
+
+/// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
+template <typename Body>
+auto inWriteTransaction(Database& db, Body&& body) {
+  return inTransaction(db, &Database::beginWrite, std::forward<Body>(body));
+}
+
+/// Runs `body` in a read transaction (one consistent state throughout) and returns its value.
+template <typename Body>
+auto inReadTransaction(Database& db, Body&& body) {
+  return inTransaction(db, &Database::beginRead, std::forward<Body>(body));
 }
 
 /// Opens a SQLite file read-only or read-write (creating it when `create`); `immutable`
