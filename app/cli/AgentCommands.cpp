@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <random>
@@ -21,6 +20,7 @@
 
 #include "Commands.h"
 #include "RunOutput.h"
+#include "StopOnSignal.h"
 #include "mu2net/common/ConfigError.h"
 #include "mu2net/common/ErrorText.h"
 #include "mu2net/data/DataError.h"
@@ -32,12 +32,6 @@
 
 namespace mu2net::cli {
 namespace {
-
-std::atomic<int> gSignal{0};
-
-extern "C" void onAgentSignal(int signal) {
-  gSignal = signal;
-}
 
 int agentUsage(std::ostream& err) {
   err << "usage: mu2net agent --store URL (--task NAME [--task NAME ...] | --share K/N)\n"
@@ -72,6 +66,14 @@ bool parsePositive(const std::string& text, double max, double& value) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+// A whole number from 1 to `max`.
+bool parseCount(const std::string& text, int max, int& value) {
+  double v = 0;
+  if (!parsePositive(text, max, v) || v != static_cast<int>(v)) return false;
+  value = static_cast<int>(v);
+  return true;
 }
 
 std::string hostName() {
@@ -116,34 +118,6 @@ ExperimentConfig loadCheckedConfig(const std::string& path) {
   return config;
 }
 
-// Forwards Ctrl-C and SIGTERM (a scheduler ending the job) as a stop at the next safe point.
-class StopOnSignal {
- public:
-  explicit StopOnSignal(const std::function<void()>& stop) {
-    gSignal = 0;
-    previousInt_ = std::signal(SIGINT, onAgentSignal);
-    previousTerm_ = std::signal(SIGTERM, onAgentSignal);
-    watcher_ = std::thread([this, stop] {
-      while (!done_) {
-        if (gSignal.exchange(0) != 0) stop();
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
-  }
-  ~StopOnSignal() {
-    done_ = true;
-    watcher_.join();
-    std::signal(SIGINT, previousInt_);
-    std::signal(SIGTERM, previousTerm_);
-  }
-
- private:
-  std::atomic<bool> done_{false};
-  std::thread watcher_;
-  void (*previousInt_)(int) = SIG_DFL;
-  void (*previousTerm_)(int) = SIG_DFL;
-};
-
 }  // namespace
 
 int runAgentCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -164,9 +138,7 @@ int runAgentCommand(const std::vector<std::string>& args, std::ostream& out, std
       options.tasks.push_back(args[++i]);
     } else if (a == "--config" && hasValue && configPath.empty()) {
       configPath = args[++i];
-    } else if (a == "--threads" && hasValue && parsePositive(args[i + 1], 256, value) &&
-               value == static_cast<int>(value)) {
-      threads = static_cast<int>(value);
+    } else if (a == "--threads" && hasValue && parseCount(args[i + 1], 256, threads)) {
       ++i;
     } else if (a == "--lease-seconds" && hasValue && parsePositive(args[i + 1], 86400, value)) {
       options.leaseSeconds = value;
@@ -229,7 +201,8 @@ int runAgentCommand(const std::vector<std::string>& args, std::ostream& out, std
     out << "\n" << std::flush;
     RunReport report;
     {
-      StopOnSignal signals([&] { engine.stop(); });
+      // Ctrl-C, or SIGTERM from a scheduler ending the job: a stop at the next safe point.
+      StopOnSignal signals({SIGINT, SIGTERM}, [&] { engine.stop(); });
       report = engine.runAgent(options);
     }
     printTable(report, out);
@@ -257,13 +230,10 @@ int runAgentsCommand(const std::vector<std::string>& args, std::ostream& out, st
       return 0;
     } else if (a == "--store" && hasValue && url.empty()) {
       url = args[++i];
-    } else if (a == "--processes" && hasValue && parsePositive(args[i + 1], 256, value) &&
-               value == static_cast<int>(value)) {
-      processes = static_cast<int>(value);
+    } else if (a == "--processes" && hasValue && parseCount(args[i + 1], 256, processes)) {
       ++i;
-    } else if (a == "--threads-per-agent" && hasValue && parsePositive(args[i + 1], 256, value) &&
-               value == static_cast<int>(value)) {
-      threadsPerAgent = static_cast<int>(value);
+    } else if (a == "--threads-per-agent" && hasValue &&
+               parseCount(args[i + 1], 256, threadsPerAgent)) {
       ++i;
     } else if (a == "--lease-seconds" && hasValue && parsePositive(args[i + 1], 86400, value)) {
       lease = args[++i];
@@ -338,12 +308,11 @@ int runAgentsCommand(const std::vector<std::string>& args, std::ostream& out, st
       out << " " << t;
     out << "\n" << std::flush;
   }
-  gSignal = 0;
-  auto previousInt = std::signal(SIGINT, onAgentSignal);
-  auto previousTerm = std::signal(SIGTERM, onAgentSignal);
+  std::atomic<bool> forward{false};
+  StopOnSignal signals({SIGINT, SIGTERM}, [&] { forward = true; });
   std::size_t open = agents.size();
   while (open > 0) {
-    if (const int s = gSignal.exchange(0); s != 0)
+    if (forward.exchange(false))
       for (const auto& a : agents)
         if (a.fd >= 0) ::kill(a.pid, SIGINT);  // each stops at its next safe point
     std::vector<pollfd> polls;
@@ -376,8 +345,6 @@ int runAgentsCommand(const std::vector<std::string>& args, std::ostream& out, st
     out << a.name << " ended with exit code " << code << "\n";
     if (code != 0 && result == 0) result = code;
   }
-  std::signal(SIGINT, previousInt);
-  std::signal(SIGTERM, previousTerm);
   out << std::flush;
   if (result == 0) runStatusCommand({url}, out, err);
   return result;

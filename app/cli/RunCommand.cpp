@@ -4,19 +4,17 @@
 // directory store, FILE when --report is given).
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
-#include <thread>
 
 #include "Commands.h"
 #include "ConfigOutArgs.h"
 #include "RunOutput.h"
+#include "StopOnSignal.h"
 #include "mu2net/common/ConfigError.h"
 #include "mu2net/common/ErrorText.h"
 #include "mu2net/data/DataError.h"
@@ -29,12 +27,6 @@
 
 namespace mu2net::cli {
 namespace {
-
-std::atomic<bool> gInterrupted{false};
-
-extern "C" void onInterrupt(int) {
-  gInterrupted = true;
-}
 
 int usage(std::ostream& err) {
   err << "usage: mu2net run CONFIG.json --out STORE [--threads N] [--report FILE]\n"
@@ -80,27 +72,11 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     Engine& engine = *prepared.engine;
 
     // Ctrl-C stops at the next safe point and still writes the report.
-    gInterrupted = false;
-    auto previous = std::signal(SIGINT, onInterrupt);
-    std::atomic<bool> done{false};
-    std::thread watcher([&] {
-      while (!done) {
-        if (gInterrupted.exchange(false)) engine.stop();
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
     RunReport report;
-    try {
+    {
+      StopOnSignal interrupt({SIGINT}, [&] { engine.stop(); });
       report = engine.run();
-    } catch (...) {
-      done = true;
-      watcher.join();
-      std::signal(SIGINT, previous);
-      throw;
     }
-    done = true;
-    watcher.join();
-    std::signal(SIGINT, previous);
 
     printTable(report, out);
     printSavings(engine.computeSavings(), out);
